@@ -114,12 +114,12 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     return client;
   }
 
-  it('prints each diff with no secret and writes nothing; with --yes writes all three (comments, mode kept) and the clients share ONE server; unwrap restores the commands', async () => {
+  it('prints each diff with no secret and writes nothing; with --yes writes all three (comments, mode kept) and the clients share ONE server; unwrap gives back every file byte for byte', async () => {
     const dry = await runCli(home, ['wrap', 'memory', '--share']);
     assert.equal(dry.code, 0, dry.stdout + dry.stderr);
     assert.equal((dry.stdout.match(/^Would rewrite memory in /gm) ?? []).length, 3, dry.stdout);
     for (const f of Object.values(files)) assert.ok(dry.stdout.includes(`--- ${f}`), `a diff of ${f}`);
-    assert.match(dry.stdout, /^\+.*"--on-conflict",?$/m);
+    assert.match(dry.stdout, /^\+.*"args": \["run", "--on-conflict", "share", /m);
     // The guard's lock keyed by the memory file the entries name, as its digest (never the env value).
     assert.match(
       dry.stdout,
@@ -193,8 +193,8 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
       assert.equal(e.command, memoryBin);
       assert.deepEqual(e.args, []);
     }
-    assert.match(fs.readFileSync(files.cursor, 'utf8'), /\/\/ Cursor: kept as written[\s\S]*\/\/ the memory/);
-    assert.equal(fs.readFileSync(files.codex, 'utf8'), originals[files.codex], 'the TOML is back as it was');
+    for (const f of Object.values(files))
+      assert.equal(fs.readFileSync(f, 'utf8'), originals[f], `${f} is back as it was`);
   });
 
   it('leaves an entry only a workspace file defines alone unless --trust-workspace; one of other data is never wrapped with them', async () => {

@@ -299,7 +299,7 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     ]);
     for (const secret of ['tok-123456', '"42"', 'hunter2', 'pw@', 'k-987654', '"hv"'])
       assert.ok(!diff.includes(secret), `${secret} in\n${diff}`);
-    assert.match(diff, /^\+.*"--token",?$/m);
+    assert.match(diff, /^\+.*"--token", "<redacted>"\]/m);
     assert.match(diff, /"PORT": "<redacted>"/);
   });
 

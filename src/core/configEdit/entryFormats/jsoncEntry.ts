@@ -3,6 +3,7 @@ import { lazyTree } from '../../sources/jsonTree';
 import { excessiveNesting } from '../../sources/nesting';
 import type { ConfigEncoding } from '../configText';
 import type { Translate } from '../translate';
+import { argsSplice } from './argsSplice';
 import { checkedRewrite, rewriteRefusal } from './types';
 import type { EntryDocument, EntryFormat, EntryRewrite, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
 
@@ -70,7 +71,7 @@ class JsoncDocument implements EntryDocument {
     const array = this.arrayText(entry.args, level, unit, format.eol ?? '\n');
     const { command, args } = found;
     const edits: Edit[] = [{ offset: command.offset, length: command.length, content: this.valueText(entry.command) }];
-    if (args) edits.push({ offset: args.offset, length: args.length, content: array });
+    if (args) edits.push(...this.argsEdits(args, command, entry.args, array));
     else
       edits.push({
         offset: command.offset + command.length,
@@ -108,6 +109,46 @@ class JsoncDocument implements EntryDocument {
         return false;
     }
     return true;
+  }
+
+  /**
+   * The edits of a written `args` array: values put in front of the written ones, or the front ones
+   * taken away, edit only those values in the array's own layout (argsSplice.ts), so an Unwrap gives
+   * back the bytes its Wrap found; anything else rewrites the array (`array`).
+   */
+  private argsEdits(args: Node, command: Node, next: readonly EntryValue[], array: string): Edit[] {
+    const own = (n: Node) => this.text.slice(n.offset, n.offset + n.length);
+    const elements = args.children ?? [];
+    const splice = argsSplice(elements.map(own), next);
+    const whole: Edit = { offset: args.offset, length: args.length, content: array };
+    // What stands between `[` and the first value: on its own line, each value put in front gets one too.
+    const lead = elements.length ? this.text.slice(args.offset + 1, elements[0].offset) : '';
+    const eol = lead.lastIndexOf('\n');
+    const multiLine = eol >= 0;
+    switch (splice.kind) {
+      case 'rewrite':
+        return [whole];
+      case 'prepend': {
+        if (splice.values.length === 0) return [];
+        if (elements.length === 0)
+          return [{ ...whole, content: `[${splice.values.map((v) => this.valueText(v)).join(', ')}]` }];
+        const separator = multiLine ? `,${lead.slice(lead[eol - 1] === '\r' ? eol - 1 : eol)}` : ', ';
+        const content = splice.values.map((v) => this.valueText(v) + separator).join('');
+        return [{ offset: elements[0].offset, length: 0, content }];
+      }
+      case 'drop': {
+        if (splice.count < elements.length)
+          return [
+            { offset: elements[0].offset, length: elements[splice.count].offset - elements[0].offset, content: '' },
+          ];
+        // Every value goes. An `args` written one value a line right after `command` is the one a
+        // Wrap added to an entry that had none: it goes as a whole; any other becomes `[]`.
+        const end = command.offset + command.length;
+        if (multiLine && /^,\r?\n[ \t]*"args": $/.test(this.text.slice(end, args.offset)))
+          return [{ offset: end, length: args.offset + args.length - end, content: '' }];
+        return [{ ...whole, content: '[]' }];
+      }
+    }
   }
 
   /** A value as it is written: its own text when moved, else a JSON string (ASCII only in a file that is not UTF-8). */

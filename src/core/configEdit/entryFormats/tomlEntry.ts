@@ -1,7 +1,8 @@
 import { parseToml as parse } from '../../base/toml';
 import type { Translate } from '../translate';
 import { canonical } from './canonical';
-import { EntryDocument, EntryFormat, EntryRewrite, NewEntry, RawEntry, rewriteRefusal } from './types';
+import { argsSplice } from './argsSplice';
+import { EntryDocument, EntryFormat, EntryRewrite, EntryValue, NewEntry, RawEntry, rewriteRefusal } from './types';
 
 /**
  * Codex's TOML. No TOML library rewrites a document while keeping its comments, so the edit is
@@ -25,13 +26,19 @@ export const tomlEntry: EntryFormat = {
   },
 };
 
-const COMMAND_LINE = /^(\s*command\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/;
+/** `command = "..."` with what follows it on the line (a comment) and the line's `\r` in a CRLF file. */
+const COMMAND_LINE = /^(\s*command\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*?)(\r?)$/;
 
 interface Span {
   startLine: number;
   startCol: number;
   endLine: number;
   endCol: number;
+}
+
+/** An `args` array's extent and its values' places, each with its own text. */
+interface ArraySpan extends Span {
+  elements: Array<{ line: number; col: number; text: string }>;
 }
 
 /** Lines `start`..`end` (inclusive) of the text become `lines`. */
@@ -65,7 +72,11 @@ class TomlDocument implements EntryDocument {
     const entry = entryOf(this.doc, keyPath, this.t);
     if (typeof entry === 'string') return entry;
     const where = this.locate(keyPath);
-    return typeof where === 'string' ? where : entry;
+    if (typeof where === 'string') return where;
+    // Each value's own text (its quotes), so a value moved keeps it.
+    const command = COMMAND_LINE.exec(this.lines[where.commandLine])![2];
+    const own = where.args?.elements.map((e) => e.text) ?? [];
+    return own.length === entry.args.length ? { ...entry, raw: [command, ...own] } : entry;
   }
 
   set(keyPath: readonly (string | number)[], next: NewEntry): string | undefined {
@@ -76,30 +87,84 @@ class TomlDocument implements EntryDocument {
     if (typeof where === 'string') return where;
     const key = JSON.stringify(keyPath.map(String));
     if (this.edited.has(key)) return rewriteRefusal.twice(t);
-    this.edited.add(key);
     const lines = this.lines;
-    const command = next.command.value;
-    const args = next.args.map((a) => a.value);
     const { commandLine, args: span } = where;
+    if (span && span.startLine <= commandLine && commandLine <= span.endLine)
+      return t('the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand');
+    this.edited.add(key);
     const commandMatch = COMMAND_LINE.exec(lines[commandLine])!;
-    const newCommand = `${commandMatch[1]}${tomlString(command)}${commandMatch[3]}`;
-    const newArgs = `[${args.map(tomlString).join(', ')}]`;
+    const cr = commandMatch[4];
+    const newCommand = `${commandMatch[1]}${tomlValue(next.command)}${commandMatch[3]}${cr}`;
+    this.edits.push({ start: commandLine, end: commandLine, lines: [newCommand] });
     if (span) {
-      // The array may span lines: what precedes it on its first line and follows it on its last stays.
-      const replaced =
-        lines[span.startLine].slice(0, span.startCol) + newArgs + lines[span.endLine].slice(span.endCol + 1);
-      if (span.startLine <= commandLine && commandLine <= span.endLine)
-        return t(
-          'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand',
-        );
-      this.edits.push({ start: commandLine, end: commandLine, lines: [newCommand] });
-      this.edits.push({ start: span.startLine, end: span.endLine, lines: [replaced] });
-    } else {
+      const block = this.argsBlock(span, commandLine, entry.raw?.slice(1), next.args);
+      if (block) this.edits.push({ start: span.startLine, end: span.endLine, lines: block });
+    } else if (next.args.length > 0) {
+      // One value a line: an Unwrap knows these args as the ones Wrap added, and takes the lines away.
       const indent = /^\s*/.exec(lines[commandLine])![0];
-      this.edits.push({ start: commandLine, end: commandLine, lines: [newCommand, `${indent}args = ${newArgs}`] });
+      const values = next.args.map((a, i) => `${indent}  ${tomlValue(a)}${i < next.args.length - 1 ? ',' : ''}${cr}`);
+      this.edits.push({
+        start: commandLine + 1,
+        end: commandLine,
+        lines: [`${indent}args = [${cr}`, ...values, `${indent}]${cr}`],
+      });
     }
-    this.intended.push({ keyPath, entry: { command, args } });
+    this.intended.push({ keyPath, entry: { command: next.command.value, args: next.args.map((a) => a.value) } });
     return undefined;
+  }
+
+  /**
+   * The new lines of a written `args` array (undefined: unchanged). Values put in front of the
+   * written ones, or the front ones taken away, edit only those values in the array's own layout
+   * (argsSplice.ts), so an Unwrap gives back the bytes its Wrap found; else the array is rewritten.
+   */
+  private argsBlock(
+    span: ArraySpan,
+    commandLine: number,
+    written: readonly string[] | undefined,
+    next: readonly EntryValue[],
+  ): string[] | undefined {
+    const lines = this.lines.slice(span.startLine, span.endLine + 1);
+    const block = lines.join('\n');
+    const offset = (line: number, col: number) =>
+      lines.slice(0, line - span.startLine).reduce((n, l) => n + l.length + 1, 0) + col;
+    const open = offset(span.startLine, span.startCol);
+    const close = offset(span.endLine, span.endCol) + 1;
+    const list = (values: readonly EntryValue[]) => `[${values.map(tomlValue).join(', ')}]`;
+    const replace = (from: number, to: number, content: string) =>
+      (block.slice(0, from) + content + block.slice(to)).split('\n');
+    const elements = span.elements;
+    const splice = written ? argsSplice(written, next) : ({ kind: 'rewrite' } as const);
+    const first = elements[0];
+    const multiLine = first !== undefined && first.line > span.startLine;
+    switch (splice.kind) {
+      case 'rewrite':
+        return replace(open, close, list(next));
+      case 'prepend': {
+        if (splice.values.length === 0) return undefined;
+        if (!first) return replace(open, close, list(splice.values));
+        const indent = this.lines[first.line].slice(0, first.col);
+        const cr = this.lines[first.line - 1]?.endsWith('\r') ? '\r' : '';
+        const separator = multiLine && /^\s*$/.test(indent) ? `,${cr}\n${indent}` : ', ';
+        const at = offset(first.line, first.col);
+        return replace(at, at, splice.values.map((v) => tomlValue(v) + separator).join(''));
+      }
+      case 'drop': {
+        const from = offset(first.line, first.col);
+        if (splice.count < elements.length) {
+          const keep = elements[splice.count];
+          return replace(from, offset(keep.line, keep.col), '');
+        }
+        // Every value goes. Args written one value a line just under `command` are the ones a Wrap
+        // added to an entry that had none: their lines go; any other array becomes `[]`.
+        const ownLines =
+          multiLine &&
+          span.startLine === commandLine + 1 &&
+          /^\s*args\s*=\s*$/.test(block.slice(0, open)) &&
+          /^\r?$/.test(block.slice(close));
+        return ownLines ? [] : replace(open, close, '[]');
+      }
+    }
   }
 
   result(): EntryRewrite {
@@ -128,13 +193,16 @@ class TomlDocument implements EntryDocument {
       const node = walk(expected, keyPath) as Record<string, unknown>;
       node.command = entry.command;
       node.args = entry.args;
+      // No args written reads as none: an Unwrap takes away the args its Wrap added.
+      const read = walk(after, keyPath) as Record<string, unknown> | undefined;
+      if (read && entry.args.length === 0) read.args ??= [];
     }
     if (canonical(expected) !== canonical(after)) return { kind: 'error', reason: wrong };
     return { kind: 'ok', text };
   }
 
   /** Finds the entry's table and, inside it, the `command` line and the `args` array's extent. */
-  private locate(keyPath: readonly (string | number)[]): { commandLine: number; args?: Span } | string {
+  private locate(keyPath: readonly (string | number)[]): { commandLine: number; args?: ArraySpan } | string {
     const { t } = this;
     const lines = this.lines;
     const layout = t(
@@ -146,7 +214,7 @@ class TomlDocument implements EntryDocument {
     const header = headers[at].line;
     const end = at + 1 < headers.length ? headers[at + 1].line : lines.length;
     let commandLine = -1;
-    let args: Span | undefined;
+    let args: ArraySpan | undefined;
     for (let i = header + 1; i < end; i++) {
       if (COMMAND_LINE.test(lines[i])) commandLine = i;
       const a = /^(\s*args\s*=\s*)\[/.exec(lines[i]);
@@ -215,8 +283,9 @@ function headerKey(line: string): string | null {
 }
 
 /** The extent of an array starting at lines[line][col] ('['), skipping strings and comments. */
-function arraySpan(lines: string[], line: number, col: number): Span | undefined {
+function arraySpan(lines: string[], line: number, col: number): ArraySpan | undefined {
   let depth = 0;
+  const elements: ArraySpan['elements'] = [];
   for (let l = line; l < lines.length; l++) {
     const s = lines[l];
     for (let c = l === line ? col : 0; c < s.length; c++) {
@@ -227,15 +296,16 @@ function arraySpan(lines: string[], line: number, col: number): Span | undefined
         close.lastIndex = c;
         const m = close.exec(s);
         if (!m) return undefined; // multi-line strings: not edited by hand here
+        if (depth === 1) elements.push({ line: l, col: c, text: m[0] });
         c += m[0].length - 1;
       } else if (ch === '[') depth++;
-      else if (ch === ']' && --depth === 0) return { startLine: line, startCol: col, endLine: l, endCol: c };
+      else if (ch === ']' && --depth === 0) return { startLine: line, startCol: col, endLine: l, endCol: c, elements };
     }
   }
   return undefined;
 }
 
-/** A TOML basic string: JSON's escapes are valid TOML escapes. */
-function tomlString(s: string): string {
-  return JSON.stringify(s);
+/** A value as written: its own text when moved, else a TOML basic string (JSON's escapes are valid TOML escapes). */
+function tomlValue(v: EntryValue): string {
+  return v.raw ?? JSON.stringify(v.value);
 }

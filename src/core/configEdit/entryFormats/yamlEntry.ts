@@ -1,6 +1,7 @@
 import type * as Yaml from 'yaml';
-import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
+import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { yaml } from '../../base/yamlLib';
+import { argsSplice } from './argsSplice';
 import { canonical } from './canonical';
 import type { Translate } from '../translate';
 import { checkedRewrite, rewriteRefusal } from './types';
@@ -88,34 +89,81 @@ class YamlDocument implements EntryDocument {
     const [start, end] = found.command.range!;
     this.edits.push({ offset: start, length: end - start, content: quoted(next.command) });
     const args = found.args;
-    if (yaml().isSeq(args) && args.items.length > 0 && !args.flow) {
-      // A block list: one `- "value"` per line at the column of its first item.
-      const first = args.range![0];
-      const last = (args.items[args.items.length - 1] as Node).range![1];
-      const column = first - (this.text.lastIndexOf('\n', first - 1) + 1);
-      const items = next.args.length
-        ? next.args.map((a) => `- ${quoted(a)}`).join(this.eol + ' '.repeat(column))
-        : '[]';
-      this.edits.push({ offset: first, length: last - first, content: items });
-    } else if (args) {
+    if (yaml().isSeq(args)) this.edits.push(...this.argsEdits(found, args, next.args));
+    else if (args) {
       const [s, e] = args.range!;
       this.edits.push({ offset: s, length: e - s, content: flowList(next.args) });
     } else if (found.map.flow) {
       this.edits.push({ offset: end, length: 0, content: `, args: ${flowList(next.args)}` });
-    } else {
-      // No args yet: a line of its own under `command`, at its key's column, after the command's line.
-      const keyStart = (found.commandPair.key as Node).range![0];
-      const column = keyStart - (this.text.lastIndexOf('\n', keyStart - 1) + 1);
-      const lineEnd = this.text.indexOf('\n', end);
-      const at = lineEnd < 0 ? this.text.length : this.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
-      this.edits.push({
-        offset: at,
-        length: 0,
-        content: `${this.eol}${' '.repeat(column)}args: ${flowList(next.args)}`,
-      });
+    } else if (next.args.length > 0) {
+      // No args yet: a block list under `command`, at its key's column, after the command's line (an
+      // Unwrap knows it as the one Wrap added, and takes it away).
+      const column = ' '.repeat(this.columnOf((found.commandPair.key as Node).range![0]));
+      const items = next.args.map((a) => `${this.eol}${column}  - ${quoted(a)}`).join('');
+      this.edits.push({ offset: this.lineEnd(end), length: 0, content: `${this.eol}${column}args:${items}` });
     }
     this.intended.push({ keyPath, command: next.command.value, args: next.args.map((a) => a.value) });
     return undefined;
+  }
+
+  /**
+   * The edits of a written `args` list: values put in front of the written ones, or the front ones
+   * taken away, edit only those items in the list's own style (argsSplice.ts), so an Unwrap gives
+   * back the bytes its Wrap found; anything else rewrites the list.
+   */
+  private argsEdits(found: Located, args: YAMLSeq, next: readonly EntryValue[]): Edit[] {
+    const items = args.items as Scalar[];
+    const [s, e] = args.range!;
+    const splice = argsSplice(found.entry.raw?.slice(1) ?? [], next);
+    const block = items.length > 0 && !args.flow;
+    const first = items[0]?.range![0];
+    // A block item starts at its `- `; a flow item at its value.
+    const startOf = (item: Scalar) => (block ? this.text.lastIndexOf('-', item.range![0] - 1) : item.range![0]);
+    const whole = (content: string): Edit => {
+      if (!block) return { offset: s, length: e - s, content };
+      const at = startOf(items[0]);
+      return { offset: at, length: items[items.length - 1].range![1] - at, content };
+    };
+    const column = block ? ' '.repeat(this.columnOf(startOf(items[0]))) : '';
+    switch (splice.kind) {
+      case 'rewrite':
+        return [
+          whole(block && next.length ? next.map((a) => `- ${quoted(a)}`).join(this.eol + column) : flowList(next)),
+        ];
+      case 'prepend':
+        if (splice.values.length === 0) return [];
+        if (items.length === 0) return [whole(flowList(splice.values))];
+        return [
+          {
+            offset: startOf(items[0]),
+            length: 0,
+            content: splice.values
+              .map((v) => (block ? `- ${quoted(v)}${this.eol}${column}` : `${quoted(v)}, `))
+              .join(''),
+          },
+        ];
+      case 'drop': {
+        if (splice.count < items.length)
+          return [{ offset: startOf(items[0]), length: startOf(items[splice.count]) - startOf(items[0]), content: '' }];
+        // Every item goes. A block list just under `command` is the one a Wrap added to an entry
+        // that had none: it goes with its key; any other becomes `[]`.
+        const at = this.lineEnd(found.command.range![1]);
+        if (block && first !== undefined && /^\r?\n *args:\r?\n *$/.test(this.text.slice(at, startOf(items[0]))))
+          return [{ offset: at, length: items[items.length - 1].range![1] - at, content: '' }];
+        return [whole('[]')];
+      }
+    }
+  }
+
+  /** The column of `offset` in its line. */
+  private columnOf(offset: number): number {
+    return offset - (this.text.lastIndexOf('\n', offset - 1) + 1);
+  }
+
+  /** Where the line holding `offset` ends (before its `\r` in a CRLF file). */
+  private lineEnd(offset: number): number {
+    const lineEnd = this.text.indexOf('\n', offset);
+    return lineEnd < 0 ? this.text.length : this.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
   }
 
   result(): EntryRewrite {
@@ -132,7 +180,14 @@ class YamlDocument implements EntryDocument {
       for (const k of keyPath) node = (node as Record<string | number, unknown>)[k];
       Object.assign(node as object, { command, args });
     }
-    return canonical(expected) === canonical(again.toJS());
+    const after = again.toJS() as unknown;
+    for (const { keyPath, args } of this.intended) {
+      // No args written reads as none: an Unwrap takes away the args its Wrap added.
+      let node: unknown = after;
+      for (const k of keyPath) node = (node as Record<string | number, unknown> | undefined)?.[k];
+      if (node && typeof node === 'object' && args.length === 0) (node as { args?: unknown }).args ??= [];
+    }
+    return canonical(expected) === canonical(after);
   }
 
   private locate(keyPath: readonly (string | number)[]): Located | string {
@@ -148,17 +203,20 @@ class YamlDocument implements EntryDocument {
     if (!isPlainScalar(command.type) || !command.range) return layout;
     const argsNode = pair('args')?.value as Node | null | undefined;
     const args: string[] = [];
+    const own = (n: Scalar) => this.text.slice(n.range![0], n.range![1]);
+    const raw = [own(command)];
     if (argsNode !== undefined && argsNode !== null) {
       if (!yaml().isSeq(argsNode)) return t('"args" is not a list of strings');
       for (const item of argsNode.items) {
         if (!yaml().isScalar(item) || typeof item.value !== 'string') return t('"args" is not a list of strings');
         if (!isPlainScalar(item.type) || !item.range) return layout;
         args.push(item.value);
+        raw.push(own(item));
       }
       if (!argsNode.range) return layout;
     }
     return {
-      entry: { command: command.value, args },
+      entry: { command: command.value, args, raw },
       map,
       commandPair,
       command,
@@ -167,9 +225,14 @@ class YamlDocument implements EntryDocument {
   }
 }
 
-/** A YAML double-quoted string: JSON's escapes are YAML's. */
+/**
+ * A value as written: its own text when moved and it reads the same wherever it goes (quoted, or
+ * plain without a character a flow list or a key would read otherwise); else a YAML double-quoted
+ * string (JSON's escapes are YAML's).
+ */
 function quoted(v: EntryValue): string {
-  return JSON.stringify(v.value);
+  const movable = v.raw !== undefined && (/^["']/.test(v.raw) || !/[,[\]{}#&*!|>%@`]|: |^[-?:](\s|$)/.test(v.raw));
+  return movable ? v.raw! : JSON.stringify(v.value);
 }
 
 function flowList(values: readonly EntryValue[]): string {
