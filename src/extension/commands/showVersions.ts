@@ -2,13 +2,13 @@ import * as vscode from 'vscode';
 import { versionDoctor } from '../../core/report/versionDoctor';
 import { Services } from '../services';
 import { t } from '../viewModel/l10n';
-import { versionsDocument } from '../viewModel/versionsDocument';
+import { versionsDocument, versionsFileName } from '../viewModel/versionsDocument';
 import { CommandArg, pickServer } from './pickServer';
 
 /**
  * Show Versions: `mcp-lifeguard doctor`'s answer for one server (what each instance runs and why,
- * every copy installed, each entry's pin, the newest release), in a read-only Markdown preview.
- * Changes nothing; the registries are asked only when update checks are on.
+ * every copy installed, each entry's pin, the newest release), in a Markdown preview that survives a
+ * reload. Changes no config; the registries are asked only when update checks are on.
  */
 export async function showVersions(svc: Services, arg?: CommandArg): Promise<void> {
   const server = await pickServer(
@@ -36,7 +36,22 @@ export async function showVersions(svc: Services, arg?: CommandArg): Promise<voi
   }
   const answer = versionDoctor(facts);
   svc.log.info(`show versions: ${server.name}: ${answer.findings.length} finding(s)`);
-  const uri = svc.evidence.add(`${server.name}-versions`, versionsDocument(answer), 'md');
+  // A file in the extension's storage, not a virtual document: a preview left open comes back with
+  // the window after a reload, and Show Versions writes it again each time it is asked.
+  const folder = vscode.Uri.joinPath(svc.context.globalStorageUri, 'versions');
+  const uri = vscode.Uri.joinPath(folder, versionsFileName(server.name));
+  try {
+    await vscode.workspace.fs.createDirectory(folder);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(versionsDocument(answer), 'utf8'));
+  } catch (e) {
+    svc.log.warn(`show versions: ${uri.fsPath} not written (${(e as Error).message}); shown unsaved`);
+    await showDocument(svc.evidence.add(`${server.name}-versions`, versionsDocument(answer), 'md'));
+    return;
+  }
+  await showDocument(uri);
+}
+
+async function showDocument(uri: vscode.Uri): Promise<void> {
   try {
     await vscode.commands.executeCommand('markdown.showPreview', uri);
   } catch {

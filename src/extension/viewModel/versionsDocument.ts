@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DoctorAnswer } from '../../core/report/versionDoctor';
 import type { CopyPlace } from '../../core/versions/copies';
 import type { ReleaseSaid } from '../../core/versions/registry';
@@ -23,6 +24,24 @@ const PLACE_LABELS: Record<CopyPlace, () => string> = {
   'pipx-run-cache': () => t('pipx run cache'),
   venv: () => t('venv'),
 };
+
+/**
+ * The file Show Versions keeps a server's answer in (one per server, written again each time): its
+ * name as it is when it is a safe file name, else made safe and told apart by a digest of the name.
+ */
+export function versionsFileName(server: string): string {
+  const safe = server
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 80);
+  if (safe === server) return `${safe}.versions.md`;
+  return `${safe}-${createHash('sha256').update(server).digest('hex').slice(0, 8)}.versions.md`;
+}
+
+/** The folder a copy's words name ("npm global prefix /usr/local": `/usr/local`): its place has a column of its own. */
+function folderOf(how: string): string {
+  return /(?:^|\s)((?:[A-Za-z]:[\\/]|[/~]).*)$/.exec(how)?.[1] ?? how;
+}
 
 function sourceLabel(source: ReleaseSaid['source']): string {
   switch (source) {
@@ -54,20 +73,25 @@ export function versionsDocument(a: DoctorAnswer): string {
   if (a.findings.length) lines.push(...a.findings.map((f) => `- ${mdCell(f)}`));
   else lines.push(mdCell(t('Nothing holds an upgrade back.')));
   lines.push('', `## ${t('Running')}`, '');
-  if (a.instances.length)
+  if (a.instances.length) {
+    // Said once: why an instance needs a restart is under Why, what its entry runs under Entries.
+    const notes = a.instances.map((i) =>
+      i.needsRestart ? t('restart it (see Why)') : i.reason.startsWith('its entry ') ? '' : i.reason,
+    );
+    const head = [t('pid'), t('client'), t('runs'), t('from')];
     lines.push(
       ...table(
-        [t('pid'), t('client'), t('runs'), t('from'), t('why')],
-        a.instances.map((i) => [
+        notes.some((n) => n) ? [...head, t('note')] : head,
+        a.instances.map((i, n) => [
           String(i.pid),
           i.client,
           i.installed ? t('{0} (installed: {1})', i.runs, i.installed) : i.runs,
           i.from ?? '',
-          i.reason,
+          ...(notes.some((x) => x) ? [notes[n]] : []),
         ]),
       ),
     );
-  else lines.push(mdCell(t('No instance runs.')));
+  } else lines.push(mdCell(t('No instance runs.')));
   lines.push('', `## ${t('Installed')}`, '');
   if (a.copies.length)
     lines.push(
@@ -78,7 +102,7 @@ export function versionsDocument(a: DoctorAnswer): string {
           c.shadows !== undefined
             ? t('{0} (shadows the npm global {1})', PLACE_LABELS[c.place](), c.shadows)
             : PLACE_LABELS[c.place](),
-          c.how,
+          folderOf(c.how),
           c.usedBy.join(', '),
         ]),
       ),

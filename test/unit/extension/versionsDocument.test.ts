@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { versionDoctor } from '../../../src/core/report/versionDoctor';
 import { useTranslator, english } from '../../../src/extension/viewModel/l10n';
-import { versionsDocument } from '../../../src/extension/viewModel/versionsDocument';
+import { versionsDocument, versionsFileName } from '../../../src/extension/viewModel/versionsDocument';
 import { stdioConfig } from '../processes/support';
 import { heldBack, MEM } from '../report/doctorFacts';
 
@@ -28,19 +28,23 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
       ),
       doc,
     );
-    assert.ok(lines.includes('| pid | client | runs | from | why |'), doc);
+    assert.ok(lines.includes('| pid | client | runs | from | note |'), doc);
+    // Each reason said once: a restart's under Why, an entry's under Entries.
+    assert.ok(
+      lines.includes(
+        '| 41 | Cursor | 2026.7.4 \\(installed: 2026.8.31\\) | npm global prefix /usr/local | restart it \\(see Why\\) |',
+      ),
+      doc,
+    );
+    assert.ok(lines.includes('| 42 | Cursor | 2026.7.4 | npx cache /home/u/.npm/\\_npx/0a1b |  |'), doc);
+    assert.ok(doc.split(/\s+/).filter(Boolean).length < 340, `${doc.split(/\s+/).length} words`);
     assert.ok(
       lines.some((l) =>
         l.startsWith('| 41 | Cursor | 2026.7.4 \\(installed: 2026.8.31\\) | npm global prefix /usr/local |'),
       ),
       doc,
     );
-    assert.ok(
-      lines.includes(
-        '| 2026.7.4 | project \\(shadows the npm global 2026.8.31\\) | local node\\_modules of /w/app |  |',
-      ),
-      doc,
-    );
+    assert.ok(lines.includes('| 2026.7.4 | project \\(shadows the npm global 2026.8.31\\) | /w/app |  |'), doc);
     assert.ok(
       lines.some((l) => l.startsWith('| memory | Windsurf | /home/u/windsurf.json | npx 2026.7.4 | 2026.7.4 |')),
       doc,
@@ -75,5 +79,15 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
       none,
       '# Versions of web\n\nNo package to trace: it is an HTTP server: its version is what it says when asked.\n\n',
     );
+  });
+
+  it('is kept in a file of its own per server, so a preview comes back after a reload: a safe name as it is, any other told apart', () => {
+    assert.equal(versionsFileName('memory'), 'memory.versions.md');
+    assert.equal(versionsFileName('io.github.x_y-z'), 'io.github.x_y-z.versions.md');
+    const names = ['a/b', 'a_b', 'a\\b', '../etc', '..', 'é', 'e'];
+    const files = names.map(versionsFileName);
+    assert.equal(new Set(files).size, names.length, files.join(' '));
+    for (const f of files) assert.match(f, /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.versions\.md$/, f);
+    assert.ok(versionsFileName('x'.repeat(500)).length < 120);
   });
 });
