@@ -3,6 +3,7 @@ import type { Snapshot } from '../core/base/model';
 import { LoadState } from './viewModel/statusBar';
 import { filterSources } from './viewModel/sourcesFilter';
 import { toViewInput, VmServer, VmSnapshot } from '../core/report/input';
+import { keepIdleInstalled } from '../core/snapshot/idleInstalled';
 
 /** The latest snapshot, as the engine gave it and as the views read it; one change event for all. */
 export class SnapshotStore implements vscode.Disposable {
@@ -29,6 +30,8 @@ export class SnapshotStore implements vscode.Disposable {
   }
 
   setSnapshot(raw: Snapshot, sources: readonly string[], options: { versionsPending?: boolean } = {}): void {
+    // An idle guard's server keeps the version it last ran from (and so Upgrade and its row's actions).
+    raw = keepIdleInstalled(this._raw, raw);
     this._raw = raw;
     this._state = { state: 'ready', snapshot: filterSources(toViewInput(raw, options), sources) };
     this.emitter.fire(this._state);
