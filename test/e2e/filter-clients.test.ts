@@ -30,11 +30,20 @@ async function sideBarTitle(page: Page) {
   });
 }
 
-/** Filter by Client... from the view's title bar, with the row `label` of its multi-select toggled, then accepted. */
+/**
+ * Filter by Client... from the `...` menu of the view's title bar (the bar keeps two icons, so the
+ * title reads whole), with the row `label` of its multi-select toggled, then accepted.
+ */
 async function toggleClient(page: Page, label: string): Promise<void> {
   await page
-    .locator('.part.sidebar .composite.title .action-label[aria-label="Filter by Client..."]')
+    .locator('.part.sidebar .composite.title .action-label[aria-label*="More Actions"]')
     .click({ timeout: 30000 });
+  const menu = page.locator('.context-view .monaco-menu');
+  const entry = menu.locator('.action-label', { hasText: /^Filter by Client\.\.\./ }).first();
+  await entry.waitFor({ state: 'visible', timeout: 30000 });
+  await entry.hover({ timeout: 30000 });
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: 30000 });
   await quickInput(page).locator(`.monaco-list-row[aria-label^="${label}"]`).first().click({ timeout: 30000 });
   await page.keyboard.press('Enter');
 }
