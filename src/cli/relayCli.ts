@@ -1,10 +1,8 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../core/machine/live';
-import { lifeguardPaths } from '../core/base/paths';
 import { terminalSafe } from '../core/base/terminalSafe';
 import { processStartTime } from '../core/locks/liveness';
 import { identityOf, runShareClient } from '../guard';
-import { RUN_COMMAND, shareListenOf } from './commands/runSpec';
+import { guardPathsOf, RUN_COMMAND, shareListenOf } from './commands/runSpec';
 import type * as GuardCli from './guardCli';
 import type { CliIo } from './io';
 import { parseOptions, splitServerCommand } from './options';
@@ -38,7 +36,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     return guard();
   const name = values.name;
   const log = (line: string) => given.stderr(`${terminalSafe(`mcp-lifeguard run [${name}]: ${line}`)}\n`);
-  const paths = lifeguardPaths(currentHostEnv(given.env));
+  const paths = guardPathsOf(given.env, values.home);
   if (!privateHomeReady(paths, log)) return 1;
   const [command, ...args] = split.command;
   const identity = await identityOf(

@@ -237,11 +237,11 @@ describe('config writer: wrap --yes against another user and another writer (bui
     const launcher = path.join(home, 'bin', 'mcp-lifeguard');
     // The entry as wrap writes it: its guard's lock keyed by the server's identity (it names no data that exists).
     const resource = (JSON.parse(fs.readFileSync(config, 'utf8')) as { mcpServers: { memory: { args: string[] } } })
-      .mcpServers.memory.args[3];
+      .mcpServers.memory.args[5];
     assert.match(resource, /^--resource=stdio:[0-9a-f]{16}$/);
     const wrapped = {
       command: launcher,
-      args: ['run', '--name', 'memory', resource, '--', SERVER.command, ...SERVER.args],
+      args: ['run', '--home', home, '--name', 'memory', resource, '--', SERVER.command, ...SERVER.args],
     };
 
     const saver = spawn(process.execPath, [path.join(fixturesDir, 'config-writer', 'saver.cjs'), config, template], {

@@ -1,12 +1,10 @@
 import * as path from 'node:path';
 import { startShareHost } from '../shareHost';
-import { currentHostEnv } from '../../core/machine/live';
-import { lifeguardPaths } from '../../core/base/paths';
 import type { runStdioGuard as RunStdioGuard } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { parseOptions, splitServerCommand } from '../options';
-import { RUN_COMMAND, shareListenOf } from './runSpec';
+import { guardPathsOf, RUN_COMMAND, shareListenOf } from './runSpec';
 import { restartCheckOf } from './guardOptions';
 import { privateHomeReady } from '../privateHome';
 
@@ -31,7 +29,7 @@ export async function runCommand(args: string[], io: CliIo, runStdioGuard: typeo
   const shareListen = shareListenOf(values['share-listen'], values['on-conflict']);
   // One log line each: a newline inside one (from a server name, a path) is escaped too.
   const log = (line: string) => io.stderr(`${terminalSafe(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}`)}\n`);
-  const paths = lifeguardPaths(currentHostEnv(io.env));
+  const paths = guardPathsOf(io.env, values.home);
   if (!privateHomeReady(paths, log)) return 1;
 
   const code = await runStdioGuard({

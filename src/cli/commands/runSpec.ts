@@ -1,4 +1,7 @@
+import * as path from 'node:path';
 import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard';
+import { lifeguardPaths, LifeguardPaths, ROOT_ENV_VAR } from '../../core/base/paths';
+import { currentHostEnv } from '../../core/machine/live';
 import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
 import { UsageError } from '../io';
 import { CommandSpec } from '../options';
@@ -18,6 +21,12 @@ export const RUN_COMMAND = {
   options: {
     name: GUARD_OPTIONS.name,
     resource: GUARD_OPTIONS.resource,
+    home: {
+      type: 'string',
+      value: 'DIR',
+      description: "MCP Lifeguard's own folder (locks, state, logs) instead of MCP_LIFEGUARD_HOME's",
+      check: (v) => (path.isAbsolute(v) ? undefined : 'takes an absolute folder'),
+    },
     'on-conflict': {
       type: 'string',
       default: 'refuse',
@@ -78,4 +87,13 @@ export function shareListenOf(
       `--share-listen ${value} is not a loopback address; a shared server is served on loopback only`,
     );
   return address;
+}
+
+/**
+ * The folders of our own files a guard (or a sharing client's relay) keeps: `--home DIR` when its
+ * entry names one (written by a reader whose own is not the default), else MCP_LIFEGUARD_HOME's,
+ * else the default. The client that starts it need not set what the reader set.
+ */
+export function guardPathsOf(env: NodeJS.ProcessEnv, home: string | undefined): LifeguardPaths {
+  return lifeguardPaths(currentHostEnv(home === undefined ? env : { ...env, [ROOT_ENV_VAR]: home }));
 }

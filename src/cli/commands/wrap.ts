@@ -6,7 +6,7 @@ import { ClientId, ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
+import { guardHomeFor, isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
 import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
 import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
@@ -128,6 +128,8 @@ export interface PlanInput {
   servers: readonly ServerConfig[];
   /** The guard's launcher, as the wrapped entries name it. */
   launcher: string;
+  /** `--home DIR` written into the wrapped entries: this CLI's root when it is not the default (guardHomeFor). */
+  home?: string;
   /** A file as read (its bytes; a string is taken as UTF-8), or why it cannot be read. */
   read: (file: string) => ConfigFileRead | Buffer | string | Error;
   /** Why an entry may not be rewritten (workspace trust), or undefined. */
@@ -205,7 +207,7 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     verb === 'wrap'
       ? wrapChange(
           name,
-          { command: input.launcher },
+          { command: input.launcher, ...(input.home !== undefined ? { home: input.home } : {}) },
           { share: input.share, idleStopSeconds: input.idleStopSeconds, resource },
         )
       : unwrapChange;
@@ -414,6 +416,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
   const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   const scan = await scanSources({ host, fs: liveMachine(host).fs, workspaceFolders });
   const paths = lifeguardPaths(host);
+  const home = guardHomeFor(host);
   let guard = guardState(paths.bin, host.platform);
   const trust = values['trust-workspace'];
   const refusal = (s: ServerConfig) =>
@@ -427,6 +430,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
     ...(v['idle-stop'] ? { idleStopSeconds: v['idle-stop'] / 1000 } : {}),
     servers: scan.servers,
     launcher: guard.launcher,
+    ...(home !== undefined ? { home } : {}),
     read: readConfigForEdit,
     refusal,
   });

@@ -1,4 +1,6 @@
 import { VmServer } from '../report/input';
+import type { HostEnv } from '../base/hostEnv';
+import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 import { english, Translate } from './translate';
 
 /**
@@ -8,6 +10,20 @@ import { english, Translate } from './translate';
  */
 
 const GUARD_NAME = /(^|[/\\])mcp-lifeguard(\.cmd|\.exe|\.js)?$/i;
+
+/**
+ * The folder of our own files a written guard command must name (`run --home DIR`): this reader's
+ * root when MCP_LIFEGUARD_HOME moves it away from the default, else undefined. A client starts the
+ * guard with its own environment, not the reader's: without it, the guard keeps its lock where the
+ * reader never looks and every wrapped server reads "not running" while it serves.
+ */
+export function guardHomeFor(host: HostEnv): string | undefined {
+  if (!host.env[ROOT_ENV_VAR]) return undefined;
+  const root = lifeguardRoot(host);
+  const env = { ...host.env };
+  delete env[ROOT_ENV_VAR];
+  return root === lifeguardRoot({ ...host, env }) ? undefined : root;
+}
 
 /** Whether a command + args launch through the guard (directly, as `node <guard>.js`, or `npx [-y] mcp-lifeguard`). */
 export function isWrappedCommand(command: string | undefined, args: readonly string[]): boolean {

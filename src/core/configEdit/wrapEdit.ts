@@ -22,6 +22,12 @@ export type EditResult = { kind: 'ok'; text: string } | { kind: 'error'; reason:
 /** The guard as configs call it: its stable launcher path. */
 export interface GuardLauncher {
   command: string;
+  /**
+   * The folder of MCP Lifeguard's own files (locks, state, logs) the guard must keep, written as
+   * `--home DIR`, when the one that reads them (the extension, the CLI) is not the default: a client
+   * starts the guard without the reader's MCP_LIFEGUARD_HOME (configEdit/guardCommand.ts `guardHomeFor`).
+   */
+  home?: string;
 }
 
 /** The entry format of a config file, by its name: Codex's TOML, Continue's YAML, else JSON/JSONC. */
@@ -51,7 +57,7 @@ export interface WrapOptions {
 }
 
 /**
- * `command`/`args` become `<guard> run --name <name> --resource=<key> -- <command> <args...>`; with
+ * `command`/`args` become `<guard> run [--home DIR] --name <name> --resource=<key> -- <command> <args...>`; with
  * `share`, `<guard> run --on-conflict share --name <name> --resource=<key> -- ...`: every client's
  * entry wrapped so, under one name and one resource, uses one server (docs/share.md),
  * whatever folder each client starts it in.
@@ -61,6 +67,7 @@ export function wrapChange(serverName: string, guard: GuardLauncher, options: Wr
     if (isWrappedCommand(entry.command, entry.args)) return t('the server already runs through the guard');
     const opts = [
       'run',
+      ...(guard.home !== undefined ? ['--home', guard.home] : []),
       ...(options.share ? ['--on-conflict', 'share'] : []),
       ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
       '--name',

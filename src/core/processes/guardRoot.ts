@@ -8,15 +8,20 @@ import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 const ROOT_MOVERS = [ROOT_ENV_VAR, 'HOME', 'USERPROFILE', 'XDG_STATE_HOME', 'LOCALAPPDATA'];
 
 /**
- * The root a guard process (`mcp-lifeguard run`, a share host) keeps its lock in, from the
- * environment it started with, or undefined when that cannot be told: no environment read, no home
- * in it (the guard then took the account's home, which need not be ours), a relative override
- * (resolved against a folder we do not know).
+ * The root a guard process (`mcp-lifeguard run`, a share host) keeps its lock in: the `--home DIR`
+ * of its own options (before `--`), else from the environment it started with; or undefined when
+ * that cannot be told: no environment read, no home in it (the guard then took the account's home,
+ * which need not be ours), a relative folder (resolved against a folder we do not know).
  */
 export function guardRootOf(
   environ: ReadonlyMap<string, string> | undefined,
   platform: NodeJS.Platform,
+  argv: readonly string[] = [],
 ): string | undefined {
+  const own = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'));
+  const at = own.indexOf('--home');
+  const given = at >= 0 ? own[at + 1] : own.find((a) => a.startsWith('--home='))?.slice('--home='.length);
+  if (given !== undefined) return pathFor({ platform }).isAbsolute(given) ? given : undefined;
   if (!environ) return undefined;
   const env = Object.fromEntries(environ);
   const p = pathFor({ platform });

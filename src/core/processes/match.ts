@@ -655,7 +655,7 @@ function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptio
   const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options)));
   const guardRoot =
     guard && options.ownRoot !== undefined
-      ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
+      ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform, guard.argv)
       : undefined;
   return cand.configs.filter(
     (c) =>

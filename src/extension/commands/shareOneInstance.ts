@@ -6,6 +6,7 @@ import { mayRun } from '../viewModel/trust';
 import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand';
 import { editPlan } from './editConfigEntry';
+import { guardLaunch } from './wrapWithGuard';
 import { resourceOption } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
@@ -69,7 +70,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     rewrite,
     'Wrap',
     detail,
-    () => wrapChange(plan.name, { command: g.launcher }, { share: true, resource: plan.resource }),
+    () => wrapChange(plan.name, guardLaunch(svc, g.launcher), { share: true, resource: plan.resource }),
     'caller',
   );
   if (!r) {

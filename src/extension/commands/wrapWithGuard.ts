@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
+import { guardHomeFor, isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
-import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
+import { GuardLauncher, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
 import { resourceKeyFor, resourceOption } from '../../core/configEdit/resourceKey';
@@ -22,6 +22,15 @@ function guardLauncher(svc: Services): string | undefined {
     ),
   );
   return undefined;
+}
+
+/**
+ * The guard as a written entry launches it: the launcher, and `--home DIR` when this window's folder
+ * of our own files is not the default (the clients that start the guard do not share its environment).
+ */
+export function guardLaunch(svc: Services, launcher: string): GuardLauncher {
+  const home = guardHomeFor(svc.engine.host);
+  return home !== undefined ? { command: launcher, home } : { command: launcher };
 }
 
 /** Wrap Server with Guard...: the client then launches the server through `mcp-lifeguard run`. Returns whether the entry was wrapped. */
@@ -64,7 +73,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     server,
     'Wrap',
     detail,
-    wrapChange(name, { command: launcher }, { resource }),
+    wrapChange(name, guardLaunch(svc, launcher), { resource }),
   );
   if (done)
     showOutcome(t('{0} now starts through the guard.', server.name), await nextStepsAfterEdit(svc, [server]), true);

@@ -123,7 +123,7 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     // The guard's lock keyed by the memory file the entries name, as its digest (never the env value).
     assert.match(
       dry.stdout,
-      /^\+args = \["run", "--on-conflict", "share", "--name", "memory", "--resource=data:[0-9a-f]{16}", "--", /m,
+      /^\+args = \["run", "--home", ".*", "--on-conflict", "share", "--name", "memory", "--resource=data:[0-9a-f]{16}", "--", /m,
     );
     assert.match(dry.stdout, /API_KEY.*<redacted>/);
     assert.ok(!(dry.stdout + dry.stderr).includes(SECRET), 'the secret is never printed');
@@ -158,6 +158,8 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
       assert.equal(e.command, launcher);
       assert.deepEqual(e.args, [
         'run',
+        '--home',
+        home,
         '--on-conflict',
         'share',
         '--name',

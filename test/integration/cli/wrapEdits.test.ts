@@ -60,7 +60,10 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     const text = fs.readFileSync(file, 'utf8');
     // JSON.parse keeps the last definition, as the client does.
     const effective = (JSON.parse(text) as { mcpServers: { mem: Entry } }).mcpServers.mem;
-    assert.deepEqual(keyed(effective), { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--new'] });
+    assert.deepEqual(keyed(effective), {
+      command: launcher,
+      args: ['run', '--home', home, '--name', 'mem', '--', SERVER, '--new'],
+    });
     assert.ok(text.includes(first), `the first definition is left as written:\n${text}`);
     const status = await runCli(home, ['status', '--json']);
     const listed = (JSON.parse(status.stdout) as { servers: Array<{ name: string; command: string }> }).servers;
@@ -79,7 +82,10 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const text = fs.readFileSync(file, 'utf8');
     const effective = (JSON.parse(text) as { mcpServers: { mem: Entry } }).mcpServers.mem;
-    assert.deepEqual(keyed(effective), { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--flag'] });
+    assert.deepEqual(keyed(effective), {
+      command: launcher,
+      args: ['run', '--home', home, '--name', 'mem', '--', SERVER, '--flag'],
+    });
     assert.ok(text.includes('"command": "/opt/unused/server"'), 'the first "command" is left as written');
   });
 
@@ -111,7 +117,16 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     const doc = JSON.parse(after.toString('latin1').replace(/\/\/.*$/m, '')) as { mcpServers: { mem: Entry } };
     assert.deepEqual(keyed(doc.mcpServers.mem), {
       command: launcher,
-      args: ['run', '--name', 'mem', '--', SERVER, Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('latin1')],
+      args: [
+        'run',
+        '--home',
+        home,
+        '--name',
+        'mem',
+        '--',
+        SERVER,
+        Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('latin1'),
+      ],
     });
   });
 
@@ -139,7 +154,7 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
       );
       assert.deepEqual(keyed(doc.mcpServers[`mem-${i}`]), {
         command: launcher,
-        args: ['run', '--name', 'mem-0', '--', SERVER, '--flag'],
+        args: ['run', '--home', home, '--name', 'mem-0', '--', SERVER, '--flag'],
       });
     }
   });

@@ -86,7 +86,7 @@ describe("CLI: wrap --yes honours Copilot CLI's writers' lock (built CLI, a real
     // The guard's lock keyed by the server's identity (it names no data), never by a folder.
     assert.deepEqual(
       entry.args.map((a) => a.replace(/^--resource=stdio:[0-9a-f]{16}$/, '--resource=KEY')),
-      ['run', '--name', 'mem', '--resource=KEY', '--', SERVER, '--x'],
+      ['run', '--home', home, '--name', 'mem', '--resource=KEY', '--', SERVER, '--x'],
     );
     // Free again after the wrap: Copilot (here flock -n) takes it at once.
     assert.equal(await tryLock('--shared'), 0);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
 import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/core/configEdit/wrapEdit';
+import { guardHomeFor } from '../../../src/core/configEdit/guardCommand';
 
 const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
 
@@ -45,6 +46,43 @@ describe('extension: Wrap with Guard edits', () => {
       parse(VSCODE, [], { allowTrailingComma: true }),
     );
     assert.ok(back.text.includes('// from npm'));
+  });
+
+  it("names the reader's own folder (--home) when it is not the default, and unwrap leaves none of it", () => {
+    const home = { home: '/home/u', platform: 'linux' as const };
+    const moved = guardHomeFor({ ...home, env: { HOME: '/home/u', MCP_LIFEGUARD_HOME: '/tmp/lg' } });
+    assert.equal(moved, '/tmp/lg');
+    // The default root, however it is reached, is written as nothing: the clients find it themselves.
+    assert.equal(guardHomeFor({ ...home, env: { HOME: '/home/u' } }), undefined);
+    assert.equal(
+      guardHomeFor({ ...home, env: { HOME: '/home/u', MCP_LIFEGUARD_HOME: '/home/u/.local/state/mcp-lifeguard' } }),
+      undefined,
+    );
+    const r = computeWrap(VSCODE, ['servers', 'memory'], 'memory', { ...GUARD, home: moved });
+    assert.ok(r.kind === 'ok');
+    const value = parse(r.text, [], { allowTrailingComma: true });
+    assert.deepEqual(value.servers.memory.args, [
+      'run',
+      '--home',
+      '/tmp/lg',
+      '--name',
+      'memory',
+      '--',
+      'npx',
+      '-y',
+      '@modelcontextprotocol/server-memory',
+    ]);
+    // Unwrap gives the very text it gives of the same entry wrapped without --home.
+    const back = computeUnwrap(r.text, ['servers', 'memory']);
+    const plain = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
+    assert.ok(back.kind === 'ok' && plain.kind === 'ok');
+    const plainBack = computeUnwrap(plain.text, ['servers', 'memory']);
+    assert.ok(plainBack.kind === 'ok');
+    assert.equal(back.text, plainBack.text);
+    assert.deepEqual(
+      parse(back.text, [], { allowTrailingComma: true }),
+      parse(VSCODE, [], { allowTrailingComma: true }),
+    );
   });
 
   it('unwrap also undoes a guard reached through npx', () => {

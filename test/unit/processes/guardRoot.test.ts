@@ -20,6 +20,19 @@ describe('guardRoot: the root a guard keeps its lock in, from its environment', 
     assert.equal(guardRootOf(env({ HOME: '/home/a', MCP_LIFEGUARD_HOME: 'rel/lg' }), 'linux'), undefined);
   });
 
+  it("the guard's own --home (before its --) names its root whatever its environment says", () => {
+    const argv = ['node', '/x/mcp-lifeguard.js', 'run', '--home', '/tmp/lg', '--name', 's', '--', 'node', 's.js'];
+    assert.equal(guardRootOf(env({ HOME: '/home/a' }), 'linux', argv), '/tmp/lg');
+    assert.equal(guardRootOf(undefined, 'linux', argv), '/tmp/lg');
+    assert.equal(guardRootOf(undefined, 'linux', ['mcp-lifeguard', 'run', '--home=/tmp/lg2', '--', 'x']), '/tmp/lg2');
+    // The server's own --home (after --) is its business, not the guard's; a relative one is undecided.
+    assert.equal(
+      guardRootOf(env({ HOME: '/home/a' }), 'linux', ['mcp-lifeguard', 'run', '--', 'srv', '--home', '/srv']),
+      '/home/a/.local/state/mcp-lifeguard',
+    );
+    assert.equal(guardRootOf(env({ HOME: '/home/a' }), 'linux', ['mcp-lifeguard', 'run', '--home', 'rel']), undefined);
+  });
+
   it('another root is a stranger, unless the entry itself moves its root or nothing is known', () => {
     assert.equal(guardOfAnotherRoot('/tmp/other', '/home/a/.local/state/mcp-lifeguard', undefined, 'linux'), true);
     assert.equal(guardOfAnotherRoot('/tmp/lg/', '/tmp/lg', undefined, 'linux'), false);
