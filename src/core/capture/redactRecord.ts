@@ -8,6 +8,7 @@ import { parseEnviron, secretEnvValues } from '../processes/environ';
 import { Pseudonyms } from './pseudonyms';
 import { isPsEnvironRun, JoinedEnvironRedaction, recordedPsTable, redactPsEnvironOutput } from './redactJoinedEnviron';
 import { dataKey, existenceQuestions } from '../sources/dataPaths';
+import { lifeguardPaths, ROOT_ENV_VAR } from '../base/paths';
 
 /**
  * A machine record made safe to keep and to send: what one snapshot read, with every secret
@@ -71,7 +72,7 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
   const readBytes = redactByteReads(r, record.fs.readBytes);
   const readNoFollow = redactNoFollowReads(r, record.fs.readNoFollow);
   const { stat, dataKeys } = redactSecretQuestions(r, record);
-  const env = redactHostEnv(r, record.host.env);
+  const env = keepOwnRoot(record, redactHostEnv(r, record.host.env));
   return {
     ...record,
     host: { ...record.host, env },
@@ -242,15 +243,36 @@ function redactSecretQuestions(
     return a !== undefined && a !== null && !isRecordedError(a);
   };
   const askedOfSecrets = new Set<string>();
+  // Our own folders are answered as read: a replay asks them whatever an entry's values say.
+  const own = new Set(ownFolders(record));
   const dataKeys: Record<string, string> = { ...record.dataKeys };
   for (const s of r.secrets) {
     const asked = existenceQuestions(s, record.host.platform);
-    for (const p of asked) askedOfSecrets.add(p);
+    // A value naming our own root (an entry's MCP_LIFEGUARD_HOME) names a path the record holds anyway.
+    if (!own.has(asked[0])) for (const p of asked) askedOfSecrets.add(p);
     if (asked.some(there)) dataKeys[r.names.of(s)] = dataKey(asked[0]);
   }
   const stat: FsRecord['stat'] = {};
-  for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
+  for (const [path, a] of Object.entries(record.fs.stat))
+    if (!askedOfSecrets.has(path) || own.has(path)) stat[path] = a;
   return { stat, dataKeys };
+}
+
+/** MCP Lifeguard's own folders on the captured machine (its root and the folders under it). */
+function ownFolders(record: MachineRecord): string[] {
+  const { root, locks, state, cache, bin, logs } = lifeguardPaths(record.host);
+  return [root, locks, state, cache, bin, logs];
+}
+
+/**
+ * The captured machine's environment, redacted, still naming MCP Lifeguard's own root: where an
+ * entry sets the variable that places it (MCP_LIFEGUARD_HOME, HOME...), the value has a stand-in,
+ * and a replay would look for our own locks and state under that stand-in and find nothing. The
+ * root is kept as MCP_LIFEGUARD_HOME: every path read under it is in the record as it is already.
+ */
+function keepOwnRoot(record: MachineRecord, env: Record<string, string>): Record<string, string> {
+  const root = lifeguardPaths(record.host).root;
+  return lifeguardPaths({ ...record.host, env }).root === root ? env : { ...env, [ROOT_ENV_VAR]: root };
 }
 
 /** This process's own environment: a value whose name or shape says credential, by its stand-in. */

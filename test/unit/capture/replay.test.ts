@@ -288,6 +288,21 @@ describe('capture: the record redacted', () => {
     assert.deepEqual(Object.values(redacted.dataKeys ?? {}), [dataKey('/data/a.json')]);
   });
 
+  it("keeps MCP Lifeguard's own root when an entry sets the variable that places it: a replay finds our own folders", () => {
+    const own: MachineRecord = {
+      ...record(),
+      host: { home: '/home/u', platform: 'linux', env: { HOME: '/home/u', MCP_LIFEGUARD_HOME: '/srv/lg' } },
+      fs: { ...emptyFsRecord(), stat: { '/srv/lg': dir, '/srv': dir } },
+    };
+    const kept = redactRecord(own, {
+      secrets: new Set(['/srv/lg']),
+      declaredKeys: new Set(['MCP_LIFEGUARD_HOME']),
+      configFiles: new Set(),
+    });
+    assert.equal(kept.host.env.MCP_LIFEGUARD_HOME, '/srv/lg');
+    assert.deepEqual(Object.keys(kept.fs.stat).sort(), ['/srv', '/srv/lg']);
+  });
+
   it('refuses a file that is not a capture, naming it and why', () => {
     assert.throws(() => parseCapture('{nope', '/tmp/x.json'), /\/tmp\/x\.json is not a capture: it is not JSON/);
     assert.throws(() => parseCapture('{"servers":[]}', '/tmp/x.json'), /it has no "format": "mcp-lifeguard-capture"/);
