@@ -55,32 +55,33 @@ describe('CLI: wrap under a moved MCP_LIFEGUARD_HOME, the client started without
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it("the guard the client starts from the wrapped entry keeps its lock in the reader's folder: status reads the server running", async () => {
-    // runCli's reader: HOME=home and MCP_LIFEGUARD_HOME=home, not the default <home>/.local/state/mcp-lifeguard.
-    const wrote = await runCli(home, ['wrap', 'memory', '--yes', '--install-guard']);
-    assert.equal(wrote.code, 0, wrote.stdout + wrote.stderr);
-    const e = (parseJsonc(fs.readFileSync(file, 'utf8')) as { mcpServers: { memory: Entry } }).mcpServers.memory;
-    assert.deepEqual(e.args.slice(0, 3), ['run', '--home', home]);
+  for (const share of [false, true])
+    it(`${share ? 'wrap --share: the share host' : 'wrap: the guard'} the client starts from the entry keeps its lock in the reader's folder: status reads the server running`, async () => {
+      // runCli's reader: HOME=home and MCP_LIFEGUARD_HOME=home, not the default <home>/.local/state/mcp-lifeguard.
+      const wrote = await runCli(home, ['wrap', 'memory', ...(share ? ['--share'] : []), '--yes', '--install-guard']);
+      assert.equal(wrote.code, 0, wrote.stdout + wrote.stderr);
+      const e = (parseJsonc(fs.readFileSync(file, 'utf8')) as { mcpServers: { memory: Entry } }).mcpServers.memory;
+      assert.deepEqual(e.args.slice(0, 3), ['run', '--home', home]);
 
-    // The client's own environment: HOME, and no MCP_LIFEGUARD_HOME.
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'MCP_LIFEGUARD_HOME') env[k] = v;
-    const transport = new StdioClientTransport({
-      command: e.command,
-      args: e.args,
-      env: { ...env, HOME: home, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
-      cwd: home,
-      stderr: 'pipe',
+      // The client's own environment: HOME, and no MCP_LIFEGUARD_HOME.
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'MCP_LIFEGUARD_HOME') env[k] = v;
+      const transport = new StdioClientTransport({
+        command: e.command,
+        args: e.args,
+        env: { ...env, HOME: home, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
+        cwd: home,
+        stderr: 'pipe',
+      });
+      client = new Client({ name: 'cursor', version: '1.0.0' });
+      await client.connect(transport);
+      await client.listTools();
+
+      const status = await runCli(home, ['status', '--json']);
+      assert.equal(status.code, 0, status.stderr);
+      const memory = (JSON.parse(status.stdout) as Snapshot).servers.find((s) => s.name === 'memory');
+      assert.equal(memory?.instances.length, 1, `running, as the reader sees it: ${JSON.stringify(memory?.instances)}`);
+      assert.ok(memory?.instances[0].lock, 'under its guard');
+      assert.equal((await liveRecords(home)).length, 1, "the guard's lock is in the reader's folder");
     });
-    client = new Client({ name: 'cursor', version: '1.0.0' });
-    await client.connect(transport);
-    await client.listTools();
-
-    const status = await runCli(home, ['status', '--json']);
-    assert.equal(status.code, 0, status.stderr);
-    const memory = (JSON.parse(status.stdout) as Snapshot).servers.find((s) => s.name === 'memory');
-    assert.equal(memory?.instances.length, 1, `running, as the reader sees it: ${JSON.stringify(memory?.instances)}`);
-    assert.ok(memory?.instances[0].lock, 'under its guard');
-    assert.equal((await liveRecords(home)).length, 1, "the guard's lock is in the reader's folder");
-  });
 });
