@@ -100,7 +100,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     );
     const question = await answerDialog(page, 'Cancel');
     assert.match(question, new RegExp(`Wrap memory in ${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
-    assert.match(question, /run --on-conflict share --name memory/);
+    assert.match(question, /run (--home \S+ )?--on-conflict share --name memory/);
     await notifications(page)
       .filter({ hasText: /Share One Instance cancelled: nothing was written/ })
       .first()
@@ -137,6 +137,9 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       assert.match(path.basename(entry.command), /^mcp-lifeguard(\.cmd)?$/, `${file}: ${entry.command}`);
       assert.deepEqual(entry.args, [
         'run',
+        // The session's MCP_LIFEGUARD_HOME is not the default: the entry carries it.
+        '--home',
+        s.lifeguardHome,
         '--on-conflict',
         'share',
         '--name',
@@ -165,7 +168,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       "the memory row's entry read as shared",
       // Each look bounded, so a look that missed (the view refreshed under the mouse) is tried again.
       () => rowTooltip(page, 2, 'memory', 5000),
-      (tip) => /run --on-conflict share --name memory/.test(tip),
+      (tip) => /run (--home \S+ )?--on-conflict share --name memory/.test(tip),
       30000,
     );
     await contextMenuAction(page, 2, 'memory', /^Unshare Server/);

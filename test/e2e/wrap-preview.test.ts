@@ -108,7 +108,9 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
     await mediaShot(page, 'wrap-preview');
     assert.match(
       fs.readFileSync(mcpJson, 'utf8'),
-      /\/\/ The knowledge base every project shares\.[\s\S]*"run",\s*"--name",\s*"kb"/,
+      // The session's MCP_LIFEGUARD_HOME is not the default: the entry carries it (`--home`), so the
+      // guard its client starts keeps its lock where VS Code reads.
+      /\/\/ The knowledge base every project shares\.[\s\S]*"run",\s*"--home",\s*"[^"]+",\s*"--name",\s*"kb"/,
     );
     // The diff stayed open all along: nothing but the control's complaint in Problems.
     const whileOpen = await problemRows(page);
@@ -142,7 +144,7 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       .waitFor({ state: 'visible', timeout: 60000 });
     assert.match(
       fs.readFileSync(codexToml, 'utf8'),
-      /^# Codex\n\[mcp_servers\.notes\]\ncommand = ".*mcp-lifeguard"\nargs = \["run", "--name", "notes", "--resource=[^"]+", "--"/m,
+      /^# Codex\n\[mcp_servers\.notes\]\ncommand = ".*mcp-lifeguard"\nargs = \["run", "--home", "[^"]+", "--name", "notes", "--resource=[^"]+", "--"/m,
     );
     const tomlOpen = await problemRows(page);
     assert.deepEqual(
