@@ -5,7 +5,15 @@ import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
 import { instanceKey } from './tree';
 import { causeWords, RESTART_CAUSES, verdictLabel } from '../../core/report/causes';
-import { counts, hasProblems, instanceVerdicts, restartVerdict } from '../../core/report/state';
+import {
+  counts,
+  distinctInstances,
+  hasProblems,
+  instanceFlags,
+  instanceVerdicts,
+  restartCauses,
+  restartVerdict,
+} from '../../core/report/state';
 import { t } from './l10n';
 import { versionMove } from '../../core/report/versionWords';
 
@@ -112,7 +120,12 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.superseded) problems.push(t('{0} left by an earlier agent host', instances(c.superseded)));
   if (overBudget)
     problems.push(
-      t('MCP servers use {0}, over the budget of {1}', formatMemory(cost.bytes) ?? '', formatMemory(budget) ?? ''),
+      t(
+        'MCP servers use {0}, {1} over the budget of {2}',
+        formatMemory(cost.bytes) ?? '',
+        formatMemory(cost.bytes - budget) ?? '',
+        formatMemory(budget) ?? '',
+      ),
     );
   if (c.problems)
     problems.push(
@@ -163,35 +176,46 @@ function costWords(cost: McpCost, overBudget: number): string | undefined {
   const words = [t('MCP servers use {0} ({1}) and {2} of CPU', used, measure, formatCpu(cost.cpuMs))];
   if (cost.copiesBytes > 0)
     words.push(t('{0} of it is copies of the same server', formatMemory(cost.copiesBytes) ?? ''));
-  if (overBudget) words.push(t('over your budget of {0} (mcpLifeguard.memoryBudget)', formatMemory(overBudget) ?? ''));
+  if (overBudget)
+    words.push(
+      t(
+        '{0} over your budget of {1} (mcpLifeguard.memoryBudget)',
+        formatMemory(cost.bytes - overBudget) ?? '',
+        formatMemory(overBudget) ?? '',
+      ),
+    );
   return `${words.join('; ')}.`;
 }
 
 function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | undefined, window: OwnerContext): string {
   const lines = [t('**MCP Lifeguard**: {0}', mdCell(summary)), ''];
   if (cost) lines.push(mdCell(cost), '');
-  const rows: string[] = [];
-  for (const s of snapshot.servers) {
-    for (const i of s.instances) {
-      const stale = restartVerdict(i);
-      // A running version that is not known is `?`, never the installed one.
-      const version = stale
-        ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(versionMove(stale.running, stale.installed, ARROW, t))}`
-        : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
-      // A row's link acts on that row's instance only, named after what it does to it.
-      const actions =
-        restartEffect(s, i, window) === 'restart'
-          ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)])
-          : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
-      // Each verdict by its name, worst first, as the tree's row says it; an unknown version is said, never left blank.
-      const shown = instanceVerdicts(i)
-        .filter((v) => v !== 'ok')
-        .map((v) => verdictLabel(v, t));
-      rows.push(
-        `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`,
-      );
-    }
+  // One row per running process, as the summary counts them (a process several entries claim is one),
+  // rows with something to fix first, each with its fix; a healthy row has nothing to click.
+  const flagged: string[] = [];
+  const fine: string[] = [];
+  for (const { server: s, instance: i } of distinctInstances(snapshot.servers)) {
+    const stale = restartVerdict(i);
+    // A running version that is not known is `?`, never the installed one.
+    const version = stale
+      ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(versionMove(stale.running, stale.installed, ARROW, t))}`
+      : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
+    const toFix = restartCauses(i).length > 0 || instanceFlags(i).size > 0;
+    // A row's link acts on that row's instance only, named after what it does to it.
+    const fix = !toFix
+      ? ''
+      : restartEffect(s, i, window) === 'restart'
+        ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)])
+        : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
+    // Each verdict by its name, worst first, as the tree's row says it; an unknown version is said, never left blank.
+    const shown = instanceVerdicts(i)
+      .filter((v) => v !== 'ok')
+      .map((v) => verdictLabel(v, t));
+    (toFix ? flagged : fine).push(
+      `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${fix} |`,
+    );
   }
+  const rows = [...flagged, ...fine];
   if (rows.length) {
     lines.push(
       t('| Server | Client | PID | Running {0} installed | |', ARROW),

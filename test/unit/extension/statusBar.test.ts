@@ -170,6 +170,24 @@ describe('extension view-model: status bar', () => {
     assert.equal(findInstance(snapshot([server('kb', { instances: [other] })]), s.id, instanceKey(guarded)), undefined);
   });
 
+  it('tooltip rows are the processes counted: one listed under two entries is one row; flagged rows first with their fix, healthy rows bare', () => {
+    const shared = instance(7, { verdicts: [orphan()] });
+    const healthy = [1, 2, 3].map((pid) => instance(pid));
+    const servers = [
+      server('a', { instances: [healthy[0], healthy[1]] }),
+      server('b', { instances: [healthy[2], shared] }),
+      server('c', { instances: [shared] }),
+    ];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    const rows = m.tooltip.split('\n').filter((l) => /^\| [abc] \|/.test(l));
+    assert.match(m.tooltip, /4 running instances/);
+    assert.equal(rows.length, 4, 'one row per running process, as counted');
+    assert.match(rows[0], /\| 7 \|.*\(orphan\).*\[Stop\]\(command:mcpLifeguard\.stopInstance/);
+    for (const row of rows.slice(1))
+      assert.ok(!row.includes('command:'), `a healthy row offers nothing to fix: ${row}`);
+  });
+
   it('the number is running instances; broken configs are counted and warn, even with no server configured', () => {
     const servers = [server('a', { instances: [instance(1), instance(2), instance(3)] }), server('b'), server('c')];
     const broken = {
@@ -244,7 +262,8 @@ describe('extension view-model: status bar, what the servers cost', () => {
     assert.equal(over.text, '$(warning) MCP 2 · 100 MB over budget');
     assert.equal(over.warning, true);
     assert.match(over.tooltip.replace(/\\/g, ''), /over your budget of 400 MB \(mcpLifeguard\.memoryBudget\)/);
-    assert.match(over.accessibility, /Needs attention: MCP servers use 500 MB, over the budget of 400 MB\./);
+    assert.match(over.tooltip.replace(/\\/g, ''), /100 MB over your budget of 400 MB/);
+    assert.match(over.accessibility, /Needs attention: MCP servers use 500 MB, 100 MB over the budget of 400 MB\./);
     const under = statusBarModel(ready(snapshot(servers())), { alwaysShow: false, memoryBudgetBytes: 600 * MB });
     assert.ok(under.visible);
     assert.equal(under.text, '$(pulse) MCP 2');
