@@ -187,7 +187,7 @@ export function guardPendingList(
   );
 }
 
-/** `shared by 3 clients (claude-code, cursor, ?)`: a shared server's clients by the names they gave (`?` for none). */
+/** `shared by 3 clients (Claude Code, Cursor, ?)`: a shared server's clients as the engine names them (`?` for none). */
 export function sharedByClients(names: ReadonlyArray<string | undefined>): string {
   const n = names.length;
   return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.map((x) => x ?? '?').join(', ')})` : ''}`;

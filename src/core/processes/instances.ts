@@ -3,6 +3,7 @@ import type { LockRecord } from '../locks/types';
 import type { Machine } from '../machine/types';
 import { readEnviron, secretEnvValues } from './environ';
 import { LockOwners, lockOwners, markGuarded } from './guarded';
+import { nameAttachedClients } from './attachedNames';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance, descendToMain, envCandidates, matchProcesses, MatchOptions } from './match';
@@ -120,6 +121,7 @@ export async function attachInstances(
   }
 
   markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
+  nameAttachedClients([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform);
   judgeByIdentity(configs, byServer, options.singleWriter);
   // Two processes on one data path, whichever entries started them.
   markSameData(configs, byServer);

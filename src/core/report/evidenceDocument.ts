@@ -10,6 +10,7 @@ import {
   instanceFlags,
   instanceVerdicts,
   isGuarded,
+  ownerNames,
   restartVerdict,
   serverState,
   versionUnknown,
@@ -58,9 +59,10 @@ export function whatToDo(i: VmInstance, server?: VmServer): string {
     : 'Nothing to do: it runs what is installed.';
 }
 
-/** Who started it: the client's name, or "owner unknown" when no known client is among its parents. */
+/** Whom it serves (ownerNames: a shared server's clients, else its client), or "owner unknown". */
 function ownerWords(i: VmInstance): string {
-  return i.client.id === 'unknown' ? 'owner unknown' : i.client.name;
+  const names = ownerNames(i);
+  return names.length > 0 ? names.join(', ') : 'owner unknown';
 }
 
 function instanceLines(i: VmInstance, show?: Show, server?: VmServer): string[] {

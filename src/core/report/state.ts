@@ -69,6 +69,16 @@ export function unknownVersionVerdict(v: Extract<VmVerdict, { kind: 'unknown' }>
   return v === PENDING ? 'checking' : v.settling ? 'settling' : 'unknown';
 }
 
+/**
+ * Whom an instance serves, by the names users know: a shared server's clients (its share host
+ * outlives the client that started it), else the client that started it; none when no known client did.
+ */
+export function ownerNames(i: Pick<VmInstance, 'client' | 'lock'>): string[] {
+  const shared = [...new Set((i.lock?.attached ?? []).flatMap((a) => (a.clientName ? [a.clientName] : [])))];
+  if (shared.length > 0) return shared;
+  return i.client.id === 'unknown' ? [] : [i.client.name];
+}
+
 /** Instances flagged duplicate: the older copies. */
 export function duplicateInstances(s: VmServer): VmInstance[] {
   return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate'));

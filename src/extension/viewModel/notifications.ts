@@ -1,5 +1,5 @@
-import { ARROW, plural, shownText } from './format';
-import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { ARROW, listWords, plural, shownText } from './format';
+import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { assertNever } from '../../core/base/assertNever';
 import { downCause } from '../../core/base/downReason';
 import { restartRiskText } from '../../core/versions/startRisk';
@@ -7,6 +7,7 @@ import {
   bulkRestartTargets,
   distinctInstances,
   downVerdict,
+  ownerNames,
   RestartVerdict,
   restartVerdicts,
 } from '../../core/report/state';
@@ -97,11 +98,14 @@ export function staleEventId(v: Pick<RestartVerdict, 'cause' | 'package' | 'inst
 }
 
 /** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
-export function whereRunning(instances: readonly { client: VmClient }[]): string {
+export function whereRunning(instances: readonly Pick<VmInstance, 'client' | 'lock'>[]): string {
   const byClient = new Map<string | undefined, number>();
-  // "1 in unknown" reads as a place; a process no known client started is said so.
-  const place = (c: VmClient) => (c.id === 'unknown' ? undefined : c.name);
-  for (const i of instances) byClient.set(place(i.client), (byClient.get(place(i.client)) ?? 0) + 1);
+  // "1 in unknown" reads as a place; a process no known client started is said so. A shared one is its clients'.
+  const place = (i: Pick<VmInstance, 'client' | 'lock'>) => {
+    const names = ownerNames(i);
+    return names.length > 0 ? listWords(names) : undefined;
+  };
+  for (const i of instances) byClient.set(place(i), (byClient.get(place(i)) ?? 0) + 1);
   const where = [...byClient]
     .map(([at, n]) => (at === undefined ? t('{0} of unknown origin', n) : t('{0} in {1}', n, at)))
     .join(', ');
@@ -115,7 +119,7 @@ function staleMessage(
   olds: string[],
   installed: string,
   dir: Direction,
-  hits: readonly { client: VmClient }[],
+  hits: readonly Pick<VmInstance, 'client' | 'lock'>[],
   inferred: InferredSource | undefined,
 ): string {
   const where = whereRunning(hits);

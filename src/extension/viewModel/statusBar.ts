@@ -3,7 +3,7 @@ import { ARROW, commandLink, formatCpu, formatMemory, mdCell, plural } from './f
 import { McpCost, mcpCost } from '../../core/report/cost';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
-import { instanceKey } from './tree';
+import { instanceKey, ownerName } from './tree';
 import { causeWords, RESTART_CAUSES, verdictLabel } from '../../core/report/causes';
 import {
   counts,
@@ -212,7 +212,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
       .filter((v) => v !== 'ok')
       .map((v) => verdictLabel(v, t));
     (toFix ? flagged : fine).push(
-      `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${fix} |`,
+      `| ${mdCell(s.name)} | ${mdCell(ownerName(i))} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${fix} |`,
     );
   }
   const rows = [...flagged, ...fine];

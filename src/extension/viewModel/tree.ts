@@ -5,7 +5,7 @@ import type { Diagnostic } from '../../core/base/model';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict, registryNotice, startRisksOf } from '../../core/report/evidence';
-import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
+import { ARROW, formatMemory, formatUptime, listWords, mdCell, plural, shownLines, shownText } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { guardPending } from '../../core/configEdit/guardPending';
 import { VmChild, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
@@ -24,6 +24,7 @@ import {
   instanceVerdicts,
   leftoverInstances,
   isGuarded,
+  ownerNames,
   problemsByPosition,
   RestartVerdict,
   restartVerdict,
@@ -626,12 +627,13 @@ function childItem(id: string, c: VmChild, ctx: TreeContext): TreeItemModel {
   };
 }
 
-/** Who started an instance: its client's name, or "owner unknown" when no known client is among its parents. */
-export function ownerName(i: Pick<VmInstance, 'client'>): string {
-  return i.client.id === 'unknown' ? t('owner unknown') : i.client.name;
+/** Whom an instance serves (ownerNames: a shared server's clients, else its client), or "owner unknown". */
+export function ownerName(i: Pick<VmInstance, 'client' | 'lock'>): string {
+  const names = ownerNames(i);
+  return names.length > 0 ? listWords(names) : t('owner unknown');
 }
 
-/** `shared by 3 clients (claude-code, cursor, windsurf)`: a shared server's clients, named as they named themselves. */
+/** `shared by 3 clients (Claude Code, Cursor, Windsurf)`: a shared server's clients, named as the engine names them (core/processes/attachedNames.ts). */
 export function sharedWords(attached: ReadonlyArray<{ clientName?: string }>): string {
   const names = attached.map((c) => c.clientName ?? '?').join(', ');
   return attached.length === 1

@@ -21,6 +21,17 @@ function parse(doc: string): {
 }
 
 describe('extension view-model: Show Evidence', () => {
+  it("a shared server's owner is its clients, never unknown", () => {
+    const shared = instance(31, {
+      client: { id: 'unknown', name: 'unknown' },
+      lock: { serverName: 'memory', attached: [{ clientName: 'Claude Desktop' }, { clientName: 'Claude Code' }] },
+    });
+    const { summary } = parse(
+      evidenceDocument({ server: server('memory', { instances: [shared] }), instance: shared }),
+    );
+    assert.match(summary[1], /^pid 31 \(Claude Desktop, Claude Code, guarded\)/);
+  });
+
   it('opens with the verdict, why and what to do, above the JSON', () => {
     const s = server('memory', { instances: [instance(4242, { verdicts: [stale()] })] });
     const { summary, json } = parse(evidenceDocument({ server: s, instance: s.instances[0] }));

@@ -42,6 +42,19 @@ describe('extension view-model: notification decisions', () => {
     assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
   });
 
+  it("a shared server's old code runs in its clients, never of unknown origin", () => {
+    const shared = instance(5, {
+      verdicts: [stale()],
+      client: { id: 'unknown', name: 'unknown' },
+      lock: {
+        serverName: 'memory',
+        attached: [{ clientName: 'Claude Desktop' }, { clientName: 'Claude Code' }, { clientName: 'Claude Code' }],
+      },
+    });
+    const [n] = decideNotifications(snapshot([server('server-memory', { instances: [shared] })]), fresh, on);
+    assert.match(n.message, /; 1 instance \(1 in Claude Desktop and Claude Code\) still runs 2026\.7\.4\.$/);
+  });
+
   it('a process two entries claim is one instance in the message', () => {
     const shared = instance(7, { verdicts: [stale()] });
     const [n] = decideNotifications(

@@ -188,6 +188,16 @@ describe('extension view-model: status bar', () => {
       assert.ok(!row.includes('command:'), `a healthy row offers nothing to fix: ${row}`);
   });
 
+  it("a shared server's row names its clients, never an unknown owner", () => {
+    const shared = instance(31, {
+      client: { id: 'unknown', name: 'unknown' },
+      lock: { serverName: 'memory', attached: [{ clientName: 'Claude Desktop' }, { clientName: 'Claude Code' }] },
+    });
+    const m = statusBarModel(ready(snapshot([server('memory', { instances: [shared] })])), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(m.tooltip, /\| memory \| Claude Desktop and Claude Code \| 31 \|/);
+  });
+
   it('the number is running instances; broken configs are counted and warn, even with no server configured', () => {
     const servers = [server('a', { instances: [instance(1), instance(2), instance(3)] }), server('b'), server('c')];
     const broken = {

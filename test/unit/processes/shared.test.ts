@@ -75,7 +75,11 @@ describe('a shared server (`run --on-conflict share`): one instance, the relays 
         s.id,
       );
       assert.deepEqual(s.instances[0].verdicts, []);
-      assert.deepEqual(s.instances[0].lock?.attached, attached);
+      // Each client named as the process table shows it, as every other instance's client is, not by its `initialize` name.
+      assert.deepEqual(
+        s.instances[0].lock?.attached?.map((a) => a.clientName),
+        ['VS Code', 'VS Code', 'Claude Code'],
+      );
       assert.deepEqual(
         s.instances[0].launcherChain.map((l) => l.pid),
         [30],
@@ -90,7 +94,7 @@ describe('a shared server (`run --on-conflict share`): one instance, the relays 
       notConfigured: [],
     } as unknown as Snapshot).join('\n');
     assert.match(text, /Running instances \(1\)/);
-    assert.match(text, /shared by 3 clients \(Visual Studio Code, Visual Studio Code, claude-code\)/);
+    assert.match(text, /shared by 3 clients \(VS Code, VS Code, Claude Code\)/);
 
     // Without the share host's process (gone), the relays still are no instance.
     const gone = await attachInstances(
