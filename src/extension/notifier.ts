@@ -5,11 +5,12 @@ import { rollbackServer } from './commands/versionActions';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
 import {
+  batchUpdates,
   claimed,
   currentTargets,
   decideNotifications,
   eventOver,
-  Notification,
+  Toast,
   DOWN_ACTIONS,
   staleActionLabel,
   staleActionOf,
@@ -50,12 +51,12 @@ export class Notifier implements vscode.Disposable {
         this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
       return r.kind !== 'taken';
     });
-    for (const n of mine) void this.show(n);
+    for (const n of batchUpdates(mine)) void this.show(n);
   }
 
-  private async show(n: Notification): Promise<void> {
+  private async show(n: Toast): Promise<void> {
     this.svc.log.info(`notify: ${n.message}`);
-    if (n.kind === 'update') {
+    if (n.kind === 'update' || n.kind === 'updates') {
       void vscode.window.showInformationMessage(n.message);
       return;
     }

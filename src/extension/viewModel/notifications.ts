@@ -311,6 +311,28 @@ export function eventOver(n: Pick<StaleNotification, 'package' | 'installed'>): 
   return t('Every instance of {0} already runs {1} or has stopped: nothing to restart.', n.package, n.installed);
 }
 
+/** What a window shows: a notification, or the registry notices of one look said together. */
+export type Toast = Notification | { kind: 'updates'; eventIds: string[]; message: string };
+
+/**
+ * Registry notices (a newer release, a status in the MCP Registry) that one look finds are one
+ * toast: a window that opens on several entries would otherwise stack one per entry. A notice found
+ * alone, and every upgrade or down notification (each with its own actions), is shown as it is.
+ */
+export function batchUpdates(notifications: readonly Notification[]): Toast[] {
+  const updates = notifications.filter((n) => n.kind === 'update');
+  if (updates.length < 2) return [...notifications];
+  const said = updates.map((n) => n.message.replace(/\.$/, '')).sort((a, b) => a.localeCompare(b));
+  return [
+    ...notifications.filter((n) => n.kind !== 'update'),
+    {
+      kind: 'updates',
+      eventIds: updates.map((n) => n.eventId),
+      message: t('{0} registry notices: {1}.', updates.length, said.join('; ')),
+    },
+  ];
+}
+
 /** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */
 export function claimed(notifications: readonly Notification[], claim: (eventId: string) => boolean): Notification[] {
   return notifications.filter((n) => claim(n.eventId));

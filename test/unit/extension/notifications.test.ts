@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
+  batchUpdates,
   currentTargets,
   decideNotifications,
   eventOver,
@@ -283,6 +284,39 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
     });
     const [n] = decideNotifications(snapshot([after]), fresh, on);
     assert.equal(n.kind === 'down' && n.rollBack, true);
+  });
+
+  it('registry notices of one look are one notification: four at window open are one toast, stale ones stay their own', () => {
+    const u = (pkg: string) => ({ package: pkg, installed: '1.0.0', latest: '1.1.0' });
+    const servers = [
+      server('a', { updateAvailable: u('pkg-a') }),
+      server('b', { updateAvailable: u('pkg-b') }),
+      server('c', { updateAvailable: u('pkg-c') }),
+      server('d', {
+        registryStatus: {
+          name: 'io.example/d',
+          status: 'deprecated',
+          message: 'use io.example/e',
+          registry: 'https://r.example',
+          checkedAt: '2026-11-25T00:00:00Z',
+        },
+      }),
+      server('server-memory', { instances: [instance(1, { verdicts: [stale()] })] }),
+    ];
+    const decided = decideNotifications(snapshot(servers), fresh, on);
+    assert.equal(decided.filter((n) => n.kind === 'update').length, 4);
+    const toasts = batchUpdates(decided);
+    assert.equal(toasts.length, 2);
+    assert.equal(toasts[0].kind, 'stale');
+    const batch = toasts[1];
+    assert.ok(batch.kind === 'updates');
+    assert.deepEqual(batch.eventIds.length, 4);
+    assert.equal(
+      batch.message,
+      '4 registry notices: d: Deprecated in the MCP Registry (io.example/d): use io.example/e; pkg-a 1.1.0 is available (a uses 1.0.0); pkg-b 1.1.0 is available (b uses 1.0.0); pkg-c 1.1.0 is available (c uses 1.0.0).',
+    );
+    // One notice alone is shown as it is.
+    assert.deepEqual(batchUpdates(decided.slice(0, 2)), decided.slice(0, 2));
   });
 
   it('an entry the MCP Registry deprecated: said once, with its message', () => {
