@@ -113,6 +113,8 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     }),
   );
 
+  dropUserFilesAsWorkspace(located);
+
   const limit = limitConcurrency(READ_CONCURRENCY);
   const reads = new Map<string, Promise<ReadOutcome>>();
   const readOnce = (file: string) => {
@@ -202,6 +204,24 @@ function withDataPaths(
     const found = launch ? dataPathsOf(launch, platform, exists, (v) => fs.dataKeyOfStandIn?.(v)) : [];
     return found.length > 0 ? Object.assign({}, s, { dataPaths: found }) : s;
   });
+}
+
+/**
+ * A workspace folder that is the home (a window opened on it) makes a client's workspace file the
+ * file it reads as its user config (`~/.cursor/mcp.json`, `~/.gemini/settings.json`): one file, one
+ * set of servers, read as the user's. Read as both, each entry would be two, and its process listed
+ * and counted under each.
+ */
+function dropUserFilesAsWorkspace(located: Array<{ spec: SourceSpec; files: SourceFile[] }>): void {
+  const userFiles = new Set(
+    located.flatMap(({ spec, files }) =>
+      files.filter((f) => f.workspaceFolder === undefined).map((f) => `${spec.client}\0${f.file}`),
+    ),
+  );
+  for (const row of located)
+    row.files = row.files.filter(
+      (f) => f.workspaceFolder === undefined || !userFiles.has(`${row.spec.client}\0${f.file}`),
+    );
 }
 
 /** One config file's text to scan, with what its row of the table says of it. */
