@@ -150,7 +150,15 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
         )
       : '';
   const accessibility = `${summary}. ${problems.length ? t('Needs attention: {0}.', problems.join(', ')) : c.unknown ? t('No problem found.') : t('All instances are fine.')}${unknown}`;
-  const tooltipSummary = snapshot.versionsPending ? t('{0}; versions are being checked', summary) : summary;
+  // A guard whose server is down has a row but runs no server: said, so the rows add up to the summary.
+  const withDown = c.restart.down
+    ? plural(
+        c.restart.down,
+        t('{0}; {1} guard whose server is down', summary, c.restart.down),
+        t('{0}; {1} guards whose servers are down', summary, c.restart.down),
+      )
+    : summary;
+  const tooltipSummary = snapshot.versionsPending ? t('{0}; versions are being checked', withDown) : withDown;
 
   return {
     visible: true,

@@ -188,6 +188,23 @@ describe('extension view-model: status bar', () => {
       assert.ok(!row.includes('command:'), `a healthy row offers nothing to fix: ${row}`);
   });
 
+  it('a guard whose server is down has its row, and the summary says it, so the rows add up', () => {
+    const down = instance(40, {
+      lock: { serverName: 'notes' },
+      verdicts: [{ kind: 'down', since: '2026-11-25T07:04:10.296Z', reason: 'the server exited 3 times' }],
+    });
+    const servers = [server('notes', { instances: [down] }), server('a', { instances: [instance(1)] })];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(
+      m.tooltip,
+      /^\*\*MCP Lifeguard\*\*: 1 running instance; 1 of 2 configured MCP servers running; 1 guard whose server is down$/m,
+    );
+    const rows = m.tooltip.split('\n').filter((l) => /^\| (notes|a) \|/.test(l));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /\| 40 \|.*\(down\).*\[Restart\]/);
+  });
+
   it("a shared server's row names its clients, never an unknown owner", () => {
     const shared = instance(31, {
       client: { id: 'unknown', name: 'unknown' },
