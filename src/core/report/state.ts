@@ -239,7 +239,11 @@ export function counts(snapshot: VmSnapshot): Counts {
     unknown: 0,
     problems,
   };
-  c.running = snapshot.servers.filter((s) => s.instances.some((i) => !downVerdict(i))).length;
+  // An entry runs for its client: not with its guard's server down, nor with only an orphan (the client
+  // that started it is gone; the client's own list says stopped). The orphan is still a running instance.
+  c.running = snapshot.servers.filter((s) =>
+    s.instances.some((i) => !downVerdict(i) && !instanceFlags(i).has('orphan')),
+  ).length;
   for (const { instance: i } of distinctInstances(snapshot.servers)) {
     const f = instanceFlags(i);
     const [cause] = restartCauses(i);

@@ -188,6 +188,13 @@ describe('extension view-model: status bar', () => {
       assert.ok(!row.includes('command:'), `a healthy row offers nothing to fix: ${row}`);
   });
 
+  it('an entry whose only process is an orphan is not counted running: its client is gone', () => {
+    const servers = [server('notes', { instances: [instance(7, { verdicts: [orphan()] })] }), server('a')];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(m.accessibility, /^1 running instance; 0 of 2 configured MCP servers running\./);
+  });
+
   it('a guard whose server is down has its row, and the summary says it, so the rows add up', () => {
     const down = instance(40, {
       lock: { serverName: 'notes' },
