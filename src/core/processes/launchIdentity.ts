@@ -39,7 +39,7 @@ export interface LaunchFacts {
    * `%APPDATA%\npm\<bin>.cmd` for `npm i -g`); undefined for any other file.
    */
   binShimTarget?(file: string): string | undefined;
-  /** Whether a path is certainly gone (no such file or folder; not merely unreadable). */
+  /** Whether a path is certainly gone (no such file or folder, or a link to none; not merely unreadable). */
   missing?(file: string): boolean;
   /** Every file a bare command could be on the PATH `which` searches, in search order (launch/which.ts). */
   pathCandidates?(name: string): readonly string[];
@@ -116,7 +116,9 @@ export function machineLaunchFacts(machine: Machine, npmShimFolders: readonly st
     }),
     missing: memo((file: string) => {
       try {
-        return fs.lstatSync(file) === undefined;
+        const s = fs.lstatSync(file);
+        // A link left behind by a deleted package (`node_modules/.bin/x` -> `../x/dist/index.js`) names nothing.
+        return s === undefined || (s.kind === 'link' && fs.statSync(file) === undefined);
       } catch {
         return false;
       }
@@ -167,6 +169,10 @@ function samePath(path: PathRules, a: string, b: string, facts: LaunchFacts | un
   // process keeps its proof through an upgrade or reinstall in place (the same path), a runner's cache
   // (the folder it runs from) and pnpm's version folders (above).
   if (rb === undefined && ra !== undefined && facts?.missing?.(b)) return 'different';
+  // Both gone (the entry's install deleted, and the process's): the entry's own process still names
+  // the path the entry spells (compared by name above), so a process naming another gone path ran
+  // another install. A path resolved against a deleted working directory (` (deleted)`) is no spelling.
+  if (ra === undefined && rb === undefined && bothGone(a, b, facts)) return 'different';
   if (ra === undefined || rb === undefined) return 'unknown';
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.
@@ -179,6 +185,12 @@ function samePath(path: PathRules, a: string, b: string, facts: LaunchFacts | un
   if (va === undefined && vb === undefined) return 'same';
   if (va !== undefined && vb !== undefined) return va === vb ? 'same' : 'different';
   return 'unknown'; // one side is the bare interpreter the venv links to: which venv is not known
+}
+
+/** Whether both paths are certainly gone, each spelled as its side names it (not through a deleted folder). */
+function bothGone(a: string, b: string, facts: LaunchFacts | undefined): boolean {
+  if (a.includes(' (deleted)') || b.includes(' (deleted)')) return false;
+  return facts?.missing?.(a) === true && facts.missing(b);
 }
 
 /** Whether two folders are one. */

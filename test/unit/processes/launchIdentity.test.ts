@@ -480,6 +480,41 @@ describe('launch identity: one process, one entry', () => {
     assert.ok(stranger?.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'));
   });
 
+  it("both installs deleted (the entry's and a stranger's): only the process naming the entry's own path is the entry's; a path under a deleted working directory proves nothing", async () => {
+    const bin = '/home/u/proj/node_modules/.bin/mcp-server-memory';
+    const goneBin = '/home/eve/gone/node_modules/.bin/mcp-server-memory';
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['node', bin], startTime: 2000 },
+      { pid: 30, ppid: 10, argv: ['node', goneBin], startTime: 3000 },
+    ];
+    const bothGone = (missing: (file: string) => boolean): LaunchFacts => ({
+      ...facts({}),
+      realpath: (file) => (file === bin || file === goneBin ? undefined : file),
+      missing,
+    });
+    const listed = async (f: LaunchFacts, cfg = [stdioConfig('mem', 'vscode', 'node', [bin])]) =>
+      (
+        await attachInstances(
+          cfg,
+          { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+          { platform: 'linux', secretsOf: () => new Set(), facts: f },
+        )
+      ).servers[0].instances.map((i) => i.pid);
+    assert.deepEqual(await listed(bothGone((file) => file === bin || file === goneBin)), [20]);
+    // Only one side certainly gone (the other unreadable): not known, both listed as before.
+    assert.deepEqual((await listed(bothGone((file) => file === goneBin))).sort(), [20, 30]);
+    // A relative script read against a deleted working directory is no spelling of its own to compare.
+    const relative = [{ ...stdioConfig('mem', 'vscode', 'node', ['dist/index.js']), cwd: '/home/u/proj' }];
+    table.splice(0, 2, { pid: 20, ppid: 10, argv: ['node', 'dist/index.js'], startTime: 2000 });
+    const deletedCwd: LaunchFacts = {
+      ...facts({}),
+      cwd: () => '/home/u/proj (deleted)',
+      realpath: () => undefined,
+      missing: () => true,
+    };
+    assert.deepEqual(await listed(deletedCwd, relative), [20]);
+  });
+
   it("the entry's own global install uninstalled under it stays its process: the gone file sat before the copy its bare command finds now on PATH; a stranger's gone file off that PATH, or after it, does not", async () => {
     const cfg = [stdioConfig('mem', 'vscode', 'mcp-server-memory', [])];
     const own = '/home/u/.npm-global/bin/mcp-server-memory';
