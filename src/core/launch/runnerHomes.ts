@@ -5,7 +5,7 @@ import { envVar } from './which';
 /**
  * Where this user's package runners keep what they fetch and run: npx's cache (`<cache>/_npx/<hash>`),
  * uv's cache and tool folder, pipx's home (`.cache/<hash>` for `pipx run`, `venvs/` for installs),
- * bun's install cache (`.bunx-<uid>/<spec>` for `bunx`).
+ * bun's install cache (`.bunx-<uid>/<spec>` for `bunx`), pnpm's cache (`dlx/<hash>/` for `pnpm dlx`).
  * A process that runs a package from another cache runs another user's or home's copy: it is not an
  * entry's of this user. Derived from the injected home, platform and environment, as every path is.
  */
@@ -14,6 +14,8 @@ export interface RunnerHomes {
   uv: string[];
   pipx: string[];
   bun: string[];
+  /** pnpm's cache folder, where `pnpm dlx` installs each package it runs (`<cache>/dlx/<hash>/<id>/node_modules`). */
+  pnpm: string[];
   /**
    * npm's global prefix on Windows, where `npm i -g` writes each bin as cmd-shim's three shims
    * (`<prefix>\<bin>.cmd`, `.ps1` and the sh form) beside the prefix's `node_modules`: the moved
@@ -67,6 +69,17 @@ export function bunInstallCacheFolder(host: HostEnv): string {
   return install ? p.join(p.resolve(install), 'install', 'cache') : p.join(host.home, '.bun', 'install', 'cache');
 }
 
+/** pnpm's cache folder: `npm_config_cache_dir` (`cache-dir`), then `$XDG_CACHE_HOME/pnpm` / `~/.cache/pnpm` (`~/Library/Caches/pnpm`, `%LOCALAPPDATA%\\pnpm-cache`). */
+export function pnpmCacheFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'npm_config_cache_dir');
+  if (env) return p.resolve(env);
+  if (host.platform === 'win32')
+    return p.join(value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local'), 'pnpm-cache');
+  if (host.platform === 'darwin') return p.join(host.home, 'Library', 'Caches', 'pnpm');
+  return p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'pnpm');
+}
+
 /**
  * deno's own folder (`DENO_DIR`), where `deno run npm:pkg` keeps packages under `npm/<registry host>/<name>/<version>`:
  * `DENO_DIR`, else `$XDG_CACHE_HOME/deno` / `~/.cache/deno` (`~/Library/Caches/deno`, `%LOCALAPPDATA%\\deno`).
@@ -109,6 +122,7 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
     uv: [uvCacheFolder(host), uvToolFolder(host)],
     pipx: pipxHomeFolders(host),
     bun: [bunInstallCacheFolder(host)],
+    pnpm: [pnpmCacheFolder(host)],
     npmShimFolders:
       host.platform === 'win32'
         ? [...new Set([...(prefixSet !== undefined ? [home(prefixSet)] : []), p.join(roaming, 'npm')])]
@@ -116,13 +130,17 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
   };
 }
 
-/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv), `<root>/.bunx-<uid>/` (bunx). */
-export function runnerFolderOf(file: string): { kind: 'npx' | 'uv' | 'pipx' | 'bunx'; root: string } | undefined {
+/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv), `<root>/.bunx-<uid>/` (bunx), `<root>/dlx/<hash>/<id>/node_modules/` (pnpm dlx). */
+export function runnerFolderOf(
+  file: string,
+): { kind: 'npx' | 'uv' | 'pipx' | 'bunx' | 'pnpm'; root: string } | undefined {
   const f = file.replace(/\\/g, '/');
   const npx = /^(.*)\/_npx\/[^/]+\/node_modules\//.exec(f);
   if (npx) return { kind: 'npx', root: npx[1] };
   const bunx = /^(.*)\/\.bunx-[^/]+\/.+\/node_modules\//.exec(f);
   if (bunx) return { kind: 'bunx', root: bunx[1] };
+  const pnpmDlx = /^(.*)\/dlx\/[^/]+\/[^/]+\/node_modules\//.exec(f);
+  if (pnpmDlx) return { kind: 'pnpm', root: pnpmDlx[1] };
   const uv = /^(.*)\/(?:archive-v0|environments-v\d+|builds-v\d+)\/[^/]+\//.exec(f);
   if (uv) return { kind: 'uv', root: uv[1] };
   const uvTool = /^(.*\/uv\/(?:data\/)?tools)\/[^/]+\//.exec(f);

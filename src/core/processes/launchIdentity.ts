@@ -388,7 +388,9 @@ function runnerAnswer(
             ? homes.uv
             : folder.kind === 'bunx'
               ? homes.bun
-              : homes.pipx;
+              : folder.kind === 'pnpm'
+                ? homes.pnpm
+                : homes.pipx;
       const within = (root: string): boolean => {
         const r = norm(facts?.realpath(root) ?? root);
         const f = norm(folder.root);
@@ -403,7 +405,9 @@ function runnerAnswer(
             ? ['UV_CACHE_DIR', 'UV_TOOL_DIR']
             : folder.kind === 'bunx'
               ? ['BUN_INSTALL_CACHE_DIR', 'BUN_INSTALL']
-              : ['PIPX_HOME'];
+              : folder.kind === 'pnpm'
+                ? ['npm_config_cache_dir', 'XDG_CACHE_HOME']
+                : ['PIPX_HOME'];
       const env = runnerEnv?.();
       const moved = keys.flatMap((k) => [env?.declared?.[k], env?.client?.get(k)]);
       return moved.some((d) => d !== undefined && path.isAbsolute(d) && within(d)) ? 'same' : 'different';

@@ -7,12 +7,14 @@ import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { stopChildren } from '../../support/liveness';
 import { makeTempDir } from '../../support/temp';
-import { npmTool, PIPX_VERSION, pythonTool, uvBin } from '../../support/toolCache';
+import { npmTool, PIPX_VERSION, pythonTool, toolCacheRoot, uvBin } from '../../support/toolCache';
 import { PYTHON } from '../../support/run';
 import { pipxSetup, startMcp, TIME, OLD, timeWheels, toolHome } from '../versions/pythonTools';
 
 const TSX = '4.19.2';
 const NODEMON = '3.1.10';
+const PNPM = '9.15.9';
+const MEMORY = '@modelcontextprotocol/server-memory@2026.8.31';
 
 /** A project folder whose `.mcp.json` holds these servers. */
 function projectWith(root: string, servers: Record<string, unknown>): string {
@@ -157,6 +159,45 @@ describe("attribution (integration): real tsx, nodemon, pipx and uv launches sta
     });
     // The environment pipx built just before it exec'd is what the process loaded, not a change under it.
     assert.equal(settled.versions?.verdict.state, 'current', JSON.stringify(settled.versions));
+  });
+
+  it("pnpm dlx: the run from this home's pnpm cache is the npx entry's, proven; the same package run from another home's is nobody's", async () => {
+    const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
+    const root = makeTempDir('lg-pnpm-dlx-attr-');
+    const homeOf = (name: string): string => {
+      const dir = path.join(root, name);
+      fs.mkdirSync(dir);
+      return dir;
+    };
+    const mine = homeOf('home');
+    const theirs = homeOf('other-home');
+    const projectDir = projectWith(root, { mem: { command: 'npx', args: ['-y', MEMORY] } });
+    // One store for every run (downloaded once), each home's own dlx cache under its ~/.cache/pnpm.
+    const store = path.join(toolCacheRoot(), `pnpm-store-dlx-${PNPM}`);
+    const dlx = (home: string): ChildProcess => {
+      const env = { ...process.env, HOME: home, npm_config_store_dir: store } as NodeJS.ProcessEnv;
+      delete env.XDG_CACHE_HOME;
+      delete env.npm_config_cache_dir;
+      const child = spawn(pnpm, ['dlx', MEMORY], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'ignore'] });
+      started.push(child);
+      return child;
+    };
+    const own = dlx(mine);
+    const stranger = dlx(theirs);
+    const snap = await until('both dlx servers running', async () => {
+      const s = await take(mine, projectDir);
+      const strangerUp = s.notConfigured.some(
+        (i) => i.pid === stranger.pid || i.launcherChain.some((c) => c.pid === stranger.pid),
+      );
+      const i = instanceFor(s, 'mem', own.pid!);
+      return i && i.pid !== own.pid && (strangerUp || instanceFor(s, 'mem', stranger.pid!)) ? s : undefined;
+    });
+    assert.ok(!undecided(instanceFor(snap, 'mem', own.pid!)!), "this home's dlx run is proven the entry's");
+    assert.equal(
+      instanceFor(snap, 'mem', stranger.pid!),
+      undefined,
+      `another home's pnpm dlx run is not the entry's: ${JSON.stringify(snap.servers.find((s) => s.name === 'mem')?.instances.map((i) => [i.pid, i.commandLine]))}`,
+    );
   });
 
   it("uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry's", async () => {

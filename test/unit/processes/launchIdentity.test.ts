@@ -303,6 +303,28 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 
+  it("pnpm dlx: this user's pnpm cache (`dlx/<hash>/<id>/node_modules`) proves it the npx entry's, another home's rules it out", async () => {
+    const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const script = (home: string) =>
+      `${home}/.cache/pnpm/dlx/m4oexrtexwpbycg/1a224f3dfbc-c3b/node_modules/.bin/../@m/srv/dist/index.js`;
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['node', '/opt/tools/node_modules/.bin/pnpm', 'dlx', '@m/srv'], startTime: 2000 },
+      { pid: 21, ppid: 20, argv: ['node', script('/home/u')], startTime: 2001 },
+      { pid: 30, ppid: 10, argv: ['node', '/opt/tools/node_modules/.bin/pnpm', 'dlx', '@m/srv'], startTime: 3000 },
+      { pid: 31, ppid: 30, argv: ['node', script('/home/eve')], startTime: 3001 },
+    ];
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), homes },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => [i.pid, i.verdicts.filter((v) => v.kind === 'unknown')]),
+      [[21, []]],
+    );
+  });
+
   it("npx -p pkg bin (and npm exec --package=pkg -- bin): npm's title shows only the bin; the bin's real file in pkg's folder proves it, another package's bin of that name does not", async () => {
     const pkg = '@modelcontextprotocol/server-memory';
     const cfg = [
