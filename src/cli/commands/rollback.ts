@@ -1,4 +1,5 @@
 import { installedOf } from '../../core/actions/installCommand';
+import { installServes } from '../../core/actions/installServes';
 import { rollbackPlan, RollbackPlan, rollbackText } from '../../core/actions/rollback';
 import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { lastUpgradeOf } from '../../core/actions/upgradeHistory';
@@ -51,8 +52,9 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
   const upgraded = await lastUpgradeOf(lifeguardPaths(host), name).catch(() => undefined);
   const plan: RollbackPlan = rollbackPlan(server, liveInstallFacts(io.env, process.platform), upgraded);
   const json = values.json === true;
-  const text = rollbackText(plan).map((l) => terminalSafe(l));
-  const answer = planAnswer(io, name, plan, { values, json, snapshot });
+  const serves = plan.kind === 'plan' && installed ? installServes(snapshot.servers, installed) : [];
+  const text = rollbackText(plan, serves).map((l) => terminalSafe(l));
+  const answer = planAnswer(io, name, plan.kind === 'plan' ? { ...plan, serves } : plan, { values, json, snapshot });
   const { report, say } = answer;
   if (plan.kind !== 'plan' || !values.yes)
     return notRun('rollback', plan, answer, {

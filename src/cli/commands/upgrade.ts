@@ -26,6 +26,7 @@ import {
   serverCommandArgs,
 } from './installRun';
 import { installedOf, PinPlan } from '../../core/actions/installCommand';
+import { installServes } from '../../core/actions/installServes';
 import { cliWords, editConfigFiles, LeftAlone, redactedDiff } from './wrap';
 
 export const UPGRADE_COMMAND = {
@@ -69,15 +70,20 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
     if (!server) return 1;
   }
   const plan = upgradePlan(server, values.to, liveInstallFacts(io.env, process.platform));
-  const answer = planAnswer(io, name, plan, { values, json, snapshot });
+  const before = installedOf(server);
+  const serves = plan.kind === 'install' && before ? installServes(snapshot.servers, before) : [];
+  const answer = planAnswer(io, name, plan.kind === 'install' ? { ...plan, serves } : plan, {
+    values,
+    json,
+    snapshot,
+  });
   const { report, say } = answer;
   if (plan.kind !== 'install' || !values.yes)
     return notRun('upgrade', plan, answer, {
       refused: oneLineEach(upgradeText(plan)),
-      dryRun: oneLineEach([...upgradeText(plan), 'Nothing was run. Run again with --yes to do it.']),
+      dryRun: oneLineEach([...upgradeText(plan, serves), 'Nothing was run. Run again with --yes to do it.']),
     });
-  if (!json) io.stdout(oneLineEach(upgradeText(plan).slice(0, -1)));
-  const before = installedOf(server);
+  if (!json) io.stdout(oneLineEach(upgradeText(plan, serves).slice(0, -1)));
   const done = await installAndRestart('upgrade', plan.serverName, plan.command, {
     io,
     json,

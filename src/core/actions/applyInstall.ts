@@ -4,11 +4,13 @@ import { whichSync } from '../launch/which';
 import { InstallCommand, InstalledPackage, installedOf, InstallFacts } from './installCommand';
 import type { RestartTargetOutcome } from './restart';
 import { RanOld, ranOld } from './upgrade';
+import { serversOfInstall } from './installServes';
 
 /**
  * What Upgrade and Roll back do once the user agreed, for every face: run the installer, look again
  * (once the files it wrote have settled), then restart each guard whose server runs other code than
- * is now installed (and any guard the plan names, one whose server is down). What no guard runs is
+ * is now installed, of this entry or any other the same install serves (and any guard the plan
+ * names, one whose server is down). What no guard runs is
  * returned as left: its client's to restart. An installer that exits 0 and changes nothing (the
  * same version, the same environment, in the same place) is said as such, and nothing restarts:
  * a restart would start what ran before. The face words every step.
@@ -54,7 +56,11 @@ export async function applyInstall(
   if (o.before && after && sameInstall(o.before, after))
     return { kind: 'unchanged', snapshot, installed: after.version };
   const alsoRestart = o.alsoRestart ?? [];
-  const old = ranOld(server ?? { instances: [] });
+  // Every entry the install serves, in any client: a sibling's guard restarts too, the rest are named.
+  const home = o.before ?? after;
+  const served = home ? serversOfInstall(snapshot.servers, home) : [];
+  const instances = [...(server ? [server] : []), ...served].flatMap((s) => s.instances);
+  const old = ranOld({ instances: instances.filter((i, at) => instances.findIndex((j) => j.pid === i.pid) === at) });
   const restarts: RestartTargetOutcome[] = [];
   for (const pid of new Set([...alsoRestart, ...old.restart.map((r) => r.pid)]))
     restarts.push(...(await deps.restart(pid)));

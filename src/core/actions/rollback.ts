@@ -6,6 +6,7 @@ import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
 import { versionProblem } from './installArgs';
 import { runnerOfEntry } from '../launch/entryRunner';
+import { ServedEntry, servesText } from './installServes';
 
 /**
  * Roll back: install again the versions a server's processes started with, the way it was
@@ -140,14 +141,15 @@ function samePackageName(ecosystem: string, a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** The plan in words, every command shown before it runs. */
-export function rollbackText(plan: RollbackPlan): string[] {
+/** The plan in words, every command shown before it runs; `serves`: every entry the install runs (installServes). */
+export function rollbackText(plan: RollbackPlan, serves: readonly ServedEntry[] = []): string[] {
   if (plan.kind === 'refused') return [`${plan.serverName}: not rolled back: ${plan.message}`];
   if (plan.kind === 'pin') return pinText(plan);
   return [
     `${plan.serverName}: back to ${plan.from} (${plan.where}):`,
     ...plan.pins.map((x) => `  ${x.name} ${x.now ?? '(absent)'} -> ${x.version}`),
     `  ${plan.shown}`,
+    ...servesText(serves),
     ...(plan.restart.length
       ? [
           `  then restart its guard${plan.restart.length === 1 ? '' : 's'} (pid ${plan.restart.map((r) => r.guardPid).join(', ')}): its server is down`,

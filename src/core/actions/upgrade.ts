@@ -3,6 +3,7 @@ import { pinIn } from '../launch/pin';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
 import { pinPlan } from './pinPlan';
 import { versionProblem } from './installArgs';
+import { ServedEntry, servesText } from './installServes';
 
 /**
  * Upgrade: a newer version of a server's package (the registries' "update available", or the
@@ -72,8 +73,8 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
   };
 }
 
-/** The plan in words, every command shown before it runs. */
-export function upgradeText(plan: UpgradePlan): string[] {
+/** The plan in words, every command shown before it runs; `serves`: every entry the install runs (installServes). */
+export function upgradeText(plan: UpgradePlan, serves: readonly ServedEntry[] = []): string[] {
   switch (plan.kind) {
     case 'refused':
       return [`${plan.serverName}: not upgraded: ${plan.message}`];
@@ -81,6 +82,7 @@ export function upgradeText(plan: UpgradePlan): string[] {
       return [
         `${plan.serverName}: ${plan.package} ${plan.from} -> ${plan.to} (${plan.where}):`,
         `  ${plan.shown}`,
+        ...servesText(serves),
         '  then restart each guarded instance that still runs the old code (its guard checks the new one answers first)',
       ];
     case 'pin':

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
+import { installServes } from '../../core/actions/installServes';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
@@ -64,7 +65,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
         plan,
         {
           title: t('Upgrade {0}: {1} {2} → {3}?', server.name, plan.package, plan.from, plan.to),
-          where: plan.where,
+          where: [plan.where, ...servesLines(svc, installedOf(raw))].join('\n'),
           button: t('Upgrade'),
           progress: t('Upgrading {0}…', server.name),
           requestedBy: `VS Code: Upgrade ${server.name}`,
@@ -111,7 +112,11 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
         plan,
         {
           title: t('Roll back {0} to {1}?', server.name, plan.from),
-          where: [plan.where, ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`)].join('\n'),
+          where: [
+            plan.where,
+            ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`),
+            ...servesLines(svc, installed),
+          ].join('\n'),
           button: t('Roll Back'),
           progress: t('Rolling back {0}…', server.name),
           requestedBy: `VS Code: Roll Back ${server.name}`,
@@ -124,6 +129,17 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
       return;
     }
   }
+}
+
+/** Every entry the install serves (in any client), when it serves more than the one asked about: each gets the new code. */
+function servesLines(svc: Services, installed: InstalledPackage | undefined): string[] {
+  const serves = installed && svc.store.raw ? installServes(svc.store.raw.servers, installed) : [];
+  if (serves.length < 2) return [];
+  const clients = new Set(serves.map((s) => s.client)).size;
+  return [
+    t('The same install runs {0} entries in {1} clients; each gets the new code:', serves.length, clients),
+    ...serves.map((s) => `  ${s.name} (${s.client})`),
+  ];
 }
 
 /** The server asked for (a row, an id, or picked), with its engine snapshot entry; refused where the window may not run it. */
