@@ -19,6 +19,9 @@ import { mayRun } from '../viewModel/trust';
 import { t } from '../viewModel/l10n';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
+import { executePlan } from '../actions/executePlan';
+import { isThisWindow } from '../viewModel/actionPlan';
+import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
 
 /**
  * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
@@ -142,6 +145,50 @@ function servesLines(svc: Services, installed: InstalledPackage | undefined): st
   ];
 }
 
+/**
+ * What the install left on the old code that this window's VS Code runs (any entry the install
+ * serves): restarted through VS Code's own MCP restart, verified in the process table as Restart
+ * is, since only VS Code starts its own servers; what other clients run stays named for them.
+ */
+async function restartOwnLeft(
+  svc: Services,
+  result: Extract<ApplyResult, { kind: 'done' }>,
+): Promise<Extract<ApplyResult, { kind: 'done' }> & { own: string[] }> {
+  const ctx = svc.window();
+  const servers = svc.store.snapshot?.servers ?? [];
+  const left: typeof result.left = [];
+  const own: string[] = [];
+  const restarted = new Set<string>();
+  for (const l of result.left) {
+    const server = servers.find((s) => s.instances.some((i) => i.pid === l.pid));
+    const instance = server?.instances.find((i) => i.pid === l.pid);
+    const id = server ? vscodeServerId(server, ctx) : undefined;
+    if (!server || !instance || id === undefined || !isThisWindow(instance, ctx)) {
+      left.push(l);
+      continue;
+    }
+    if (restarted.has(server.id)) continue;
+    restarted.add(server.id);
+    const step = {
+      kind: 'vscode' as const,
+      command: VSCODE_MCP.restart,
+      serverId: id,
+      instances: server.instances.filter((i) => isThisWindow(i, ctx)),
+    };
+    const report = await executePlan(svc, 'restart', server, [step], { report: () => undefined });
+    own.push(
+      report.ok
+        ? t('VS Code restarted {0} ({1}).', server.name, report.lines.join('; '))
+        : t(
+            'VS Code: {0} was not restarted ({1}); restart it from MCP: List Servers.',
+            server.name,
+            report.lines.join('; '),
+          ),
+    );
+  }
+  return { ...result, left, own };
+}
+
 /** The server asked for (a row, an id, or picked), with its engine snapshot entry; refused where the window may not run it. */
 async function pickVersioned(
   svc: Services,
@@ -174,7 +221,7 @@ async function pickVersioned(
 
 /**
  * Asks with the command shown (as the user's shell would run it), runs it and restarts what ran the
- * old code; undefined when cancelled. An install that changed nothing restarts nothing and says so.
+ * old code (guards, then this window's own servers through VS Code); undefined when cancelled. An install that changed nothing restarts nothing and says so.
  */
 async function install(
   svc: Services,
@@ -183,7 +230,7 @@ async function install(
   words: { title: string; where: string; button: string; progress: string; requestedBy: string },
   before: InstalledPackage | undefined,
   alsoRestart: readonly number[] = [],
-): Promise<ApplyResult | undefined> {
+): Promise<(ApplyResult & { own?: string[] }) | undefined> {
   const { command } = plan;
   const detail = [
     words.where,
@@ -245,7 +292,7 @@ async function install(
     );
     if (choice === show) svc.log.show();
   }
-  return result;
+  return result.kind === 'done' ? restartOwnLeft(svc, result) : result;
 }
 
 /** Runs the installer (`shown`: it as the plan shows it); each line of its output goes to the log (and the last one to the progress). */
@@ -270,10 +317,15 @@ async function runLogged(
 }
 
 /** What an install came to, in one message: the version now, each restart, and what its client must restart. */
-function outcomeText(name: string, pkg: string, r: Extract<ApplyResult, { kind: 'done' }>): string {
+function outcomeText(
+  name: string,
+  pkg: string,
+  r: Extract<ApplyResult, { kind: 'done' }> & { own?: string[] },
+): string {
   return [
     t('{0}: {1} {2} is installed.', name, pkg, r.installed ?? '?'),
     ...r.restarts.map(restartText),
+    ...(r.own ?? []),
     ...r.left.map((l) => t('pid {0} ({1}) still runs other code: {2}.', l.pid, l.client, l.why)),
   ].join(' ');
 }
