@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { nextSteps } from '../../core/configEdit/nextSteps';
-import { executePlan } from '../actions/executePlan';
-import { isThisWindow, PlanStep } from '../viewModel/actionPlan';
-import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
+import { restartThroughVsCode } from '../actions/vscodeRestart';
+import { isThisWindow } from '../viewModel/actionPlan';
+import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
 import { isShareWrapped, isWrapped } from '../../core/configEdit/guardCommand';
 
@@ -45,24 +45,19 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
       const edited = svc.store.server(server.id);
       // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
       // a guard would restart its child under the old one.
-      const restart: PlanStep = {
-        kind: 'vscode',
-        command: VSCODE_MCP.restart,
-        serverId: id,
-        instances: ours,
-        ...(edited && !isShareWrapped(edited)
-          ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
-          : {}),
-      };
-      const report = await executePlan(svc, 'restart', server, [restart], { report: () => undefined });
       out.push(
-        report.ok
-          ? t('VS Code: restarted {0} with its new entry ({1}).', server.name, report.lines.join('; '))
-          : t(
-              'VS Code: {0} was not restarted ({1}); restart it from MCP: List Servers.',
-              server.name,
-              report.lines.join('; '),
-            ),
+        await restartThroughVsCode(
+          svc,
+          server,
+          {
+            serverId: id,
+            instances: ours,
+            ...(edited && !isShareWrapped(edited)
+              ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
+              : {}),
+          },
+          (name, seen) => t('VS Code: restarted {0} with its new entry ({1}).', name, seen),
+        ),
       );
     }
     if (instructions.length > 0)

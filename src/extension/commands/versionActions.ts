@@ -19,9 +19,9 @@ import { mayRun } from '../viewModel/trust';
 import { t } from '../viewModel/l10n';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
-import { executePlan } from '../actions/executePlan';
+import { restartThroughVsCode } from '../actions/vscodeRestart';
 import { isThisWindow } from '../viewModel/actionPlan';
-import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
+import { vscodeServerId } from '../viewModel/vscodeServerId';
 
 /**
  * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
@@ -169,21 +169,13 @@ async function restartOwnLeft(
     }
     if (restarted.has(server.id)) continue;
     restarted.add(server.id);
-    const step = {
-      kind: 'vscode' as const,
-      command: VSCODE_MCP.restart,
-      serverId: id,
-      instances: server.instances.filter((i) => isThisWindow(i, ctx)),
-    };
-    const report = await executePlan(svc, 'restart', server, [step], { report: () => undefined });
     own.push(
-      report.ok
-        ? t('VS Code restarted {0} ({1}).', server.name, report.lines.join('; '))
-        : t(
-            'VS Code: {0} was not restarted ({1}); restart it from MCP: List Servers.',
-            server.name,
-            report.lines.join('; '),
-          ),
+      await restartThroughVsCode(
+        svc,
+        server,
+        { serverId: id, instances: server.instances.filter((i) => isThisWindow(i, ctx)) },
+        (name, seen) => t('VS Code restarted {0} ({1}).', name, seen),
+      ),
     );
   }
   return { ...result, left, own };
