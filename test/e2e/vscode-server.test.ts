@@ -74,7 +74,7 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
       isAlive(oldPid) && commandLines(oldPid).includes('server-memory'),
       `pid ${oldPid}: ${commandLines(oldPid)}`,
     );
-    assert.doesNotMatch(commandLines(oldPid), /run --name memory/);
+    assert.doesNotMatch(commandLines(oldPid), /run (--home \S+ )?--name memory/);
 
     // Restart through VS Code itself.
     await contextMenuAction(page, 2, 'memory', /^Restart Server/);
@@ -110,7 +110,7 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
     // VS Code started the rewritten entry: the new instance runs through the guard.
     assert.match(
       commandLines(guardedPid),
-      /run --name memory --resource=\S+ -- /,
+      /run (--home \S+ )?--name memory --resource=\S+ -- /,
       `pid ${guardedPid}: ${commandLines(guardedPid)}`,
     );
     await eventually(
@@ -137,7 +137,11 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
       `the guarded instance (pid ${guardedPid}) still runs`,
     );
     assert.match(commandLines(plainPid), /server-memory/);
-    assert.doesNotMatch(commandLines(plainPid), /run --name memory/, `pid ${plainPid}: ${commandLines(plainPid)}`);
+    assert.doesNotMatch(
+      commandLines(plainPid),
+      /run (--home \S+ )?--name memory/,
+      `pid ${plainPid}: ${commandLines(plainPid)}`,
+    );
 
     // The agent server: VS Code's list offers it beside the workspace's own server, with no setup.
     await runCommand(page, 'MCP: List Servers');
