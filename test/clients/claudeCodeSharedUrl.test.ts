@@ -83,8 +83,9 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), two sessions o
     assert.ok(instance, `the URL entry's row shows the shared instance: ${JSON.stringify(entry.instances)}`);
     assert.equal(instance.lock?.shareUrl, url);
     assert.deepEqual(
+      // Each client named as the process table shows it (its initialize name is `claude-code`).
       instance.lock!.attached!.map((c) => c.clientName),
-      ['claude-code', 'claude-code'],
+      ['Claude Code', 'Claude Code'],
     );
     assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
     assert.ok(!JSON.stringify(snap).includes(data), 'an env value is never in the snapshot');

@@ -119,7 +119,7 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     assert.equal(dry.code, 0, dry.stdout + dry.stderr);
     assert.equal((dry.stdout.match(/^Would rewrite memory in /gm) ?? []).length, 3, dry.stdout);
     for (const f of Object.values(files)) assert.ok(dry.stdout.includes(`--- ${f}`), `a diff of ${f}`);
-    assert.match(dry.stdout, /^\+.*"args": \["run", "--on-conflict", "share", /m);
+    assert.match(dry.stdout, /^\+.*"args": \["run", "--home", "[^"]+", "--on-conflict", "share", /m);
     // The guard's lock keyed by the memory file the entries name, as its digest (never the env value).
     assert.match(
       dry.stdout,
