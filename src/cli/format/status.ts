@@ -2,7 +2,7 @@ import { Instance, Snapshot, Verdict } from '../../core/base/model';
 import { terminalSafeDeep } from '../../core/base/terminalSafe';
 import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
-import { toViewInput } from '../../core/report/input';
+import { toViewInput, VmSnapshot } from '../../core/report/input';
 import { guardPending } from '../../core/configEdit/guardPending';
 import { problemsByPosition } from '../../core/report/state';
 import { idleWords, sameDataWords } from '../../core/report/evidence';
@@ -140,13 +140,14 @@ export function formatInstances(snapshot: Snapshot): string[] {
     }
   }
   lines.push('');
+  const vm = toViewInput(snapshot);
   if (rows.length === 0) lines.push('No configured server is running.');
   else
     lines.push(
       `Running instances (${count}):`,
       ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
-      ...costLines(mcpCost(toViewInput(snapshot))),
-      ...pendingLines(snapshot),
+      ...costLines(mcpCost(vm)),
+      ...pendingLines(vm),
     );
   if (snapshot.notConfigured.length > 0) {
     const nc = snapshot.notConfigured.map((i) => row(shorten(i.commandLine, 60), i));
@@ -165,8 +166,8 @@ export function formatInstances(snapshot: Snapshot): string[] {
  * Wrapped entries whose client still runs the process it started before the edit: each one still
  * counted and judged above, and the client's next step that puts it under its guard.
  */
-function pendingLines(snapshot: Snapshot): string[] {
-  const pending = guardPendingList(snapshot);
+function pendingLines(vm: VmSnapshot): string[] {
+  const pending = guardPendingList(vm);
   if (pending.length === 0) return [];
   return [
     '',
@@ -177,9 +178,9 @@ function pendingLines(snapshot: Snapshot): string[] {
 
 /** Every instance of a wrapped entry that runs without its guard, with its client's next step (also in `status --json`). */
 export function guardPendingList(
-  snapshot: Snapshot,
+  vm: VmSnapshot,
 ): Array<{ server: string; id: string; pid: number; client: string; nextStep: string }> {
-  return toViewInput(snapshot).servers.flatMap((s) =>
+  return vm.servers.flatMap((s) =>
     s.instances.flatMap((i) => {
       const p = guardPending(s, i);
       return p ? [{ server: s.name, id: s.id, pid: i.pid, client: p.client.name, nextStep: p.nextStep }] : [];
@@ -245,14 +246,10 @@ function memory(bytes: number | undefined): string {
 
 /** `status --json`: the snapshot, and what its servers cost (derived from it; docs/status-json.md). */
 export function statusJson(snapshot: Snapshot, indent?: number): string {
-  const pending = guardPendingList(snapshot);
+  const vm = toViewInput(snapshot);
+  const pending = guardPendingList(vm);
   return JSON.stringify(
-    Object.assign(
-      {},
-      snapshot,
-      { cost: mcpCost(toViewInput(snapshot)) },
-      pending.length ? { guardPending: pending } : {},
-    ),
+    Object.assign({}, snapshot, { cost: mcpCost(vm) }, pending.length ? { guardPending: pending } : {}),
     null,
     indent,
   );

@@ -1,3 +1,4 @@
+import { normalizeName } from '../base/pythonName';
 import type { ServerStatus } from '../base/model';
 import { InstalledPackage, installedOf } from './installCommand';
 
@@ -11,7 +12,7 @@ import { InstalledPackage, installedOf } from './installCommand';
 function installHome(installed: InstalledPackage): string {
   if (installed.ecosystem !== 'python') return `${installed.ecosystem}\0${installed.location}`;
   const site = installed.sitePackages ?? installed.location.replace(/[\\/][^\\/]*$/, '');
-  return `python\0${site}\0${installed.name.toLowerCase().replace(/[-_.]+/g, '-')}`;
+  return `python\0${site}\0${normalizeName(installed.name)}`;
 }
 
 /** The servers whose installed package is the one in `installed`'s place (the server itself among them). */

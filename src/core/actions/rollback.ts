@@ -1,3 +1,4 @@
+import { normalizeName } from '../base/pythonName';
 import type { Instance, ServerStatus } from '../base/model';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
 import { pinPlan } from './pinPlan';
@@ -137,7 +138,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
 
 /** One package by the rule of its ecosystem: PyPI names compare normalized (PEP 503), npm's as written. */
 function samePackageName(ecosystem: string, a: string, b: string): boolean {
-  const norm = (n: string) => (ecosystem === 'python' ? n.toLowerCase().replace(/[-_.]+/g, '-') : n);
+  const norm = (n: string) => (ecosystem === 'python' ? normalizeName(n) : n);
   return norm(a) === norm(b);
 }
 

@@ -1,3 +1,5 @@
+import { normalizeName } from '../base/pythonName';
+import { isRecord } from '../versions/lookup';
 import { parseToml } from '../base/toml';
 
 /**
@@ -31,7 +33,7 @@ export function uvToolInstall(
     reqs.push({ name: r.name, extras, specifier: typeof r.specifier === 'string' ? r.specifier : '' });
   }
   const [main, ...withs] = reqs;
-  const pinOf = (name: string) => pins.find((p) => normalized(p.name) === normalized(name));
+  const pinOf = (name: string) => pins.find((p) => normalizeName(p.name) === normalizeName(name));
   const own = main && pinOf(main.name);
   if (!own) return undefined;
   const pinned = (r: (typeof reqs)[number]) => {
@@ -43,7 +45,7 @@ export function uvToolInstall(
   const others = [
     ...withs.map(pinned),
     ...pins
-      .filter((p) => p !== own && !withs.some((r) => normalized(r.name) === normalized(p.name)))
+      .filter((p) => p !== own && !withs.some((r) => normalizeName(r.name) === normalizeName(p.name)))
       .map((p) => `${p.name}==${p.version}`),
   ];
   const python = typeof tool.python === 'string' ? ['--python', tool.python] : [];
@@ -51,12 +53,4 @@ export function uvToolInstall(
     command: uv,
     args: ['tool', 'install', pinned(main), ...others.flatMap((w) => ['--with', w]), ...python],
   };
-}
-
-function normalized(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
