@@ -15,8 +15,14 @@ export interface PeerLookupOptions {
 
 interface Pending {
   ours: { local: { address: string; port: number }; remote: { address: string; port: number } };
-  resolve(peer: PeerProcess | undefined): void;
+  resolve(peer: Answer): void;
 }
+
+/** A scan's answer for one connection: its peer, none to be found, or not found in time (asked again next time). */
+type Answer = PeerProcess | 'none' | 'timeout';
+
+/** Processes whose fds are read at once: a busy machine's /proc is walked in a fraction of the budget. */
+const SCAN_PARALLEL = 16;
 
 /** Whose process is at the other end of a connection: this user's, another user's, or not knowable here. */
 export type PeerUser = 'same' | 'other' | 'unknown';
@@ -42,7 +48,11 @@ export class PeerLookup {
   peerOf(connection: object): Promise<PeerProcess | undefined> {
     let answer = this.asked.get(connection);
     if (!answer) {
-      answer = this.ask(connection as Socket);
+      answer = this.ask(connection as Socket).then((found) => {
+        // A scan that ran out of time (a busy machine) says nothing: the connection's next request asks again.
+        if (found === 'timeout') this.asked.delete(connection);
+        return typeof found === 'object' ? found : undefined;
+      });
       this.asked.set(connection, answer);
     }
     return answer;
@@ -75,11 +85,11 @@ export class PeerLookup {
     return 'unknown';
   }
 
-  private ask(socket: Socket): Promise<PeerProcess | undefined> {
-    if (process.platform !== 'linux' || this.uid === undefined) return Promise.resolve(undefined);
+  private ask(socket: Socket): Promise<Answer> {
+    if (process.platform !== 'linux' || this.uid === undefined) return Promise.resolve('none');
     const ours = endsOf(socket);
-    if (!ours || !isLoopbackAddress(socket.remoteAddress ?? '')) return Promise.resolve(undefined);
-    if (this.pending.length >= this.options.maxPending) return Promise.resolve(undefined);
+    if (!ours || !isLoopbackAddress(socket.remoteAddress ?? '')) return Promise.resolve('none');
+    if (this.pending.length >= this.options.maxPending) return Promise.resolve('timeout');
     return new Promise((resolve) => {
       this.pending.push({ ours, resolve });
       if (!this.scanning) {
@@ -93,16 +103,16 @@ export class PeerLookup {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0);
-        const found = await this.scan(batch).catch(() => new Map<Pending, PeerProcess>());
-        for (const p of batch) p.resolve(found.get(p));
+        const found = await this.scan(batch).catch(() => new Map<Pending, Answer>());
+        for (const p of batch) p.resolve(found.get(p) ?? 'none');
       }
     } finally {
       this.scanning = false;
     }
   }
 
-  private async scan(batch: Pending[]): Promise<Map<Pending, PeerProcess>> {
-    const out = new Map<Pending, PeerProcess>();
+  private async scan(batch: Pending[]): Promise<Map<Pending, Answer>> {
+    const out = new Map<Pending, Answer>();
     const little = os.endianness() === 'LE';
     const sockets: ProcTcpSocket[] = [];
     for (const file of ['net/tcp', 'net/tcp6']) {
@@ -120,17 +130,21 @@ export class PeerLookup {
     const holders = new Map<string, Set<number>>();
     const deadline = Date.now() + this.options.scanBudgetMs;
     const pids = (await fs.promises.readdir(this.proc).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
-    for (const name of pids) {
-      if (Date.now() > deadline) return out;
-      const pid = Number(name);
-      if (pid === process.pid) continue;
+    const holdersOf = async (name: string) => {
+      if (Number(name) === process.pid) return;
       const fdDir = `${this.proc}/${name}/fd`;
       // Another user's fds cannot be listed (EACCES): such a peer stays unknown.
       const fds = await fs.promises.readdir(fdDir).catch(() => [] as string[]);
-      for (const fd of fds) {
-        const link = await fs.promises.readlink(`${fdDir}/${fd}`).catch(() => '');
-        if (wanted.has(link)) holders.set(link, (holders.get(link) ?? new Set()).add(pid));
+      const links = await Promise.all(fds.map((fd) => fs.promises.readlink(`${fdDir}/${fd}`).catch(() => '')));
+      for (const link of links)
+        if (wanted.has(link)) holders.set(link, (holders.get(link) ?? new Set()).add(Number(name)));
+    };
+    for (let i = 0; i < pids.length; i += SCAN_PARALLEL) {
+      if (Date.now() > deadline) {
+        for (const p of batch) out.set(p, 'timeout');
+        return out;
       }
+      await Promise.all(pids.slice(i, i + SCAN_PARALLEL).map(holdersOf));
     }
     for (const [link, waiting] of wanted) {
       const held = [...(holders.get(link) ?? [])];

@@ -80,6 +80,8 @@ class FrontClient {
   dropped = 0;
   /** The process that opened the session (a loopback peer, where the OS says), to forget it once that process is gone. */
   peer: PeerProcess | undefined;
+  /** The hub's side of this client, to name its process once the peer is known. */
+  connection: HubConnection | undefined;
 
   constructor(readonly sid: string | undefined) {}
 
@@ -266,6 +268,8 @@ export class ShareHttpFront {
     } else {
       client = this.sessions.get(sid);
       if (!client) return this.sessionNotFound(res, message);
+      // Not known from the first request (a busy machine's scan ran out of time): any later one can tell.
+      if (!client.peer) this.learnPeer(client, req.socket);
     }
     client.lastSeen = Date.now();
     this.relay(client, res, message);
@@ -392,6 +396,7 @@ export class ShareHttpFront {
       );
     const client = this.sessions.get(sid);
     if (!client) return this.sessionNotFound(res, undefined);
+    if (!client.peer) this.learnPeer(client, req.socket);
     if (client.events && !client.events.destroyed)
       return sendJsonRpcError(
         res,
@@ -435,17 +440,25 @@ export class ShareHttpFront {
       resume: () => this.release(),
       close: () => this.endClient(client, false),
     };
+    client.connection = connection;
+    this.learnPeer(client, socket);
+    return connection;
+  }
+
+  /** Which process is at the other end of a client's connection, learnt in the background (never on a request's path). */
+  private learnPeer(client: FrontClient, socket: Socket): void {
     this.peerOf(socket).then(
       (peer) => {
-        if (!peer) return;
-        connection.pid = peer.pid;
-        connection.startTime = peer.startTime;
+        if (!peer || client.peer) return;
         client.peer = peer;
+        if (client.connection) {
+          client.connection.pid = peer.pid;
+          client.connection.startTime = peer.startTime;
+        }
         this.hub.clientsChanged();
       },
       () => undefined,
     );
-    return connection;
   }
 
   /** One message of the server's (or the hub's) for a client, onto the stream it belongs on. */

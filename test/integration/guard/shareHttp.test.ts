@@ -217,9 +217,12 @@ describe('guard: a shared server over HTTP (`run --on-conflict share --share-lis
       child.once('exit', (code) => reject(new Error(`the client exited (${code}) before it was ready`)));
     });
     const attached = async () => ((await shareHost()).attached ?? []).map((a) => a.clientName);
+    // Its process known to the host (the pid the record lists), as a client that lives longer than a test's is.
     await until(
-      'the killed client attached',
-      async () => (await attached()).includes('killed-client') || undefined,
+      'the killed client attached, its pid known',
+      async () =>
+        ((await shareHost()).attached ?? []).some((a) => a.clientName === 'killed-client' && a.pid === child.pid) ||
+        undefined,
       10_000,
     );
     child.kill('SIGKILL');

@@ -18,8 +18,11 @@ describe('guard share: the HTTP front (a real hub and loopback server, no shared
   let hub: ShareHub;
   let front: ShareHttpFront;
   let url: string;
+  /** What the front is told of each connection's peer, in turn (none by default). */
+  let peers: ({ pid: number; startTime: number } | undefined)[] = [];
 
   beforeEach(async () => {
+    peers = [];
     hub = new ShareHub({ lingerMs: 0, log: () => undefined });
     hub.start();
     front = new ShareHttpFront(hub, {
@@ -27,7 +30,7 @@ describe('guard share: the HTTP front (a real hub and loopback server, no shared
       port: 0,
       maxMessageBytes: MAX_MESSAGE_BYTES,
       log: () => undefined,
-      peerOf: async () => undefined,
+      peerOf: async () => peers.shift(),
       userOf: async () => 'same',
     });
     url = await front.listen();
@@ -65,5 +68,48 @@ describe('guard share: the HTTP front (a real hub and loopback server, no shared
     });
     await until('both calls at the server', () => ids.length === 2 || undefined, 5000);
     assert.equal(ids.length, 2);
+  });
+
+  it("learns a session's client process from a later request when the first one's lookup found nothing (a busy machine)", async () => {
+    // The server's side: every request answered at once, as an MCP server would.
+    let text = '';
+    hub.toServer.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+        const m = JSON.parse(text.slice(0, nl)) as { id?: unknown; method?: string };
+        text = text.slice(nl + 1);
+        if (m.id === undefined) continue;
+        const result =
+          m.method === 'initialize'
+            ? { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'stub', version: '1.0.0' } }
+            : {};
+        hub.fromServer.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }) + '\n');
+      }
+    });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    peers = [undefined, { pid: 4242, startTime: 1234 }];
+    const init = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'busy', version: '1' } },
+      }),
+    });
+    const sid = init.headers.get('mcp-session-id');
+    assert.ok(sid, 'the session has an id');
+    await init.text();
+    await sleep(50);
+    assert.equal(hub.clients()[0]?.pid, undefined, 'not known from the first request');
+    const ping = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': sid },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+    });
+    await ping.text();
+    await until('the pid learnt from the second request', () => hub.clients()[0]?.pid === 4242 || undefined, 5000);
+    assert.equal(hub.clients()[0]?.startTime, 1234);
   });
 });
