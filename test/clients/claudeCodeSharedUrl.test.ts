@@ -90,6 +90,12 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), two sessions o
     assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
     assert.ok(!JSON.stringify(snap).includes(data), 'an env value is never in the snapshot');
     assert.deepEqual(await killDuplicatesPlanned(home, [server.pid]), []);
+    // `locks` and a restart's outcome, which read the lock record without a snapshot, name them so too.
+    const locks = await cli(home.home, ['locks']);
+    assert.match(locks.stdout, /shared by 2 clients \(Claude Code, Claude Code\)/);
+    const restarted = await cli(home.home, ['restart', String(server.pid)]);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    assert.match(restarted.stdout, /Claude Code and Claude Code kept their sessions/);
     // The sessions really ran: they asked the model.
     await expectModelAsked(model, 'POST /v1/');
   });

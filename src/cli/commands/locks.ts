@@ -1,8 +1,10 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/machine/live';
+import { currentHostEnv, thisMachine } from '../../core/machine/live';
+import { nameAttachedLists } from '../../core/processes/attachedNames';
+import { attachedOf } from '../../core/processes/guarded';
 import { listLocks, LockDirError } from '../../core/locks';
 import { lifeguardPaths } from '../../core/base/paths';
-import { formatLocks, redactListed } from '../format/locks';
+import { formatLocks, ListedLock, redactListed } from '../format/locks';
 import { CliIo } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 
@@ -42,7 +44,21 @@ export async function locksCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout(
     values.json
       ? `${JSON.stringify({ schema: LOCKS_JSON_SCHEMA, dir, locks: locks.map(redactListed) }, null, 2)}\n`
-      : formatLocks(dir, locks),
+      : formatLocks(dir, await withClientNames(locks)),
   );
   return 0;
+}
+
+/**
+ * A shared server's clients named as `status` names them ("Claude Desktop", by the client process
+ * at each pid the record lists), not by what each put in `initialize`; `--json` keeps the record as written.
+ */
+async function withClientNames(locks: ListedLock[]): Promise<ListedLock[]> {
+  const lists = locks.map((l) =>
+    l.state === 'live' && Array.isArray(l.record.attached) ? attachedOf(l.record.attached) : [],
+  );
+  const named = await nameAttachedLists(lists, thisMachine()).catch(() => lists);
+  return locks.map((l, i) =>
+    l.state === 'live' && Array.isArray(l.record.attached) ? { ...l, record: { ...l.record, attached: named[i] } } : l,
+  );
 }

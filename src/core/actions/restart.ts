@@ -5,6 +5,9 @@ import { attachedField, attachedOf, isHttpGuardRecord } from '../processes/guard
 import { defaultStopDeps, StopDeps, StopResult } from './stop';
 import { stopChecked } from './stopChecked';
 import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
+import { nameAttachedLists } from '../processes/attachedNames';
+import type { Machine } from '../machine/types';
+import { thisMachine } from '../machine/live';
 
 /**
  * "Restart SERVER|PID", the one way every face does it. A guarded server restarts through its
@@ -16,7 +19,8 @@ import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
 export type RestartTargetOutcome =
   /**
    * A guard restarted its server; the client kept its session. `sharedBy`: a shared server's
-   * clients (by the names they gave; undefined for one that gave none), every one of which kept it.
+   * clients (named by the process table as every instance's client is, else by the name each gave;
+   * undefined for one that gave none), every one of which kept it.
    */
   | {
       kind: 'restarted';
@@ -58,6 +62,8 @@ export interface RestartOptions {
   /** `none`: the guard does not start the installed server beside the serving one first (a per-server choice). */
   check?: 'none';
   stopDeps?: StopDeps;
+  /** Where a shared server's clients are named (this machine by default). */
+  machine?: Machine;
 }
 
 /**
@@ -94,7 +100,9 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
         force: o.force,
         ...(o.check ? { check: o.check } : {}),
       });
-      const sharedBy = reply.ok ? (await clientsNow(record)).map((c) => c.clientName) : undefined;
+      const sharedBy = reply.ok
+        ? (await clientsNow(record, o.machine ?? thisMachine())).map((c) => c.clientName)
+        : undefined;
       outcomes.push(
         reply.ok
           ? {
@@ -120,16 +128,19 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
  * comes: an HTTP client that connected just before the restart is listed by the guard, not yet by
  * the record); the record's list when the guard does not answer.
  */
-async function clientsNow(record: LockRecord): Promise<AttachedClient[]> {
+async function clientsNow(record: LockRecord, machine: Machine): Promise<AttachedClient[]> {
   const status = record.control
     ? await controlStatus(record.control, { timeoutMs: 2000 }).catch(() => undefined)
     : undefined;
-  if (status?.ok && Array.isArray(status.result.attached)) {
-    const attached = attachedOf(status.result.attached);
-    // A guard that is neither shared nor HTTP lists nobody: its one client.
-    return record.share === true || isHttpGuardRecord(record) ? attached : [];
-  }
-  return attachedField(record).attached ?? [];
+  // A guard that is neither shared nor HTTP lists nobody: its one client.
+  const listed =
+    status?.ok && Array.isArray(status.result.attached)
+      ? record.share === true || isHttpGuardRecord(record)
+        ? attachedOf(status.result.attached)
+        : []
+      : (attachedField(record).attached ?? []);
+  const [named] = await nameAttachedLists([listed], machine).catch(() => [listed]);
+  return named;
 }
 
 async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartTargetOutcome> {

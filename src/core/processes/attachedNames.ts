@@ -1,5 +1,8 @@
 import type { Instance } from '../base/model';
+import type { AttachedClient } from '../control';
 import { START_TIME_TOLERANCE_MS } from '../locks';
+import type { Machine } from '../machine/types';
+import { readProcessTable } from '../pids/table';
 import { matchClientSignature, owningClient } from './clients';
 import { ProcessTree } from './tree';
 
@@ -10,18 +13,36 @@ import { ProcessTree } from './tree';
  * name stays where the pid is gone, reused, or leads to no known client.
  */
 export function nameAttachedClients(instances: Iterable<Instance>, tree: ProcessTree, platform: NodeJS.Platform): void {
-  for (const i of instances) {
-    const lock = i.lock;
-    if (!lock?.attached) continue;
-    lock.attached = lock.attached.map((a) => {
-      const p = a.pid === undefined ? undefined : tree.get(a.pid);
-      if (!p || a.startTime === undefined || p.startTime === undefined) return a;
-      if (Math.abs(p.startTime - a.startTime) > START_TIME_TOLERANCE_MS) return a;
-      const own = matchClientSignature(p, platform);
-      const client = own && !own.agent ? { id: own.id, name: own.name } : owningClient(p, tree, platform);
-      return client.id === 'unknown' || client.id === 'terminal'
-        ? a
-        : Object.assign({}, a, { clientName: client.name });
-    });
-  }
+  for (const i of instances) if (i.lock?.attached) i.lock.attached = nameAttached(i.lock.attached, tree, platform);
+}
+
+/** A lock record's clients named by the process table (see nameAttachedClients). */
+export function nameAttached(
+  attached: readonly AttachedClient[],
+  tree: ProcessTree,
+  platform: NodeJS.Platform,
+): AttachedClient[] {
+  return attached.map((a) => {
+    const p = a.pid === undefined ? undefined : tree.get(a.pid);
+    if (!p || a.startTime === undefined || p.startTime === undefined) return a;
+    if (Math.abs(p.startTime - a.startTime) > START_TIME_TOLERANCE_MS) return a;
+    const own = matchClientSignature(p, platform);
+    const client = own && !own.agent ? { id: own.id, name: own.name } : owningClient(p, tree, platform);
+    return client.id === 'unknown' || client.id === 'terminal' ? a : Object.assign({}, a, { clientName: client.name });
+  });
+}
+
+/**
+ * For a face that reads lock records without a snapshot (`locks`, a restart's outcome): the process
+ * table read once for every list, the records' own names kept where it cannot be read.
+ */
+export async function nameAttachedLists(
+  lists: readonly (readonly AttachedClient[])[],
+  machine: Machine,
+): Promise<AttachedClient[][]> {
+  if (!lists.some((l) => l.some((a) => a.pid !== undefined))) return lists.map((l) => [...l]);
+  const table = await readProcessTable(machine);
+  if (table.state !== 'ok') return lists.map((l) => [...l]);
+  const tree = new ProcessTree(table.processes);
+  return lists.map((l) => nameAttached(l, tree, machine.host.platform));
 }
