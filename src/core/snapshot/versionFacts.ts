@@ -2,7 +2,7 @@ import { serverNamed } from '../actions/applyInstall';
 import type { ServerStatus, Snapshot } from '../base/model';
 import { lifeguardPaths, LifeguardPaths } from '../base/paths';
 import { homeProblem } from '../machine/privateFs';
-import { copiesOf, copyOf, mergeCopies, PackageCopy, PackageRef } from '../versions/copies';
+import { copiesOf, copyOnDisk, mergeCopies, PackageCopy, PackageRef } from '../versions/copies';
 import type { Machine } from '../machine/types';
 import { normalizeName } from '../versions/python';
 import {
@@ -99,14 +99,16 @@ export async function gatherVersionFacts(
   // What the search found (worded by where it looked), then what launches and instances resolved to in places no search covers.
   const copies = mergeCopies([
     ...(await copiesOf(ctx, pkg, folders)),
-    ...resolved.flatMap((x) => {
-      const c = x && copyOf(x);
-      return c &&
-        x?.state === 'installed' &&
-        samePackage({ ecosystem: x.ecosystem as PackageRef['ecosystem'], name: x.name }, pkg)
-        ? [c]
-        : [];
-    }),
+    ...(
+      await Promise.all(
+        resolved.map(async (x) =>
+          x?.state === 'installed' &&
+          samePackage({ ecosystem: x.ecosystem as PackageRef['ecosystem'], name: x.name }, pkg)
+            ? await copyOnDisk(ctx, x)
+            : undefined,
+        ),
+      )
+    ).filter((c): c is PackageCopy => c !== undefined),
   ]);
   const releases = await askRegistries(o, entries, pkg, copies);
   return { server: name, package: pkg, entries, copies, ...releases };

@@ -87,6 +87,23 @@ export function placeOf(installed: { how: string; location: string }): CopyPlace
   return 'venv';
 }
 
+/**
+ * A copy placed by its folder as a global prefix's (`.../lib/node_modules/`) whose folder above
+ * `node_modules` holds a package.json is a project's: a project can sit in a folder named `lib` (a
+ * global prefix's `lib` has no package.json of its own).
+ */
+export async function copyOnDisk(ctx: ResolveContext, installed: Installed): Promise<PackageCopy | undefined> {
+  const copy = copyOf(installed);
+  if (copy?.place !== 'npm-global' || HOW_PLACES.some(([words]) => copy.how.startsWith(words))) return copy;
+  const p = pathFor(ctx.host);
+  const parts = copy.location.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at <= 0) return copy;
+  const owner = parts.slice(0, at).join(p.sep) || p.sep;
+  const manifest = await ctx.fs.stat(p.join(owner, 'package.json'));
+  return manifest?.kind === 'file' ? { ...copy, place: 'npm-project' } : copy;
+}
+
 /** An installed package read by a resolver, as a copy. */
 export function copyOf(installed: Installed): PackageCopy | undefined {
   if (installed.state !== 'installed') return undefined;

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { versionDoctor } from '../../../src/core/report/versionDoctor';
-import { placeOf } from '../../../src/core/versions/copies';
+import { noFiles } from '../../support/machines';
+import { copyOnDisk, placeOf } from '../../../src/core/versions/copies';
 import { doctorText } from '../../../src/cli/format/doctor';
 import { stdioConfig } from '../processes/support';
 import { entry, GLOBAL, heldBack, instance, MEM, npm, NPX, PROJECT } from './doctorFacts';
@@ -97,6 +98,31 @@ describe('doctor: every source of a server version in one answer', () => {
       placeOf({ how: 'uv tool /opt/tools/x', location: '/opt/tools/x/lib/python3.12/site-packages/x.dist-info' }),
       'uv-tool',
     );
+  });
+
+  it("a copy under a folder named `lib` is a project's when that folder has a package.json, a global prefix's when it has none", async () => {
+    const host = { home: '/h', platform: 'linux' as const, env: {} };
+    const fs = {
+      ...noFiles,
+      stat: async (file: string) =>
+        file === '/w/lib/package.json'
+          ? { kind: 'file' as const, size: 40, mtimeMs: 0, ctimeMs: 0, ino: 1, dev: 1 }
+          : undefined,
+    };
+    const at = (dir: string) =>
+      copyOnDisk(
+        { host, fs },
+        {
+          state: 'installed',
+          ecosystem: 'npm',
+          name: MEM,
+          version: '2026.7.4',
+          location: `${dir}/node_modules/${MEM}`,
+          how: `package.json above ${dir}/node_modules/${MEM}/dist/index.js`,
+        },
+      );
+    assert.equal((await at('/w/lib'))?.place, 'npm-project');
+    assert.equal((await at('/usr/local/lib'))?.place, 'npm-global');
   });
 
   it("the CLI's text: what runs, what is installed where, each entry, the newest release, why", () => {
