@@ -2,14 +2,13 @@ import { VmServer } from '../report/input';
 import type { HostEnv } from '../base/hostEnv';
 import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 import { english, Translate } from './translate';
+import { effectiveArgv, isGuard, programName } from '../processes/argv';
 
 /**
  * Recognising and planning the guard wrapper in a server's entry. A wrapped entry launches
  * `<guard> run -- <original command> <original args>`, where <guard> is the guard installed at a
  * stable per-user path (never inside the versioned extension folder).
  */
-
-const GUARD_NAME = /(^|[/\\])mcp-lifeguard(\.cmd|\.exe|\.js)?$/i;
 
 /**
  * The folder of our own files a written guard command must name (`run --home DIR`): this reader's
@@ -25,16 +24,19 @@ export function guardHomeFor(host: HostEnv): string | undefined {
   return root === lifeguardRoot({ ...host, env }) ? undefined : root;
 }
 
-/** Whether a command + args launch through the guard (directly, as `node <guard>.js`, or `npx [-y] mcp-lifeguard`). */
+/**
+ * Whether a command + args launch through the guard: the one rule a process is judged by
+ * (processes/argv `isGuard`: `mcp-lifeguard run`, `node <guard>.js run`, through `cmd /c` or `env`),
+ * and `npx [-y] mcp-lifeguard[@version] run`, a form only an entry has (its process is the guard npx
+ * starts, judged by the same rule).
+ */
 export function isWrappedCommand(command: string | undefined, args: readonly string[]): boolean {
   if (!command) return false;
-  if (GUARD_NAME.test(command)) return args[0] === 'run';
-  if (/(^|[/\\])node(\.exe)?$/i.test(command)) return args.length > 1 && GUARD_NAME.test(args[0]) && args[1] === 'run';
-  if (/(^|[/\\])npx(\.cmd)?$/i.test(command)) {
-    const rest = args.filter((a) => a !== '-y' && a !== '--yes');
-    return rest.length > 1 && /^mcp-lifeguard(@[^/]+)?$/.test(rest[0]) && rest[1] === 'run';
-  }
-  return false;
+  const eff = effectiveArgv([command, ...args]);
+  if (isGuard(eff)) return true;
+  if (!/^npx(\.cmd)?$/i.test(programName(eff[0] ?? ''))) return false;
+  const rest = eff.slice(1).filter((a) => a !== '-y' && a !== '--yes');
+  return rest.length > 1 && /^mcp-lifeguard(@[^/]+)?$/.test(rest[0]) && rest[1] === 'run';
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
 import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/core/configEdit/wrapEdit';
-import { guardHomeFor } from '../../../src/core/configEdit/guardCommand';
+import { guardHomeFor, isWrappedCommand } from '../../../src/core/configEdit/guardCommand';
 
 const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
 
@@ -91,6 +91,15 @@ describe('extension: Wrap with Guard edits', () => {
     const back = computeUnwrap(text, ['mcpServers', 'm']);
     assert.ok(back.kind === 'ok');
     assert.deepEqual(parse(back.text).mcpServers.m, { command: 'uvx', args: ['srv'] });
+  });
+
+  it('an entry that reaches the guard through `cmd /c` is wrapped already, by the rule processes are judged by', () => {
+    const text =
+      '{ "mcpServers": { "m": { "command": "cmd", "args": ["/c", "mcp-lifeguard", "run", "--name", "m", "--", "npx", "-y", "srv"] } } }';
+    assert.ok(isWrappedCommand('cmd', ['/c', 'mcp-lifeguard', 'run', '--', 'npx', '-y', 'srv']));
+    assert.ok(!isWrappedCommand('cmd', ['/c', 'npx', '-y', 'srv']));
+    const again = computeWrap(text, ['mcpServers', 'm'], GUARD);
+    assert.deepEqual(again, { kind: 'error', reason: 'the server already runs through the guard' });
   });
 
   it('an entry without args gets them; nested key paths (Claude Code projects) work', () => {
