@@ -98,7 +98,7 @@ describe('extension: Wrap with Guard edits', () => {
       '{ "mcpServers": { "m": { "command": "cmd", "args": ["/c", "mcp-lifeguard", "run", "--name", "m", "--", "npx", "-y", "srv"] } } }';
     assert.ok(isWrappedCommand('cmd', ['/c', 'mcp-lifeguard', 'run', '--', 'npx', '-y', 'srv']));
     assert.ok(!isWrappedCommand('cmd', ['/c', 'npx', '-y', 'srv']));
-    const again = computeWrap(text, ['mcpServers', 'm'], GUARD);
+    const again = computeWrap(text, ['mcpServers', 'm'], 'm', GUARD);
     assert.deepEqual(again, { kind: 'error', reason: 'the server already runs through the guard' });
   });
 
