@@ -7,7 +7,7 @@ import { quoted } from '../core/base/modelText';
 import type { ActionOutcome, ActionReport } from './schemas';
 import { applyInstall, serverNamed } from '../core/actions/applyInstall';
 import { InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
-import { rollbackPlan } from '../core/actions/rollback';
+import { rollbackPlan, keptText } from '../core/actions/rollback';
 import { upgradePlan } from '../core/actions/upgrade';
 import { lastUpgradeOf, recordUpgrade } from '../core/actions/upgradeHistory';
 import { installRefusal } from '../core/actions/workspaceTrust';
@@ -222,7 +222,7 @@ export async function changeVersion(
   const what =
     plan.kind === 'install'
       ? `${quoted(plan.package)} ${quoted(plan.from)} -> ${quoted(plan.to)}`
-      : `back to ${plan.from}: ${plan.pins.map((p) => `${quoted(p.name)} ${quoted(p.now ?? '(absent)')} -> ${quoted(p.version)}`).join(', ')}`;
+      : `back to ${plan.from}: ${plan.pins.map((p) => `${quoted(p.name)} ${quoted(p.now ?? '(absent)')} -> ${quoted(p.version)}`).join(', ')}${plan.kept.length ? `; ${keptText(plan.kept.map(quoted))}` : ''}`;
   const line = `${verb} ${quoted(name)}: ${what} (${quoted(plan.where)}): ${quoted(plan.shown)}`;
   if (dryRun)
     return {

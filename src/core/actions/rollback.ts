@@ -32,6 +32,12 @@ export type RollbackPlan =
       shown: string;
       /** Guards whose server is down: restarted once the command ran. */
       restart: Array<{ guardPid: number }>;
+      /**
+       * Packages the server needs now that it did not need when it started (Python: the upgrade
+       * brought them). Left installed, and said: whether anything else in the environment uses them
+       * is not known here, and the installer does not remove them.
+       */
+      kept: string[];
     }
   /** A runner's cache holds it: the entries' pin goes back. */
   | PinPlan
@@ -76,6 +82,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
   if (!installed) return refuse('what it runs is not known, so there is nothing to roll back to');
   const ran = ranWith(server.instances);
   const pins: Array<{ name: string; version: string; now?: string }> = [];
+  const kept: string[] = [];
   // A script has no version of its own (its label names the SDK it runs on): its dependencies say it all.
   if (ran && !installed.dev?.script && ran.version && ran.version !== installed.version)
     pins.push({ name: installed.name, version: ran.version, now: installed.version });
@@ -85,6 +92,9 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
       const now = installed.environment?.packages[name];
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
+  if (ran?.dependencies && installed.ecosystem === 'python')
+    for (const name of Object.keys(installed.environment?.packages ?? {}).sort())
+      if (!(name in ran.dependencies) && normalizeName(name) !== normalizeName(installed.name)) kept.push(name);
   let from = ran?.from;
   // The newest upgrade of this server, where it put what is installed now, or (a runner's entry)
   // the pin its entry has now: while its client still runs the release from before the pin moved,
@@ -133,6 +143,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     command: how.command,
     shown: how.shown,
     restart,
+    kept,
   };
 }
 
@@ -156,5 +167,11 @@ export function rollbackText(plan: RollbackPlan, serves: readonly ServedEntry[] 
           `  then restart its guard${plan.restart.length === 1 ? '' : 's'} (pid ${plan.restart.map((r) => r.guardPid).join(', ')}): its server is down`,
         ]
       : []),
+    ...(plan.kept.length ? [`  ${keptText(plan.kept)}`] : []),
   ];
+}
+
+/** What a roll back leaves installed that the release it goes back to does not need, in words. */
+export function keptText(kept: readonly string[]): string {
+  return `left installed: ${kept.join(', ')} (the newer release brought ${kept.length === 1 ? 'it' : 'them'}; remove ${kept.length === 1 ? 'it' : 'them'} with the environment's pip if nothing else uses ${kept.length === 1 ? 'it' : 'them'})`;
 }

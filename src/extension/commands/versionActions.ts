@@ -119,6 +119,14 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
             plan.where,
             ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`),
             ...servesLines(svc, installed),
+            ...(plan.kept.length
+              ? [
+                  t(
+                    "Left installed: {0} (the newer release brought them; remove them with the environment's pip if nothing else uses them)",
+                    plan.kept.join(', '),
+                  ),
+                ]
+              : []),
           ].join('\n'),
           button: t('Roll Back'),
           progress: t('Rolling back {0}…', server.name),

@@ -74,6 +74,9 @@ describe('roll back: the versions its processes started with, the way it was ins
       '  mcp 2.3.0 -> 1.30.0',
       '  httpx (absent) -> 0.28.1',
     ]);
+    // mcp-types came with the upgrade: left installed (the venv may use it elsewhere), and said.
+    assert.deepEqual(withPip.kept, ['mcp-types']);
+    assert.match(rollbackText(withPip).at(-1)!, /^ {2}left installed: mcp-types \(the newer release brought it;/);
     const withUv = rollbackPlan(serverOf(installed, ran), facts(['/w/.venv/pyvenv.cfg'], [], { uv: '/usr/bin/uv' }));
     assert.ok(withUv.kind === 'plan');
     assert.deepEqual(withUv.command.args.slice(0, 4), ['pip', 'install', '--python', '/w/.venv/bin/python']);
