@@ -22,6 +22,14 @@ import { run } from '../../support/run';
 import { isolatedHome, writeBytecode } from '../../support/venv';
 import { killMentioning } from '../http/support';
 import { serverIn, snapshot, tempDir } from './support';
+import { instanceCost } from '../../../src/core/report/cost';
+
+/** A process's proportional set size now, in bytes, as the kernel sums it (Linux). */
+function pssOf(pid: number): number {
+  const kb = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+  assert.ok(kb !== undefined, `the PSS of pid ${pid}`);
+  return Number(kb) * 1024;
+}
 
 /**
  * buckaroo from PyPI: its MCP tool (`buckaroo-table`) starts a data server child on its first
@@ -107,6 +115,14 @@ describe('versions (integration): buckaroo from PyPI, its MCP tool and the data 
     const dog = before.instance.children?.find((c) => c.pid === watchdog);
     assert.ok(dog, `the watchdog is a child too: ${JSON.stringify(before.instance.children)}`);
     assert.equal(dog.versions, undefined, '`python -c` names no package: not judged');
+    // The instance's memory is its whole tree's: the PSS of the tool, the data server and the
+    // watchdog, each once, as the kernel gives them now (within 5 %: the processes live on between reads).
+    const treePss = [tool, dataServer, watchdog].reduce((sum, pid) => sum + pssOf(pid), 0);
+    const cost = instanceCost(before.instance, before.instance.children ?? []);
+    assert.ok(
+      cost.bytes !== undefined && Math.abs(cost.bytes - treePss) <= 0.05 * treePss,
+      `the instance's memory ${cost.bytes} is its three processes' PSS ${treePss}`,
+    );
     const everywhere = [...before.snapshot.servers.flatMap((s) => s.instances), ...before.snapshot.notConfigured];
     assert.deepEqual(
       everywhere.filter((i) => i.pid === dataServer || i.pid === watchdog),
