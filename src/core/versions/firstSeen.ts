@@ -17,12 +17,27 @@ interface StoredEntry extends FirstSeen {
   serverInfo?: ServerInfoStatement;
 }
 
+/** A proof that a replaced file a process maps is (or is not) the file installed at its place now. */
+interface StoredProof {
+  check: 'identical' | 'differs';
+  /** ISO 8601: refreshed on use at most once a day; pruned as instances are. */
+  lastSeenAt: string;
+}
+
 interface StoredFile {
   version: 1;
   instances: Record<string, StoredEntry>;
+  /**
+   * Content proofs (mappedContent.ts `proofKey`: the process, the mapped old file's device, inode
+   * and addresses, the installed file's device, inode, size, mtime and ctime), so the next run (a
+   * one-shot `status`, another window) does not hash the same replaced libraries again.
+   */
+  proofs?: Record<string, StoredProof>;
 }
 
 const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+/** Proofs kept at most (the least recently used go first): a few hundred replaced libraries per process. */
+const MAX_PROOFS = 4096;
 
 export function instanceKey(pid: number, startTime: number): string {
   return `${pid}@${startTime}`;
@@ -34,6 +49,7 @@ export class FirstSeenStore {
   private constructor(
     readonly file: string,
     private readonly entries: Map<string, StoredEntry>,
+    private readonly proofs: Map<string, StoredProof>,
     /** Our root (src/core/base/paths.ts): every folder from it down to the file's is checked before use. */
     private readonly root: string | undefined,
     private readonly fs: MachineFs,
@@ -85,6 +101,7 @@ export class FirstSeenStore {
   ): Promise<FirstSeenStore> {
     const { report, root } = o;
     const entries = new Map<string, StoredEntry>();
+    const proofs = new Map<string, StoredProof>();
     let text: string | undefined;
     try {
       text = await readPrivate(file, {
@@ -103,11 +120,14 @@ export class FirstSeenStore {
           if (v && typeof v.version === 'string' && typeof v.name === 'string' && typeof v.firstSeenAt === 'string')
             entries.set(k, v);
         }
+        for (const [k, v] of Object.entries(json.proofs ?? {}))
+          if (v && (v.check === 'identical' || v.check === 'differs') && typeof v.lastSeenAt === 'string')
+            proofs.set(k, v);
       } catch (err) {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, root, o.fs, o.platform, o.loaded, o.uid);
+    return new FirstSeenStore(file, entries, proofs, root, o.fs, o.platform, o.loaded, o.uid);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -134,6 +154,22 @@ export class FirstSeenStore {
     this.dirty = true;
   }
 
+  /** A content proof made by an earlier run (see StoredFile `proofs`), marked used. */
+  proof(key: string, now: Date): 'identical' | 'differs' | undefined {
+    const p = this.proofs.get(key);
+    if (p && now.getTime() - Date.parse(p.lastSeenAt) > 24 * 3600 * 1000) {
+      p.lastSeenAt = now.toISOString();
+      this.dirty = true;
+    }
+    return p?.check;
+  }
+
+  recordProof(key: string, check: 'identical' | 'differs', now: Date): void {
+    if (this.proofs.get(key)?.check === check) return;
+    this.proofs.set(key, { check, lastSeenAt: now.toISOString() });
+    this.dirty = true;
+  }
+
   /** Marks an instance as seen now (at most one write a day per entry for this alone). */
   touch(key: string, now: Date): void {
     const e = this.entries.get(key);
@@ -146,9 +182,16 @@ export class FirstSeenStore {
 
   /** Writes atomically when something changed, merging what another writer added meanwhile. */
   async save(now: Date): Promise<void> {
+    const stale = (e: { lastSeenAt: string }) => now.getTime() - Date.parse(e.lastSeenAt) > PRUNE_AFTER_MS;
     for (const [k, e] of this.entries) {
-      if (now.getTime() - Date.parse(e.lastSeenAt) > PRUNE_AFTER_MS) {
+      if (stale(e)) {
         this.entries.delete(k);
+        this.dirty = true;
+      }
+    }
+    for (const [k, e] of this.proofs) {
+      if (stale(e)) {
+        this.proofs.delete(k);
         this.dirty = true;
       }
     }
@@ -159,9 +202,14 @@ export class FirstSeenStore {
       root: this.root,
       uid: this.uid,
     });
-    for (const [k, e] of current.entries)
-      if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
-    const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };
+    for (const [k, e] of current.entries) if (!this.entries.has(k) && !stale(e)) this.entries.set(k, e);
+    for (const [k, e] of current.proofs) if (!this.proofs.has(k) && !stale(e)) this.proofs.set(k, e);
+    const proofs = [...this.proofs].sort((a, b) => b[1].lastSeenAt.localeCompare(a[1].lastSeenAt)).slice(0, MAX_PROOFS);
+    const body: StoredFile = {
+      version: 1,
+      instances: Object.fromEntries(this.entries),
+      ...(proofs.length ? { proofs: Object.fromEntries(proofs) } : {}),
+    };
     await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;
     this.loaded?.set(this.file, { sig: fileSig(this.fs, this.file), store: this });

@@ -148,7 +148,17 @@ export async function gathering(
     byPid: new Map(processes.map((p) => [p.pid, p])),
     store,
     locks: liveLocks.filter((r) => r.versions),
-    readers: machineReaders(machine, cache),
+    readers: machineReaders(
+      machine,
+      cache,
+      host,
+      store && {
+        get: (key) => store.proof(key, new Date(at)),
+        set: (key, check) => {
+          if (check !== 'unverified') store.recordProof(key, check, new Date(at));
+        },
+      },
+    ),
     installers,
     exited,
     configuredPackage: (launch) => {

@@ -4,7 +4,7 @@ import { startLagMs } from '../pids/startLag';
 import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
 import type { InstanceReaders } from './instanceEvidence';
 import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
-import { compareReplaced, ContentCheck, CONTENT_PROOFS } from './mappedContent';
+import { compareReplaced, ContentCheck, CONTENT_PROOFS, ProofBucket } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
 import { PACKAGE_DIGESTS, packageDigest } from './packageDigest';
@@ -20,11 +20,26 @@ export function machineReaders(
   machine: Machine,
   cache: EngineCache | undefined,
   host: HostEnv = machine.host,
+  /** Proofs that outlive this engine (the first-seen store's), asked when its cache has none. */
+  keptProofs?: ProofBucket,
 ): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
   let lag: Promise<number> | undefined;
-  const proofs = cache?.bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
+  const cached = cache?.bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
+  const proofs: ProofBucket | undefined = keptProofs
+    ? {
+        get: (key) => {
+          const hit = cached?.get(key) ?? keptProofs.get(key);
+          if (hit !== undefined) cached?.set(key, hit);
+          return hit;
+        },
+        set: (key, check) => {
+          cached?.set(key, check);
+          keptProofs.set(key, check);
+        },
+      }
+    : cached;
   const keptMaps = cache?.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
   const digests = cache?.bucket<string, string>(PACKAGE_DIGESTS.name, PACKAGE_DIGESTS);
   // Each folder of a mapped file is asked once per set of readers: the instances of one environment share them.

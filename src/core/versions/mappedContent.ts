@@ -89,11 +89,12 @@ const BUDGET_BYTES = 64 * 1024 * 1024;
  * each is read once.
  */
 export const CONTENT_PROOFS = { name: 'content-proofs', limit: 4096 } as const;
-export type ProofBucket = Bucket<string, ContentCheck>;
+export type ProofBucket = Pick<Bucket<string, ContentCheck>, 'get' | 'set'>;
 
 function proofKey(pid: number, regions: readonly MappedRegion[], current: FileStat): string {
   const old = regions.map((r) => `${r.device}:${r.inode}@${r.start}-${r.end}`).join(',');
-  return `${pid}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}`;
+  // The change time too: an installer may set a file's mtime (pip keeps the wheel's), never its ctime.
+  return `${pid}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}:${current.ctimeMs}`;
 }
 
 /** Two digests: identical, differs, or not known when either could not be read. */

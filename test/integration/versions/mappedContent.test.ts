@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { EngineCache } from '../../../src/core/base/engineCache';
 import { thisMachine } from '../../../src/core/machine/live';
 import { compareReplaced, ContentCheck, CONTENT_PROOFS } from '../../../src/core/versions/mappedContent';
+import { FirstSeenStore } from '../../../src/core/versions/firstSeen';
+import { machineReaders } from '../../../src/core/versions/instanceReaders';
+import type { Machine } from '../../../src/core/machine/types';
 import { readMaps, parseDeletedMappings } from '../../../src/core/versions/maps';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
@@ -99,5 +102,41 @@ describe('versions (integration): a replaced mapped file compared with the insta
     // Another install at the path (another inode): nothing remembered applies, and nothing can be read.
     replace(p.file, `B${'A'.repeat(big - 1)}`);
     assert.equal((await compare()).get(p.file)?.check, 'unverified');
+  });
+
+  it('a proof outlives its engine: the next one (the next one-shot `status`) reads it from the first-seen store and hashes nothing', async () => {
+    const p = await mapped('A'.repeat(200_000));
+    replace(p.file, 'A'.repeat(200_000));
+    const maps = (await readMaps(p.pid, machine)) ?? '';
+    const storeFile = path.join(tempDir('lg-proofs-'), 'first-seen.json');
+    let digests = 0;
+    const counting: Machine = {
+      ...machine,
+      fs: { ...machine.fs, digest: (file, range) => (digests++, machine.fs.digest(file, range)) },
+    };
+    /** One run: a fresh engine (its own cache), the store as the file holds it, saved at the end. */
+    const oneRun = async () => {
+      const store = await FirstSeenStore.load(storeFile, { fs: machine.fs, platform: process.platform });
+      const now = new Date();
+      const readers = machineReaders(counting, new EngineCache(), machine.host, {
+        get: (key) => store.proof(key, now),
+        set: (key, check) => check !== 'unverified' && store.recordProof(key, check, now),
+      });
+      const check = (await readers.compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check;
+      await store.save(now);
+      return check;
+    };
+    const first = await oneRun();
+    // Without map_files (root) the old bytes come from /proc/<pid>/mem where ptrace allows it, else nothing is proven.
+    if (!readable && first === 'unverified') return;
+    assert.equal(first, 'identical');
+    const hashedFirst = digests;
+    assert.ok(hashedFirst > 0, 'the first run hashes the old and the new bytes');
+    assert.equal(await oneRun(), 'identical');
+    assert.equal(digests, hashedFirst, 'the second run hashed nothing');
+    // Installed again (another inode): the kept proof does not apply, and it is compared afresh.
+    replace(p.file, 'A'.repeat(200_000));
+    assert.equal(await oneRun(), 'identical');
+    assert.ok(digests > hashedFirst, 'a new install is hashed');
   });
 });
