@@ -12,6 +12,7 @@ export const SCHEMA_VERSION = 1;
 export type ClientId =
   | 'vscode'
   | 'vscode-insiders'
+  | 'vscodium'
   | 'claude-desktop'
   | 'claude-code'
   | 'cursor'

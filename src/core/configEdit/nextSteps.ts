@@ -33,6 +33,11 @@ const NEXT_STEPS: Record<ClientId, ClientRow> = {
     kind: 'vscode',
     words: (names, t) => t('VS Code Insiders: run MCP: List Servers, pick {0} and choose Restart Server.', names),
   },
+  // Told, not done: the extension's own restart goes through VS Code's MCP commands, in VS Code's builds.
+  vscodium: {
+    kind: 'in-client',
+    words: (names, t) => t('VSCodium: run MCP: List Servers, pick {0} and choose Restart Server.', names),
+  },
   'claude-desktop': {
     kind: 'app',
     words: (_names, t) =>

@@ -187,9 +187,22 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // code-server and VS Code Server run the extension host as a node process.
   { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: EXTENSION_HOST },
   { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: EXTENSION_HOST },
+  // The forks' remote servers, in their product.json's `serverDataFolderName` (`~/.cursor-server/bin/<commit>/node`...).
+  { id: 'vscodium', name: 'VSCodium Server', pattern: /\.vscodium-server(-insiders)?[/\\]/, requires: EXTENSION_HOST },
+  { id: 'cursor', name: 'Cursor Server', pattern: /\.cursor-server[/\\]/, requires: EXTENSION_HOST },
+  { id: 'windsurf', name: 'Windsurf Server', pattern: /\.windsurf-server[/\\]/, requires: EXTENSION_HOST },
   // Desktop editors: any process of the app (the extension host is one of its helpers).
   { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR },
   { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF },
+  // VSCodium (its prepare_vscode.sh: `applicationName` codium, `nameShort` VSCodium, Windows folder
+  // `VSCodium`), and its Insiders build: any process of the app.
+  {
+    id: 'vscodium',
+    name: 'VSCodium',
+    programs: ['codium', 'codium-insiders', 'vscodium', 'vscodium - insiders'],
+    pattern:
+      /VSCodium( - Insiders)?\.app[/\\]|VSCodium( - Insiders)? Helper|[/\\]VSCodium( Insiders)?[/\\]VSCodium( - Insiders)?\.exe/i,
+  },
   {
     id: 'vscode-insiders',
     name: 'VS Code Insiders',

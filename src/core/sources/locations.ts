@@ -36,16 +36,46 @@ export function claudeDesktopDirs(host: HostEnv): string[] {
   return dirs;
 }
 
-/** VS Code's product folders: stable and Insiders. */
+/**
+ * VS Code's family: each product's user folder under the app data root (`<appData>/<nameShort>/User`,
+ * its product.json `nameShort`) and its remote server's data folder in the remote's home
+ * (`~/<serverDataFolderName>/data/User`), where an extension installed in it keeps its global storage.
+ * `ownMcp`: the product reads its own user `mcp.json` (and profiles, and `mcp` in settings.json), as
+ * VS Code and its VSCodium builds do; Cursor and Windsurf keep their servers elsewhere.
+ * VSCodium's names: its prepare_vscode.sh; Cursor's and Windsurf's: their shipped product.json.
+ */
 export const VSCODE_PRODUCTS = [
-  { client: 'vscode', folder: 'Code', label: 'VS Code' },
-  { client: 'vscode-insiders', folder: 'Code - Insiders', label: 'VS Code Insiders' },
+  { client: 'vscode', folder: 'Code', server: '.vscode-server', label: 'VS Code', ownMcp: true },
+  {
+    client: 'vscode-insiders',
+    folder: 'Code - Insiders',
+    server: '.vscode-server-insiders',
+    label: 'VS Code Insiders',
+    ownMcp: true,
+  },
+  { client: 'vscodium', folder: 'VSCodium', server: '.vscodium-server', label: 'VSCodium', ownMcp: true },
+  {
+    client: 'vscodium',
+    folder: 'VSCodium - Insiders',
+    server: '.vscodium-server-insiders',
+    label: 'VSCodium Insiders',
+    ownMcp: true,
+  },
+  { client: 'cursor', folder: 'Cursor', server: '.cursor-server', label: 'Cursor', ownMcp: false },
+  { client: 'windsurf', folder: 'Windsurf', server: '.windsurf-server', label: 'Windsurf', ownMcp: false },
 ] as const;
+
+export type VscodeProduct = (typeof VSCODE_PRODUCTS)[number];
 
 /** `<appData>/<product>/User`; VSCODE_APPDATA moves the app data root as it does for VS Code itself. */
 export function vscodeUserDir(host: HostEnv, productFolder: string): string {
   const p = pathFor(host);
   return p.join(host.env.VSCODE_APPDATA || appDataDir(host), productFolder, 'User');
+}
+
+/** A product's remote server's user folder, `~/<serverDataFolderName>/data/User` (on the remote, its home). */
+export function vscodeServerUserDir(host: HostEnv, serverFolder: string): string {
+  return pathFor(host).join(host.home, serverFolder, 'data', 'User');
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   qwenHome,
   systemRoot,
   VSCODE_PRODUCTS,
+  VscodeProduct,
+  vscodeServerUserDir,
   vscodeUserDir,
   xdgAppConfigDir,
   zedConfigDir,
@@ -90,29 +92,38 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
   };
 }
 
-/** A VS Code extension's MCP settings file in its global storage, for VS Code and Insiders alike. */
+/**
+ * A VS Code extension's MCP settings file in its global storage, wherever the extension can be
+ * installed: the user folder of each product of VS Code's family, and each one's remote server's.
+ * The entries are the extension's (its client), whichever product's process runs them.
+ */
 function inExtensionStorage(
   client: SourceSpec['client'],
   label: string,
   extensionId: string,
   fileName: string,
 ): SourceSpec[] {
-  return VSCODE_PRODUCTS.map((product) => ({
+  const places = VSCODE_PRODUCTS.flatMap((product) => [
+    // The extension in VS Code itself keeps the plain name, as it always had.
+    { label: product.client === 'vscode' ? label : `${label} (${product.label})`, dir: userDirOf(product) },
+    { label: `${label} (${product.label} Remote)`, dir: serverUserDirOf(product) },
+  ]);
+  return places.map((place) => ({
     client,
     scope: 'user',
-    label,
-    files: one((ctx) =>
-      pathFor(ctx.host).join(
-        vscodeUserDir(ctx.host, product.folder),
-        'globalStorage',
-        extensionId,
-        'settings',
-        fileName,
-      ),
-    ),
+    label: place.label,
+    files: one((ctx) => pathFor(ctx.host).join(place.dir(ctx), 'globalStorage', extensionId, 'settings', fileName)),
     adapter: mcpServers,
     variables: 'none',
   }));
+}
+
+function userDirOf(product: VscodeProduct) {
+  return (ctx: SourceContext) => vscodeUserDir(ctx.host, product.folder);
+}
+
+function serverUserDirOf(product: VscodeProduct) {
+  return (ctx: SourceContext) => vscodeServerUserDir(ctx.host, product.server);
 }
 
 /**
@@ -156,7 +167,10 @@ function opencodeFormat(
 /** opencode's own words for a transport. */
 const OPENCODE_TYPES = { local: 'stdio', remote: 'http' } as const;
 
-const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpec[] => [
+/** The products of VS Code's family that read their own user `mcp.json`. */
+const OWN_MCP_PRODUCTS = VSCODE_PRODUCTS.filter((product) => product.ownMcp);
+
+const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSpec[] => [
   {
     client: product.client,
     scope: 'user',
@@ -189,6 +203,19 @@ const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpe
     variables: 'vscode',
   },
 ]);
+
+/**
+ * The server side of Remote SSH / WSL / Dev Containers keeps its own user mcp.json (Dev Containers
+ * write their `customizations.vscode.mcp` servers there), one per product.
+ */
+const vscodeRemoteSources: SourceSpec[] = OWN_MCP_PRODUCTS.map((product): SourceSpec => ({
+  client: product.client,
+  scope: 'user',
+  label: `${product.label} Remote User`,
+  files: one((ctx) => pathFor(ctx.host).join(vscodeServerUserDir(ctx.host, product.server), 'mcp.json')),
+  adapter: jsonServerMapAdapter(['servers']),
+  variables: 'vscode',
+}));
 
 export const SOURCES: SourceSpec[] = [
   {
@@ -228,15 +255,7 @@ export const SOURCES: SourceSpec[] = [
     variables: 'shell',
   },
   ...vscodeSources,
-  {
-    // The server side of Remote SSH / WSL / Dev Containers keeps its own user mcp.json.
-    client: 'vscode',
-    scope: 'user',
-    label: 'VS Code Remote User',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.vscode-server', 'data', 'User', 'mcp.json')),
-    adapter: jsonServerMapAdapter(['servers']),
-    variables: 'vscode',
-  },
+  ...vscodeRemoteSources,
   {
     client: 'claude-desktop',
     scope: 'user',

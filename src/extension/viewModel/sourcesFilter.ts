@@ -21,6 +21,7 @@ export function filterSources(snapshot: VmSnapshot, clients: readonly string[]):
 export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
   vscode: 'VS Code',
   'vscode-insiders': 'VS Code Insiders',
+  vscodium: 'VSCodium',
   'claude-desktop': 'Claude Desktop',
   'claude-code': 'Claude Code',
   cursor: 'Cursor',

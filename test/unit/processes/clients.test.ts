@@ -49,6 +49,50 @@ describe('owning client signatures', () => {
       'Cursor',
     ],
     ['linux', ['/usr/share/windsurf/windsurf', '--type=utility'], 'Windsurf'],
+    // VSCodium and its Insiders build on each OS, and the forks' remote servers' extension hosts.
+    ['linux', ['/usr/share/codium/codium', '--type=utility'], 'VSCodium'],
+    ['linux', ['/usr/share/codium-insiders/codium-insiders'], 'VSCodium'],
+    [
+      'darwin',
+      [
+        '/Applications/VSCodium.app/Contents/Frameworks/VSCodium',
+        'Helper',
+        '(Plugin).app/Contents/MacOS/VSCodium',
+        'Helper',
+        '(Plugin)',
+      ],
+      'VSCodium',
+    ],
+    ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\VSCodium\\VSCodium.exe', '--type=utility'], 'VSCodium'],
+    [
+      'linux',
+      [
+        '/home/u/.vscodium-server/bin/abc/node',
+        '/home/u/.vscodium-server/bin/abc/out/bootstrap-fork',
+        '--type=extensionHost',
+      ],
+      'VSCodium Server',
+    ],
+    [
+      'linux',
+      [
+        '/home/u/.cursor-server/bin/abc/node',
+        '/home/u/.cursor-server/bin/abc/out/bootstrap-fork',
+        '--type=extensionHost',
+      ],
+      'Cursor Server',
+    ],
+    [
+      'linux',
+      [
+        '/home/u/.windsurf-server/bin/abc/node',
+        '/home/u/.windsurf-server/bin/abc/out/bootstrap-fork',
+        '--type=extensionHost',
+      ],
+      'Windsurf Server',
+    ],
+    // A remote server's other processes (its server main) run no extension: not a client.
+    ['linux', ['/home/u/.cursor-server/bin/abc/node', '/home/u/.cursor-server/bin/abc/out/server-main.js'], undefined],
     ['darwin', ['/Applications/Claude.app/Contents/MacOS/Claude'], 'Claude Desktop'],
     ['win32', ['C:\\Users\\u\\AppData\\Local\\AnthropicClaude\\app-0.9.3\\claude.exe'], 'Claude Desktop'],
     // Windows installs as users run them: Claude Desktop's MSIX package (its main process and its

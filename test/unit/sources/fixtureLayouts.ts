@@ -78,13 +78,6 @@ function rowsFor(
       file: p.join(o.ws, '.mcp.json'),
       format: 'mcpServers',
     },
-    {
-      client: 'vscode',
-      scope: 'user',
-      label: 'VS Code Remote User',
-      file: p.join(o.home, '.vscode-server', 'data', 'User', 'mcp.json'),
-      format: 'servers',
-    },
     ...o.claudeDesktop.map((file): Row => ({
       client: 'claude-desktop',
       scope: 'user',
@@ -247,43 +240,72 @@ function rowsFor(
       format: 'mcpServers',
     },
   ];
-  for (const [client, folder, label] of [
-    ['vscode', 'Code', 'VS Code'],
-    ['vscode-insiders', 'Code - Insiders', 'VS Code Insiders'],
-  ] as const) {
+  // VS Code's family: each product's user folder and its remote server's (in the home, on every OS),
+  // the products that read their own mcp.json, and the extensions that install into every one of them.
+  const family = [
+    { client: 'vscode', folder: 'Code', server: '.vscode-server', label: 'VS Code', ownMcp: true },
+    {
+      client: 'vscode-insiders',
+      folder: 'Code - Insiders',
+      server: '.vscode-server-insiders',
+      label: 'VS Code Insiders',
+      ownMcp: true,
+    },
+    { client: 'vscodium', folder: 'VSCodium', server: '.vscodium-server', label: 'VSCodium', ownMcp: true },
+    {
+      client: 'vscodium',
+      folder: 'VSCodium - Insiders',
+      server: '.vscodium-server-insiders',
+      label: 'VSCodium Insiders',
+      ownMcp: true,
+    },
+    { client: 'cursor', folder: 'Cursor', server: '.cursor-server', label: 'Cursor', ownMcp: false },
+    { client: 'windsurf', folder: 'Windsurf', server: '.windsurf-server', label: 'Windsurf', ownMcp: false },
+  ] as const;
+  const extensions = [
+    { client: 'cline', label: 'Cline', id: 'saoudrizwan.claude-dev', file: 'cline_mcp_settings.json' },
+    { client: 'roo-code', label: 'Roo Code', id: 'rooveterinaryinc.roo-cline', file: 'mcp_settings.json' },
+    { client: 'kilo', label: 'Kilo', id: 'kilocode.kilo-code', file: 'mcp_settings.json' },
+  ] as const;
+  for (const { client, folder, server, label, ownMcp } of family) {
     const user = o.userDir(folder);
-    rows.push(
-      { client, scope: 'user', label: `${label} User`, file: p.join(user, 'mcp.json'), format: 'servers' },
-      {
-        client,
-        scope: 'profile',
-        label: `${label} User`,
-        file: p.join(user, 'profiles', '5a1f3c', 'mcp.json'),
-        format: 'servers',
-      },
-      { client, scope: 'user', label: `${label} User`, file: p.join(user, 'settings.json'), format: 'vscodeSettings' },
-      {
-        client: 'cline',
-        scope: 'user',
-        label: 'Cline',
-        file: p.join(user, 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
-        format: 'mcpServers',
-      },
-      {
-        client: 'roo-code',
-        scope: 'user',
-        label: 'Roo Code',
-        file: p.join(user, 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json'),
-        format: 'mcpServers',
-      },
-      {
-        client: 'kilo',
-        scope: 'user',
-        label: 'Kilo',
-        file: p.join(user, 'globalStorage', 'kilocode.kilo-code', 'settings', 'mcp_settings.json'),
-        format: 'mcpServers',
-      },
-    );
+    const remote = p.join(o.home, server, 'data', 'User');
+    if (ownMcp)
+      rows.push(
+        { client, scope: 'user', label: `${label} User`, file: p.join(user, 'mcp.json'), format: 'servers' },
+        {
+          client,
+          scope: 'profile',
+          label: `${label} User`,
+          file: p.join(user, 'profiles', '5a1f3c', 'mcp.json'),
+          format: 'servers',
+        },
+        {
+          client,
+          scope: 'user',
+          label: `${label} User`,
+          file: p.join(user, 'settings.json'),
+          format: 'vscodeSettings',
+        },
+        { client, scope: 'user', label: `${label} Remote User`, file: p.join(remote, 'mcp.json'), format: 'servers' },
+      );
+    for (const ext of extensions)
+      rows.push(
+        {
+          client: ext.client,
+          scope: 'user',
+          label: client === 'vscode' ? ext.label : `${ext.label} (${label})`,
+          file: p.join(user, 'globalStorage', ext.id, 'settings', ext.file),
+          format: 'mcpServers',
+        },
+        {
+          client: ext.client,
+          scope: 'user',
+          label: `${ext.label} (${label} Remote)`,
+          file: p.join(remote, 'globalStorage', ext.id, 'settings', ext.file),
+          format: 'mcpServers',
+        },
+      );
   }
   return rows;
 }
