@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { ServerConfig, SourceRef, Transport } from '../base/model';
 import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact';
-import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
+import { ClientRules, RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
 import { kindOf } from './kind';
 import { envDigests, EnvValue, identityKey } from './identity';
@@ -14,6 +14,8 @@ export interface NormalizeContext {
   urlTransport: 'http' | 'sse';
   /** The source's own words for a transport in `type` (SourceSpec.types). */
   types?: Readonly<Record<string, Transport>>;
+  /** The client's own rules for an entry (SourceSpec.rules). */
+  rules?: ClientRules;
 }
 
 export interface Normalized {
@@ -93,7 +95,8 @@ function entryReader(raw: RawServerEntry, ctx: NormalizeContext): EntryReader {
  * transport is inferred as VS Code does when `type` is missing, variables are resolved, and secret
  * values are dropped or redacted.
  */
-export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Normalized {
+export function normalizeEntry(written: RawServerEntry, ctx: NormalizeContext): Normalized {
+  const raw = asClientReadsIt(written, ctx.rules);
   const r = entryReader(raw, ctx);
   const f = raw.fields;
   // Secret-bearing maps first: their values are collected for redaction, only keys are kept.
@@ -108,6 +111,13 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     if (isSecretName(key) && typeof field.value === 'string' && field.value.length > 0) r.secrets.push(field.value);
   }
   const dropped = { diagnostics: r.diagnostics, secrets: r.secrets };
+  const rejection = ctx.rules?.rejects(raw);
+  if (rejection) {
+    // The client skips the entry: its own reason is the problem, not what the shared reading says of it.
+    r.diagnostics.splice(0);
+    r.problem(rejection.field !== undefined ? f[rejection.field] : undefined, rejection.reason);
+    return dropped;
+  }
   const typeText = r.str('type');
   const declared = typeText !== undefined ? declaredTransport(typeText, r) : undefined;
   if (declared === null) return dropped;
@@ -154,6 +164,14 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     identityKey: launchKey([transport, u.value]),
   });
   return { server, diagnostics: r.diagnostics, secrets: r.secrets };
+}
+
+/** The entry without the fields its client never reads. */
+function asClientReadsIt(raw: RawServerEntry, rules: ClientRules | undefined): RawServerEntry {
+  if (!rules?.ignores?.some((k) => Object.hasOwn(raw.fields, k))) return raw;
+  const fields = { ...raw.fields };
+  for (const k of rules.ignores) delete fields[k];
+  return Object.assign({}, raw, { fields });
 }
 
 /** The transport a `type` names, in the source's own words or the common ones; null (with why) when it names none. */

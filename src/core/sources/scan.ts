@@ -322,6 +322,7 @@ function scanFile({ spec, f, text, readDiagnostics, host, companions }: FileToSc
       variables: spec.variables,
       urlTransport: spec.urlTransport ?? 'http',
       ...(spec.types ? { types: spec.types } : {}),
+      ...(spec.rules ? { rules: spec.rules } : {}),
     });
     n.secrets.forEach((s) => result.secrets.add(s));
     for (const d of n.diagnostics) report(d);

@@ -1,5 +1,6 @@
 import { pathFor } from '../base/hostEnv';
 import { adaptClaudeJson } from './claudeCode';
+import { CLAUDE_CODE_RULES } from './claudeCodeRules';
 import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
@@ -253,6 +254,7 @@ export const SOURCES: SourceSpec[] = [
     files: inEachFolder('.mcp.json'),
     adapter: mcpServers,
     variables: 'shell',
+    rules: CLAUDE_CODE_RULES,
   },
   ...vscodeSources,
   ...vscodeRemoteSources,
@@ -316,11 +318,13 @@ export const SOURCES: SourceSpec[] = [
     files: one((ctx) => pathFor(ctx.host).join(ctx.host.env.CLAUDE_CONFIG_DIR || ctx.host.home, '.claude.json')),
     adapter: adaptClaudeJson,
     variables: 'shell',
+    rules: CLAUDE_CODE_RULES,
   },
   {
     client: 'claude-code',
     scope: 'managed',
     label: 'Claude Code (managed)',
+    rules: CLAUDE_CODE_RULES,
     files: one((ctx) => {
       const p = pathFor(ctx.host);
       const root = systemRoot(ctx.host);

@@ -117,6 +117,23 @@ export interface SourceFile {
 /** How a directory is listed; injected so sources stay testable and never read globals. */
 export type ListDir = (dir: string) => Promise<string[]>;
 
+/** Why a client itself would not run an entry: its reason, in its own words, and the field it is about. */
+export interface Rejection {
+  reason: string;
+  field?: string;
+}
+
+/**
+ * A client's own reading of an entry, beyond the shape every client shares: what it refuses to run
+ * (it skips the entry, so it is a problem here, never a server) and what it never reads.
+ */
+export interface ClientRules {
+  /** The client's reason for skipping the entry, or undefined when it takes it. */
+  rejects(entry: RawServerEntry): Rejection | undefined;
+  /** Fields the client never reads in an entry (Claude Code has no `disabled`): not read here either. */
+  ignores?: readonly string[];
+}
+
 /** One row of the source table: adding a client is adding one of these. */
 export interface SourceSpec {
   client: ClientId;
@@ -134,4 +151,6 @@ export interface SourceSpec {
    * CLI writes `"local"` for stdio).
    */
   types?: Readonly<Record<string, Transport>>;
+  /** The client's own rules for an entry (what it skips, what it ignores), where they were verified. */
+  rules?: ClientRules;
 }

@@ -1,12 +1,18 @@
 import { fileResult, parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
 import { AdaptResult, RawServerEntry } from './types';
 
+/** The fields of a context server an extension provides (Zed's `ContextServerSettingsContent::Extension`). */
+const EXTENSION_FIELDS: ReadonlySet<string> = new Set(['source', 'enabled', 'remote', 'settings']);
+
 /**
  * Zed's `settings.json` (lenient JSON): servers under `context_servers.<name>`, written as
  * `{ "source": "custom", "command": "...", "args": [], "env": {} }`, in the older
  * `{ "command": { "path", "args", "env" } }` shape, or as a remote `{ "url", "headers" }`.
- * Servers provided by a Zed extension (`"source": "extension"`, or only `settings`) are started
- * from the extension's own code, with no command in the file: they are skipped.
+ * Servers provided by a Zed extension are started from the extension's own code, with no command in
+ * the file: they are skipped. Such an entry is `"source": "extension"`, or has no launch of its own and
+ * only the fields of Zed's extension servers: what Zed writes for one (`{ "enabled": true, "remote":
+ * false, "settings": {} }`), and `{}`, which Zed reads as one with no settings (its `ServerConfig` of
+ * `command` and `settings`, both optional).
  */
 export function adaptZedSettings(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
@@ -16,7 +22,11 @@ export function adaptZedSettings(text: string): AdaptResult {
   for (const { entry, node: entryNode } of map.entries) {
     const f = entry.fields;
     const fromExtension =
-      f.source?.value === 'extension' || (f.command === undefined && f.url === undefined && f.settings !== undefined);
+      f.source?.value === 'extension' ||
+      (f.command === undefined &&
+        f.url === undefined &&
+        f.source?.value !== 'custom' &&
+        (f.settings !== undefined || Object.keys(f).every((k) => EXTENSION_FIELDS.has(k))));
     if (fromExtension) continue;
     const command = f.command?.value;
     if (command !== null && typeof command === 'object' && !Array.isArray(command)) {

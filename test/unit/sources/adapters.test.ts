@@ -133,6 +133,9 @@ describe('sources: Zed settings', () => {
     "remote": { "url": "https://x/mcp", "headers": { "Authorization": "Bearer z" } },
     "from-extension": { "source": "extension", "settings": { "token": "x" } },
     "postgres-context-server": { "settings": { "database_url": "postgresql://localhost/db" } },
+    "written-by-zed": { "enabled": true, "remote": false, "settings": {} },
+    "no-settings": {},
+    "switched-off": { "enabled": false },
   },
 }`);
     assert.deepEqual(r.diagnostics, []);
@@ -142,6 +145,14 @@ describe('sources: Zed settings', () => {
     );
     const older = r.entries[1];
     assert.equal(older.fields.command.value, '/usr/bin/srv');
+    // The entries above without a launch are an extension's, whatever their shape; these are no extension's.
+    const mistaken = adaptZedSettings(
+      '{ "context_servers": { "custom-empty": { "source": "custom" }, "typo": { "cmd": "srv" } } }',
+    );
+    assert.deepEqual(
+      mistaken.entries.map((e) => e.name),
+      ['custom-empty', 'typo'],
+    );
     assert.deepEqual(older.fields.command.position, { line: 6, column: 37 });
     assert.deepEqual(older.fields.args.value, ['--stdio']);
     assert.deepEqual({ ...(older.fields.env.value as object) }, { K: 'v' });
