@@ -11,9 +11,13 @@ import { ClientRules, RawServerEntry, Rejection } from './types';
 export const CLAUDE_CODE_RULES: ClientRules = {
   rejects: claudeCodeRejects,
   ignores: ['disabled', 'enabled', 'cwd'],
+  unread: (entry) =>
+    entry.fields.type?.value === 'ws'
+      ? 'a WebSocket server: Claude Code connects to it; MCP Lifeguard does not read WebSocket servers, so it is not listed'
+      : undefined,
 };
 
-/** The types Claude Code takes in a file (`ws` too, which is not read here). */
+/** The types Claude Code takes in a file besides `stdio` (`ws` too, which is not read here). */
 const REMOTE_TYPES = new Set(['sse', 'http', 'streamable-http', 'ws']);
 
 function claudeCodeRejects(entry: RawServerEntry): Rejection | undefined {

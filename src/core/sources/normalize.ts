@@ -118,6 +118,13 @@ export function normalizeEntry(written: RawServerEntry, ctx: NormalizeContext): 
     r.problem(rejection.field !== undefined ? f[rejection.field] : undefined, rejection.reason);
     return dropped;
   }
+  const unread = ctx.rules?.unread?.(raw);
+  if (unread) {
+    r.diagnostics.splice(0);
+    const at = raw.position ? { line: raw.position.line, column: raw.position.column } : {};
+    r.diagnostics.push({ severity: 'info', ...at, message: `server "${raw.name}": ${unread}` });
+    return dropped;
+  }
   const typeText = r.str('type');
   const declared = typeText !== undefined ? declaredTransport(typeText, r) : undefined;
   if (declared === null) return dropped;

@@ -132,6 +132,11 @@ export interface ClientRules {
   rejects(entry: RawServerEntry): Rejection | undefined;
   /** Fields the client never reads in an entry (Claude Code has no `disabled`): not read here either. */
   ignores?: readonly string[];
+  /**
+   * Why an entry the client runs is not read here (a transport MCP Lifeguard has no reading of), or
+   * undefined: such an entry is noted, not a problem.
+   */
+  unread?(entry: RawServerEntry): string | undefined;
 }
 
 /** One row of the source table: adding a client is adding one of these. */

@@ -16,6 +16,8 @@ const HOME = '/tmp/lg-claude-rules/home';
 const PROJECT = `${HOME}/proj`;
 const USER_FILE = `${HOME}/.claude.json`;
 const PROJECT_FILE = `${PROJECT}/.mcp.json`;
+/** The entry of type `ws` Claude Code runs: WebSocket is no transport read here. */
+const WEBSOCKET = 'ok-ws';
 
 const stored = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
@@ -51,10 +53,18 @@ describe("sources: Claude Code's own rules for an entry (as Claude Code 2.1.328 
     assert.deepEqual(new Set([...skipped.values()].map((s) => s.file)), new Set([USER_FILE, PROJECT_FILE]));
   });
 
-  it('every entry Claude Code lists is a server here, with no problem', async () => {
+  it('every entry Claude Code lists is a server here, with no problem (a WebSocket one is noted, not read)', async () => {
     const result = await scanned();
     const { listed } = claudeSaid();
-    for (const name of listed) {
+    assert.ok(listed.includes(WEBSOCKET));
+    const ws = result.diagnostics.filter((d) => d.message.includes(`"${WEBSOCKET}"`));
+    assert.deepEqual(
+      ws.map((d) => [d.severity, d.file]),
+      [['info', USER_FILE]],
+    );
+    assert.match(ws[0].message, /WebSocket server: Claude Code connects to it; MCP Lifeguard does not read/);
+    assert.equal(result.servers.filter((s) => s.name === WEBSOCKET).length, 0);
+    for (const name of listed.filter((n) => n !== WEBSOCKET)) {
       assert.equal(result.servers.filter((s) => s.name === name).length, 1, name);
       assert.deepEqual(
         result.diagnostics.filter((d) => d.message.includes(`"${name}"`)),
