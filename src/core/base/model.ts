@@ -60,6 +60,20 @@ export interface SourceRef {
   profile?: string;
   /** Set when the server is a Claude Desktop extension (an installed MCP Bundle); `file` is then its manifest. */
   extension?: ExtensionRef;
+  /** Set when a Claude Code plugin declares the server; `file` is then the plugin's file that holds it. */
+  plugin?: ClaudePluginRef;
+}
+
+/** A Claude Code plugin installed from a marketplace, whose servers Claude Code runs as its own. */
+export interface ClaudePluginRef {
+  /** `name@marketplace`, as Claude Code records and enables it. */
+  id: string;
+  name: string;
+  marketplace: string;
+  /** The version Claude Code recorded at install (`unknown` when the plugin names none). */
+  version?: string;
+  /** `${CLAUDE_PLUGIN_ROOT}`: the folder Claude Code runs the plugin from. */
+  root: string;
 }
 
 /**

@@ -73,6 +73,14 @@ export function wrapSupport(
         'a Claude Desktop extension runs as its manifest says, and Claude Desktop replaces the manifest when it updates the extension',
       ),
     };
+  // A plugin's files are the plugin's own, replaced by Claude Code whenever it updates the plugin.
+  if (s.source.plugin)
+    return {
+      supported: false,
+      reason: t(
+        'a Claude Code plugin runs its servers as the plugin declares them, and Claude Code replaces the plugin\'s files when it updates the plugin',
+      ),
+    };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry
   // editors do not rewrite (they write `command` and `args`).
   if ((s.source.client === 'opencode' || s.source.client === 'kilo') && s.keyPath[0] === 'mcp')

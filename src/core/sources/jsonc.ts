@@ -203,7 +203,7 @@ export function propertyValue(objectNode: Node, key: string): Node | undefined {
 export function readServersOf(
   doc: JsoncDocument,
   map: Node,
-  keyPath: string[],
+  keyPath: (string | number)[],
   extra: Partial<RawServerEntry> = {},
   cap = MAX_SERVERS_PER_FILE,
 ): ServerMap {

@@ -149,3 +149,22 @@ export function clineMcpSettingsFile(host: HostEnv): string {
   const data = env('CLINE_DATA_DIR') ?? p.join(env('CLINE_DIR') ?? p.join(host.home, '.cline'), 'data');
   return p.join(data, 'settings', 'cline_mcp_settings.json');
 }
+
+/** Claude Code's machine-wide folder (its managed-mcp.json and managed-settings.json). */
+export function claudeCodeManagedDir(host: HostEnv): string {
+  const p = pathFor(host);
+  const root = systemRoot(host);
+  switch (host.platform) {
+    case 'darwin':
+      return p.join(root, 'Library', 'Application Support', 'ClaudeCode');
+    case 'win32':
+      return p.join(root, 'Program Files', 'ClaudeCode');
+    default:
+      return p.join(root, 'etc', 'claude-code');
+  }
+}
+
+/** Claude Code's own folder: `~/.claude`, or CLAUDE_CONFIG_DIR (its settings.json and plugins). */
+export function claudeConfigDir(host: HostEnv): string {
+  return host.env.CLAUDE_CONFIG_DIR || pathFor(host).join(host.home, '.claude');
+}

@@ -218,9 +218,13 @@ function baseConfig(
     {},
     raw.scope ? { scope: raw.scope } : {},
     raw.extension ? { extension: raw.extension } : {},
+    raw.plugin ? { plugin: raw.plugin } : {},
   );
   return {
-    id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
+    // One plugin installed for two folders is one file read twice: each install's entry is its own.
+    id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}${
+      raw.plugin && raw.workspaceFolder ? `@${raw.workspaceFolder}` : ''
+    }`,
     name: raw.name,
     source:
       workspaceFolder && !ctx.source.workspaceFolder

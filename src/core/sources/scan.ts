@@ -98,9 +98,22 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     launches: new Map(),
     secrets: new Set(),
   };
+  const limit = limitConcurrency(READ_CONCURRENCY);
+  const reads = new Map<string, Promise<ReadOutcome>>();
+  const readOnce = (file: string) => {
+    let r = reads.get(file);
+    if (!r) reads.set(file, (r = limit(() => read(file))));
+    return r;
+  };
+
+  // A source that reads a client's records to find its files reads them as every config file is read.
+  const readText = async (file: string) => {
+    const outcome = await readOnce(file);
+    return outcome.state === 'read' ? outcome.text : undefined;
+  };
   const located = await Promise.all(
     sources.map(async (spec, row) => {
-      const files = await spec.files(ctx, listDir);
+      const files = await spec.files(ctx, listDir, readText);
       if (files.length <= MAX_FILES_PER_SOURCE) return { spec, row, files };
       const folder = pathFor(ctx.host).dirname(files[MAX_FILES_PER_SOURCE].file);
       result.diagnostics.push({
@@ -114,14 +127,6 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   );
 
   dropUserFilesAsWorkspace(located);
-
-  const limit = limitConcurrency(READ_CONCURRENCY);
-  const reads = new Map<string, Promise<ReadOutcome>>();
-  const readOnce = (file: string) => {
-    let r = reads.get(file);
-    if (!r) reads.set(file, (r = limit(() => read(file))));
-    return r;
-  };
 
   const reported = new Set<string>();
   const perFile = await Promise.all(
@@ -251,6 +256,7 @@ function scanFileCached(
     f.file,
     f.workspaceFolder ?? '',
     f.profile ?? '',
+    JSON.stringify(f.plugin ?? null),
     JSON.stringify(host),
     JSON.stringify(readDiagnostics),
     text,
@@ -271,7 +277,7 @@ function scanFile({ spec, f, text, readDiagnostics, host, companions }: FileToSc
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
-    adapted = spec.adapter(text, f.file, { host, companions });
+    adapted = spec.adapter(text, f.file, { host, companions, ...(f.plugin ? { plugin: f.plugin } : {}) });
   } catch (err) {
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = {

@@ -1,6 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import { adaptClaudeJson } from './claudeCode';
 import { CLAUDE_CODE_RULES } from './claudeCodeRules';
+import { adaptClaudePluginServers } from './claudePluginServers';
+import { claudePluginFiles } from './claudePlugins';
 import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
@@ -10,13 +12,13 @@ import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } 
 import { adaptOpencodeConfig } from './opencode';
 import {
   appDataDir,
+  claudeCodeManagedDir,
   claudeDesktopDirs,
   clineMcpSettingsFile,
   codexHome,
   continueDir,
   localAppDataDir,
   qwenHome,
-  systemRoot,
   VSCODE_PRODUCTS,
   VscodeProduct,
   vscodeServerUserDir,
@@ -325,19 +327,18 @@ export const SOURCES: SourceSpec[] = [
     scope: 'managed',
     label: 'Claude Code (managed)',
     rules: CLAUDE_CODE_RULES,
-    files: one((ctx) => {
-      const p = pathFor(ctx.host);
-      const root = systemRoot(ctx.host);
-      switch (ctx.host.platform) {
-        case 'darwin':
-          return p.join(root, 'Library', 'Application Support', 'ClaudeCode', 'managed-mcp.json');
-        case 'win32':
-          return p.join(root, 'Program Files', 'ClaudeCode', 'managed-mcp.json');
-        default:
-          return p.join(root, 'etc', 'claude-code', 'managed-mcp.json');
-      }
-    }),
+    files: one((ctx) => pathFor(ctx.host).join(claudeCodeManagedDir(ctx.host), 'managed-mcp.json')),
     adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    // The servers of Claude Code's plugins installed from a marketplace, each file of each plugin
+    // found from Claude Code's own records (claudePlugins.ts).
+    client: 'claude-code',
+    scope: 'user',
+    label: 'Claude Code plugin',
+    files: (ctx, _listDir, readText) => claudePluginFiles(ctx, readText),
+    adapter: adaptClaudePluginServers,
     variables: 'shell',
   },
   {

@@ -1,5 +1,5 @@
 import { HostEnv } from '../base/hostEnv';
-import { ClientId, Diagnostic, ExtensionRef, Position, Scope, Transport } from '../base/model';
+import { ClaudePluginRef, ClientId, Diagnostic, ExtensionRef, Position, Scope, Transport } from '../base/model';
 
 /** One field of a server entry as written in the file, with where it was. */
 export interface RawField {
@@ -38,6 +38,8 @@ export interface RawServerEntry {
   display?: { command: string; args: string[] };
   /** The entry is a Claude Desktop extension (an installed MCP Bundle). */
   extension?: ExtensionRef;
+  /** The entry is a server a Claude Code plugin declares. */
+  plugin?: ClaudePluginRef;
 }
 
 /**
@@ -75,6 +77,8 @@ export interface Companion {
 export interface AdaptInput {
   host: HostEnv;
   companions: Companion[];
+  /** The installed Claude Code plugin the file belongs to, as its source row found it. */
+  plugin?: InstalledClaudePlugin;
 }
 
 export type Adapter = ((text: string, file: string, input: AdaptInput) => AdaptResult) & {
@@ -112,6 +116,23 @@ export interface SourceFile {
   profile?: string;
   /** Further files the adapter reads with this one (a Claude Desktop extension's settings file). */
   companions?: string[];
+  /** The installed Claude Code plugin whose servers the file declares. */
+  plugin?: InstalledClaudePlugin;
+}
+
+/**
+ * A Claude Code plugin as installed: what its records say of it, where Claude Code runs it from and
+ * whether it is on. Found by its source row from Claude Code's own files.
+ */
+export interface InstalledClaudePlugin extends ClaudePluginRef {
+  /** `${CLAUDE_PLUGIN_DATA}`: the plugin's data folder. */
+  dataDir: string;
+  /** Whether the settings that apply turn it on (`enabledPlugins`). */
+  enabled: boolean;
+  /** The scope it was installed in: user, project or local (these two for one folder). */
+  scope: 'user' | 'project' | 'local';
+  /** The folder a project or local install is for. */
+  projectPath?: string;
 }
 
 /** How a directory is listed; injected so sources stay testable and never read globals. */
@@ -139,6 +160,12 @@ export interface ClientRules {
   unread?(entry: RawServerEntry): string | undefined;
 }
 
+/**
+ * A file's text as the scan reads it (undefined when missing or unreadable), for a source that must
+ * read a client's records to know which files hold its servers.
+ */
+export type ReadText = (file: string) => Promise<string | undefined>;
+
 /** One row of the source table: adding a client is adding one of these. */
 export interface SourceSpec {
   client: ClientId;
@@ -146,7 +173,7 @@ export interface SourceSpec {
   /** The group label shown for these servers: "Workspace", "VS Code User", "Claude Desktop"... */
   label: string;
   /** Every file this source may read on the host; files that do not exist are skipped quietly. */
-  files(ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]>;
+  files(ctx: SourceContext, listDir: ListDir, readText: ReadText): Promise<SourceFile[]>;
   adapter: Adapter;
   variables: VariableFlavour;
   /** How this client reads a `url` given without a `type` (Gemini CLI: `url` is SSE). */
