@@ -1,0 +1,192 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ServerConfig } from '../../../src/core/base/model';
+import { ScanResult } from '../../../src/core/sources/scan';
+import { repoRoot } from '../../support/repo';
+import { host, scan, tempDir, writeTree } from './support';
+
+/**
+ * Claude Code's plugins, on the files Claude Code 2.1.328 itself wrote (test/fixtures/client-configs/
+ * claude-code-2.1.328-plugins: `claude plugin marketplace add` of a local folder, `claude plugin
+ * install` of five plugins, one `--scope project`, `claude plugin disable` of one), with what its
+ * `claude mcp list` printed for them beside.
+ */
+
+const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'claude-code-2.1.328-plugins');
+
+/** Every fixture file (`@HOME@` standing for the home Claude Code ran in), relative to the fixture. */
+function fixtureFiles(dir = FIXTURE): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? fixtureFiles(p) : [path.relative(FIXTURE, p)];
+  });
+}
+
+/** A home holding the fixture, its paths this home's; `edit` changes a file's text first. */
+function fixtureHome(edit: (rel: string, text: string) => string = (_rel, text) => text): string {
+  const home = tempDir('claude-plugins');
+  writeTree(
+    Object.fromEntries(
+      fixtureFiles().map((rel) => [
+        path.join(home, rel),
+        edit(rel, fs.readFileSync(path.join(FIXTURE, rel), 'utf8')).split('@HOME@').join(home),
+      ]),
+    ),
+  );
+  return home;
+}
+
+const pluginServers = (r: ScanResult): ServerConfig[] => r.servers.filter((s) => s.source.plugin !== undefined);
+
+/** A server as `claude mcp list` prints it: `name: command args` or `name: url (HTTP)`. */
+function asListed(s: ServerConfig): string {
+  return `${s.name}: ${s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : `${s.url} (${s.transport.toUpperCase()})`}`;
+}
+
+/** What `claude mcp list` printed, each server's line without its health. */
+function listedByClaudeCode(home: string): string[] {
+  return fs
+    .readFileSync(path.join(home, 'mcp-list.txt'), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('plugin:'))
+    .map((line) => line.replace(/ - [✔✘].*$/, ''));
+}
+
+describe('sources: Claude Code plugins (installed_plugins.json and the plugins it names)', () => {
+  it('every enabled plugin server as `claude mcp list` names and launches it, the disabled plugin’s listed as disabled', async () => {
+    const home = fixtureHome();
+    const project = path.join(home, 'proj');
+    const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [project] });
+    const servers = pluginServers(r);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.client === 'claude-code'),
+      [],
+    );
+    assert.deepEqual(
+      servers.filter((s) => !s.disabled).map(asListed),
+      listedByClaudeCode(home),
+      'the names, commands and arguments Claude Code itself lists',
+    );
+    const off = servers.filter((s) => s.disabled);
+    assert.deepEqual(
+      off.map((s) => [s.name, s.source.plugin?.id, [s.command, ...s.args].join(' ')]),
+      [['plugin:off:quiet', 'off@lg-local', `node ${home}/market/plugins/off/quiet.mjs`]],
+    );
+    const of = (name: string) => servers.find((s) => s.name === name)!;
+    // A local marketplace's plugin runs from the marketplace's folder, not its copy in the cache.
+    assert.deepEqual(of('plugin:memo:memory').source.plugin, {
+      id: 'memo@lg-local',
+      name: 'memo',
+      marketplace: 'lg-local',
+      version: '1.2.0',
+      root: path.join(home, 'market', 'plugins', 'memo'),
+    });
+    assert.equal(of('plugin:memo:memory').source.client, 'claude-code');
+    assert.equal(of('plugin:memo:memory').source.label, 'Claude Code plugin');
+    assert.equal(of('plugin:memo:memory').source.file, path.join(home, 'market', 'plugins', 'memo', '.mcp.json'));
+    assert.deepEqual(
+      r.launches.get(of('plugin:memo:memory').id)?.env,
+      { MEMORY_FILE_PATH: path.join(home, '.claude', 'plugins', 'data', 'memo-lg-local', 'memory.json') },
+      '${CLAUDE_PLUGIN_DATA} is the plugin’s data folder',
+    );
+    assert.equal(of('plugin:pathy:lookup').source.file, path.join(home, 'market', 'plugins', 'pathy', 'config', 'servers.json'));
+    assert.equal(of('plugin:pathy:lookup').source.plugin?.version, 'unknown');
+    assert.equal(
+      of('plugin:inline:tool').source.file,
+      path.join(home, 'market', 'plugins', 'inline', '.claude-plugin', 'plugin.json'),
+    );
+    assert.deepEqual(of('plugin:inline:tool').keyPath, ['mcpServers', 'tool']);
+    // A project install is the project's: its scope, its folder.
+    assert.deepEqual(
+      [of('plugin:proj:scoped').source.scope, of('plugin:proj:scoped').source.workspaceFolder],
+      ['project', project],
+    );
+    assert.deepEqual(
+      servers.filter((s) => s.name !== 'plugin:proj:scoped').map((s) => s.source.scope),
+      servers.filter((s) => s.name !== 'plugin:proj:scoped').map(() => 'user'),
+    );
+  });
+
+  it('a plugin of a marketplace Claude Code cloned runs from its copy in the cache (installPath)', async () => {
+    // The same installs, the marketplace registered as a GitHub repository Claude Code cloned.
+    const home = fixtureHome((rel, text) =>
+      rel.endsWith('known_marketplaces.json')
+        ? JSON.stringify({
+            'lg-local': {
+              source: { source: 'github', repo: 'example/lg-local' },
+              installLocation: '@HOME@/.claude/plugins/marketplaces/lg-local',
+              lastUpdated: '2026-11-29T03:45:00.000Z',
+            },
+          })
+        : text,
+    );
+    const r = await scan({ host: host(home), workspaceFolders: [path.join(home, 'proj')] });
+    const servers = pluginServers(r);
+    const cache = path.join(home, '.claude', 'plugins', 'cache', 'lg-local');
+    assert.deepEqual(
+      servers.map((s) => [s.name, s.source.plugin?.root, s.source.file]),
+      [
+        ['plugin:memo:memory', path.join(cache, 'memo', '1.2.0'), path.join(cache, 'memo', '1.2.0', '.mcp.json')],
+        [
+          'plugin:inline:docs',
+          path.join(cache, 'inline', '0.1.0'),
+          path.join(cache, 'inline', '0.1.0', '.claude-plugin', 'plugin.json'),
+        ],
+        [
+          'plugin:inline:tool',
+          path.join(cache, 'inline', '0.1.0'),
+          path.join(cache, 'inline', '0.1.0', '.claude-plugin', 'plugin.json'),
+        ],
+        [
+          'plugin:pathy:lookup',
+          path.join(cache, 'pathy', 'unknown'),
+          path.join(cache, 'pathy', 'unknown', 'config', 'servers.json'),
+        ],
+        ['plugin:off:quiet', path.join(cache, 'off', '3.0.0'), path.join(cache, 'off', '3.0.0', '.mcp.json')],
+        ['plugin:proj:scoped', path.join(cache, 'proj', '0.3.0'), path.join(cache, 'proj', '0.3.0', '.mcp.json')],
+      ],
+    );
+    assert.deepEqual(servers.find((s) => s.name === 'plugin:memo:memory')?.args, [
+      path.join(cache, 'memo', '1.2.0', 'server.mjs'),
+    ]);
+  });
+
+  it('the settings that apply decide: a project’s local settings over its own, managed settings over the user’s', async () => {
+    const home = fixtureHome();
+    const project = path.join(home, 'proj');
+    writeTree({
+      [path.join(project, '.claude', 'settings.local.json')]: JSON.stringify({ enabledPlugins: { 'proj@lg-local': false } }),
+      [path.join(home, 'system', 'etc', 'claude-code', 'managed-settings.json')]: JSON.stringify({
+        enabledPlugins: { 'memo@lg-local': false, 'off@lg-local': true },
+      }),
+    });
+    const r = await scan({
+      host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: path.join(home, 'system') }),
+      workspaceFolders: [project],
+    });
+    assert.deepEqual(
+      pluginServers(r)
+        .filter((s) => s.disabled)
+        .map((s) => s.name)
+        .sort(),
+      ['plugin:memo:memory', 'plugin:proj:scoped'],
+    );
+  });
+
+  it('no plugins installed: nothing read beyond the records, no problem', async () => {
+    const home = tempDir('claude-plugins');
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    assert.deepEqual(pluginServers(r), []);
+    assert.deepEqual(r.diagnostics, []);
+  });
+
+  it('a plugin file Claude Code cannot parse is a problem at its place, the plugin’s other files still read', async () => {
+    const home = fixtureHome((rel, text) => (rel === 'market/plugins/memo/.mcp.json' ? '{ "mcpServers": { "memory": ' : text));
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const problems = r.diagnostics.filter((d) => d.file === path.join(home, 'market', 'plugins', 'memo', '.mcp.json'));
+    assert.ok(problems.length > 0 && problems.every((d) => d.severity === 'error'), JSON.stringify(problems));
+    assert.ok(pluginServers(r).some((s) => s.name === 'plugin:inline:docs'));
+    assert.ok(!pluginServers(r).some((s) => s.name === 'plugin:memo:memory'));
+  });
+});
