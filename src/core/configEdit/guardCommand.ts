@@ -78,7 +78,7 @@ export function wrapSupport(
     return {
       supported: false,
       reason: t(
-        'a Claude Code plugin runs its servers as the plugin declares them, and Claude Code replaces the plugin\'s files when it updates the plugin',
+        "a Claude Code plugin runs its servers as the plugin declares them, and Claude Code replaces the plugin's files when it updates the plugin",
       ),
     };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry

@@ -111,7 +111,8 @@ async function localFolder(
   const entry = plugins.filter((e): e is Json => isObject(e) && e.name === name).pop();
   if (!entry || typeof entry.source !== 'string') return undefined;
   const pluginRoot = isObject(manifest?.metadata) ? manifest.metadata.pluginRoot : undefined;
-  const base = entry.source.startsWith('./') || typeof pluginRoot !== 'string' ? location : p.join(location, pluginRoot);
+  const base =
+    entry.source.startsWith('./') || typeof pluginRoot !== 'string' ? location : p.join(location, pluginRoot);
   return p.join(base, entry.source);
 }
 

@@ -30,7 +30,9 @@ function fixtureHome(edit: (rel: string, text: string) => string = (_rel, text) 
     Object.fromEntries(
       fixtureFiles().map((rel) => [
         path.join(home, rel),
-        edit(rel, fs.readFileSync(path.join(FIXTURE, rel), 'utf8')).split('@HOME@').join(home),
+        edit(rel, fs.readFileSync(path.join(FIXTURE, rel), 'utf8'))
+          .split('@HOME@')
+          .join(home),
       ]),
     ),
   );
@@ -90,7 +92,10 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
       { MEMORY_FILE_PATH: path.join(home, '.claude', 'plugins', 'data', 'memo-lg-local', 'memory.json') },
       '${CLAUDE_PLUGIN_DATA} is the plugin’s data folder',
     );
-    assert.equal(of('plugin:pathy:lookup').source.file, path.join(home, 'market', 'plugins', 'pathy', 'config', 'servers.json'));
+    assert.equal(
+      of('plugin:pathy:lookup').source.file,
+      path.join(home, 'market', 'plugins', 'pathy', 'config', 'servers.json'),
+    );
     assert.equal(of('plugin:pathy:lookup').source.plugin?.version, 'unknown');
     assert.equal(
       of('plugin:inline:tool').source.file,
@@ -156,7 +161,9 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     const home = fixtureHome();
     const project = path.join(home, 'proj');
     writeTree({
-      [path.join(project, '.claude', 'settings.local.json')]: JSON.stringify({ enabledPlugins: { 'proj@lg-local': false } }),
+      [path.join(project, '.claude', 'settings.local.json')]: JSON.stringify({
+        enabledPlugins: { 'proj@lg-local': false },
+      }),
       [path.join(home, 'system', 'etc', 'claude-code', 'managed-settings.json')]: JSON.stringify({
         enabledPlugins: { 'memo@lg-local': false, 'off@lg-local': true },
       }),
@@ -182,7 +189,9 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
   });
 
   it('a plugin file Claude Code cannot parse is a problem at its place, the plugin’s other files still read', async () => {
-    const home = fixtureHome((rel, text) => (rel === 'market/plugins/memo/.mcp.json' ? '{ "mcpServers": { "memory": ' : text));
+    const home = fixtureHome((rel, text) =>
+      rel === 'market/plugins/memo/.mcp.json' ? '{ "mcpServers": { "memory": ' : text,
+    );
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const problems = r.diagnostics.filter((d) => d.file === path.join(home, 'market', 'plugins', 'memo', '.mcp.json'));
     assert.ok(problems.length > 0 && problems.every((d) => d.severity === 'error'), JSON.stringify(problems));

@@ -1,0 +1,157 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Snapshot } from '../../src/core/base/model';
+import { repoRoot } from '../support/repo';
+import { until } from '../support/poll';
+import { processesOfHome } from '../support/homeProcesses';
+import { signal, stopChildren } from '../support/liveness';
+import { claudeCodeBin, clientEnv, CLAUDE_CODE, modelStub, ModelStub } from '../support/realClients';
+import { cli } from '../integration/processes/support/harness';
+
+const MEMORY_SCRIPT = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { cwd, env, timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${command} ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+/** A local marketplace of two plugins, each with one server in its `.mcp.json` that runs server-memory. */
+function writeMarketplace(dir: string): void {
+  const write = (rel: string, value: unknown) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  };
+  write('.claude-plugin/marketplace.json', {
+    name: 'lg-local',
+    owner: { name: 'MCP Lifeguard tests' },
+    plugins: ['memo', 'off'].map((name) => ({ name, source: `./plugins/${name}` })),
+  });
+  for (const name of ['memo', 'off']) {
+    write(`plugins/${name}/.claude-plugin/plugin.json`, { name, version: '1.0.0' });
+    write(`plugins/${name}/server.mjs`, `import ${JSON.stringify(MEMORY_SCRIPT)};\n`);
+    write(`plugins/${name}/.mcp.json`, {
+      mcpServers: {
+        memory: {
+          command: 'node',
+          args: ['${CLAUDE_PLUGIN_ROOT}/server.mjs'],
+          env: { MEMORY_FILE_PATH: '${CLAUDE_PLUGIN_DATA}/memory.json' },
+        },
+      },
+    });
+  }
+}
+
+/**
+ * Real Claude Code from npm: `claude plugin marketplace add` of a local folder and `claude plugin
+ * install` of two plugins, one then disabled; a real session (`claude -p`, its model a loopback stub)
+ * starts the enabled plugin's server from the marketplace's folder. `status --json` lists it as the
+ * plugin's entry under Claude Code, named as Claude Code names it, and the process as its instance.
+ */
+describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's server`, function () {
+  this.timeout(300_000);
+  let home: string;
+  let model: ModelStub | undefined;
+  let session: ChildProcess | undefined;
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-claude-plugins-'));
+  });
+
+  afterEach(async () => {
+    if (session) await stopChildren([session]);
+    session = undefined;
+    const lifeguard = path.join(home, '.lifeguard');
+    await until("the session's servers to end", () => {
+      const left = processesOfHome(lifeguard);
+      for (const p of left) signal(p.pid, 'SIGKILL');
+      return left.length === 0;
+    });
+    await model?.close();
+    model = undefined;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('an installed plugin’s server is its entry’s instance under Claude Code; a disabled plugin’s entry is listed disabled, not started', async () => {
+    const claude = await claudeCodeBin();
+    model = await modelStub();
+    const project = path.join(home, 'proj');
+    const market = path.join(home, 'market');
+    fs.mkdirSync(project);
+    fs.mkdirSync(path.join(home, 'tmp'));
+    writeMarketplace(market);
+    const env = {
+      ...process.env,
+      ...clientEnv(model.url),
+      HOME: home,
+      MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+      TMPDIR: path.join(home, 'tmp'),
+    };
+    await run(claude, ['plugin', 'marketplace', 'add', market], project, env);
+    await run(claude, ['plugin', 'install', 'memo@lg-local'], project, env);
+    await run(claude, ['plugin', 'install', 'off@lg-local'], project, env);
+    await run(claude, ['plugin', 'disable', 'off@lg-local'], project, env);
+    // What Claude Code wrote: both installed, one of them off.
+    const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
+    assert.deepEqual(settings.enabledPlugins, { 'memo@lg-local': true, 'off@lg-local': false });
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(home, '.claude', 'plugins', 'installed_plugins.json'), 'utf8'),
+    );
+    assert.deepEqual(Object.keys(installed.plugins).sort(), ['memo@lg-local', 'off@lg-local']);
+
+    session = spawn(claude, ['-p', 'hello'], { cwd: project, env, stdio: 'ignore' });
+    const root = path.join(market, 'plugins', 'memo');
+    const servers = () =>
+      processesOfHome(path.join(home, '.lifeguard')).filter((p) => p.cmdline.includes(path.join(market, 'plugins')));
+    await until("the plugin's server running", () => servers().length === 1, 120_000);
+    const [proc] = servers();
+    assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
+    const environ = fs.readFileSync(`/proc/${proc.pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes(`CLAUDE_PLUGIN_ROOT=${root}`), 'Claude Code runs the plugin from its folder');
+
+    const workspace = ['--workspace', project];
+    const snap = await until('the process listed', async () => {
+      const r = await cli(home, ['status', '--json', ...workspace]);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as Snapshot;
+      const listed = [...s.servers.flatMap((x) => x.instances), ...s.notConfigured].some((i) => i.pid === proc.pid);
+      return listed ? s : undefined;
+    });
+    const memo = snap.servers.filter((x) => x.name === 'plugin:memo:memory');
+    assert.equal(memo.length, 1, JSON.stringify(snap.servers.map((x) => x.name)));
+    assert.deepEqual(
+      [memo[0].source.client, memo[0].source.scope, memo[0].source.plugin?.id, memo[0].source.plugin?.root],
+      ['claude-code', 'user', 'memo@lg-local', root],
+    );
+    assert.equal(memo[0].disabled, false);
+    assert.deepEqual(
+      memo[0].instances.map((i) => i.pid),
+      [proc.pid],
+    );
+    const [instance] = memo[0].instances;
+    assert.equal(instance.client.id, 'claude-code');
+    assert.deepEqual(
+      instance.verdicts.filter((v) => v.kind === 'duplicate' || v.kind === 'orphan' || v.kind === 'unknown'),
+      [],
+      JSON.stringify(instance.verdicts),
+    );
+    assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
+    const off = snap.servers.filter((x) => x.name === 'plugin:off:memory');
+    assert.deepEqual(
+      off.map((x) => [x.disabled, x.instances.length]),
+      [[true, 0]],
+    );
+    // The servers start before the session's first request: wait for it (it really started).
+    const stub = model;
+    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
+  });
+});
