@@ -29,7 +29,7 @@ export interface AddTarget {
  * Every map a new stdio entry can go into: each JSON file read whose servers are one map (the scan
  * says where), and each map that already holds an entry of a JSON file (Claude Code's user and
  * per-project maps in one file). Files of other formats (Codex's TOML, Continue's YAML), Claude
- * Desktop's extensions and files that could not be read are not offered.
+ * Desktop's extensions, Claude Code plugins' files and files that could not be read are not offered.
  */
 export function addTargets(snapshot: {
   files: readonly ScannedFile[];
