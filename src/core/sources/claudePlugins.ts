@@ -12,9 +12,9 @@ import { InstalledClaudePlugin, ReadText, SourceContext, SourceFile } from './ty
  *   `{"version": 2, "plugins": {"name@marketplace": [{scope, installPath, version, projectPath?}]}}`,
  *   one record per scope it was installed in (`user`, or `project` and `local` for one folder);
  * - `<plugins>/known_marketplaces.json`: each marketplace's `source` and `installLocation`;
- * - `enabledPlugins` (`{"name@marketplace": true|false}`) of the settings that apply: the user's
- *   `~/.claude/settings.json`, for a project or local install its folder's `.claude/settings.json` and
- *   `.claude/settings.local.json`, then the managed settings, each over the one before.
+ * - `enabledPlugins` (`{"name@marketplace": true|false}`) of the settings that apply in a folder: the
+ *   user's `~/.claude/settings.json`, the folder's `.claude/settings.json` and `.claude/settings.local.json`,
+ *   then the managed settings, each over the one before.
  *
  * Claude Code runs a plugin from its copy under `<plugins>/cache/<marketplace>/<name>/<version>`
  * (its record's `installPath`), except one a local marketplace (a folder or a marketplace.json file)
@@ -123,8 +123,33 @@ function isEnabled(id: string, layers: Array<Json | undefined>): boolean {
   return enabled;
 }
 
-/** Every installed marketplace plugin, with where it runs from and whether it is on. */
-export async function installedClaudePlugins(host: HostEnv, readText: ReadText): Promise<InstalledClaudePlugin[]> {
+/** `enabledPlugins` of each settings file that applies in a folder, in Claude Code's order (the last one to name a plugin decides). */
+async function folderLayers(
+  host: HostEnv,
+  readText: ReadText,
+  folder: string,
+  user: Json | undefined,
+  managed: Json | undefined,
+): Promise<Array<Json | undefined>> {
+  const p = pathFor(host);
+  return [
+    user,
+    await enabledPluginsOf(readText, p.join(folder, '.claude', 'settings.json')),
+    await enabledPluginsOf(readText, p.join(folder, '.claude', 'settings.local.json')),
+    managed,
+  ];
+}
+
+/**
+ * Every installed marketplace plugin, with where it runs from and whether it is on. A project or
+ * local install is on as its folder's settings say; a user install as the user's say, or as those of
+ * any of `workspaceFolders` say (a project's settings turn a plugin on or off for that project).
+ */
+export async function installedClaudePlugins(
+  host: HostEnv,
+  readText: ReadText,
+  workspaceFolders: readonly string[] = [],
+): Promise<InstalledClaudePlugin[]> {
   const p = pathFor(host);
   const pluginsDir = claudePluginsDir(host);
   const installed = await readObject(readText, p.join(pluginsDir, 'installed_plugins.json'));
@@ -132,6 +157,9 @@ export async function installedClaudePlugins(host: HostEnv, readText: ReadText):
   const known = (await readObject(readText, p.join(pluginsDir, 'known_marketplaces.json'))) ?? {};
   const user = await enabledPluginsOf(readText, p.join(claudeConfigDir(host), 'settings.json'));
   const managed = await enabledPluginsOf(readText, p.join(claudeCodeManagedDir(host), 'managed-settings.json'));
+  const inWorkspaces = await Promise.all(
+    workspaceFolders.map((folder) => folderLayers(host, readText, folder, user, managed)),
+  );
   const out: InstalledClaudePlugin[] = [];
   for (const [id, records] of Object.entries(installed.plugins)) {
     const parts = splitId(id);
@@ -139,25 +167,20 @@ export async function installedClaudePlugins(host: HostEnv, readText: ReadText):
     const marketplace = isObject(known[parts.marketplace]) ? (known[parts.marketplace] as Json) : undefined;
     const folder = await localFolder(host, readText, marketplace, parts.name);
     for (const record of installRecords(records)) {
-      const project = record.projectPath;
-      const layers =
-        project !== undefined && (record.scope === 'project' || record.scope === 'local')
-          ? [
-              user,
-              await enabledPluginsOf(readText, p.join(project, '.claude', 'settings.json')),
-              await enabledPluginsOf(readText, p.join(project, '.claude', 'settings.local.json')),
-              managed,
-            ]
-          : [user, managed];
+      const project = record.scope === 'project' || record.scope === 'local' ? record.projectPath : undefined;
+      const enabled =
+        project !== undefined
+          ? isEnabled(id, await folderLayers(host, readText, project, user, managed))
+          : [[user, managed], ...inWorkspaces].some((layers) => isEnabled(id, layers));
       out.push({
         id,
         ...parts,
         ...(record.version !== undefined ? { version: record.version } : {}),
         root: folder ?? record.installPath,
         dataDir: claudePluginDataDir(host, id),
-        enabled: isEnabled(id, layers),
+        enabled,
         scope: record.scope,
-        ...(project !== undefined && record.scope !== 'user' ? { projectPath: project } : {}),
+        ...(project !== undefined ? { projectPath: project } : {}),
       });
     }
   }
@@ -188,7 +211,7 @@ export async function claudePluginServerFiles(
 /** The plugin source row's files: every installed plugin's server files. */
 export async function claudePluginFiles(ctx: SourceContext, readText: ReadText): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
-  for (const plugin of await installedClaudePlugins(ctx.host, readText))
+  for (const plugin of await installedClaudePlugins(ctx.host, readText, ctx.workspaceFolders))
     out.push(...(await claudePluginServerFiles(ctx.host, readText, plugin)));
   return out;
 }

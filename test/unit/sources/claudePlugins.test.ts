@@ -181,6 +181,23 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     );
   });
 
+  it('a project’s settings that turn a user install on make it on where that project is a workspace folder', async () => {
+    // As `claude mcp list` 2.1.328 printed in such a project: `plugin:off:quiet` listed, `plugin:memo:memory` not.
+    const home = fixtureHome((rel, text) =>
+      rel === 'proj/.claude/settings.json'
+        ? JSON.stringify({ enabledPlugins: { 'proj@lg-local': true, 'off@lg-local': true, 'memo@lg-local': false } })
+        : text,
+    );
+    const project = path.join(home, 'proj');
+    const disabled = async (workspaceFolders: string[]) =>
+      pluginServers(await scan({ host: host(home), workspaceFolders }))
+        .filter((s) => s.disabled)
+        .map((s) => s.name);
+    assert.deepEqual(await disabled([project]), [], 'on in the project, or in the user’s settings');
+    // Without the project, its install is still its own folder's; the user install is as the user's settings say.
+    assert.deepEqual(await disabled([]), ['plugin:off:quiet']);
+  });
+
   it('no plugins installed: nothing read beyond the records, no problem', async () => {
     const home = tempDir('claude-plugins');
     const r = await scan({ host: host(home), workspaceFolders: [] });
