@@ -198,6 +198,22 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     assert.deepEqual(await disabled([]), ['plugin:off:quiet']);
   });
 
+  it('CLAUDE_CONFIG_DIR moves Claude Code’s folder, its plugins and their data with it', async () => {
+    const home = fixtureHome();
+    const config = path.join(home, 'cfg');
+    fs.renameSync(path.join(home, '.claude'), config);
+    const r = await scan({
+      host: host(home, 'linux', { HOME: home, CLAUDE_CONFIG_DIR: config }),
+      workspaceFolders: [],
+    });
+    const servers = pluginServers(r);
+    assert.deepEqual(servers.filter((s) => !s.disabled).map(asListed), listedByClaudeCode(home));
+    const memo = servers.find((s) => s.name === 'plugin:memo:memory')!;
+    assert.deepEqual(r.launches.get(memo.id)?.env, {
+      MEMORY_FILE_PATH: path.join(config, 'plugins', 'data', 'memo-lg-local', 'memory.json'),
+    });
+  });
+
   it('no plugins installed: nothing read beyond the records, no problem', async () => {
     const home = tempDir('claude-plugins');
     const r = await scan({ host: host(home), workspaceFolders: [] });
