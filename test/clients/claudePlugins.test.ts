@@ -150,6 +150,14 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's ser
       off.map((x) => [x.disabled, x.instances.length]),
       [[true, 0]],
     );
+    // Claude Code logs the server under its own name for it (`mcp-logs-plugin-memo-memory`): found by that name.
+    let last: Awaited<ReturnType<typeof cli>> | undefined;
+    await until("the plugin server's log read by its name", async () => {
+      last = await cli(home, ['logs', 'plugin:memo:memory', ...workspace]);
+      return last.code === 0 && last.stdout.includes('Knowledge Graph MCP Server running on stdio');
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; last \`logs\`: exit ${last?.code}\n${last?.stdout}${last?.stderr}`);
+    });
     // The servers start before the session's first request: wait for it (it really started).
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
