@@ -3,11 +3,19 @@ import fc from 'fast-check';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { stringify as yamlStringify } from 'yaml';
 import { HostEnv } from '../../../src/core/base/hostEnv';
+import { adaptClaudePluginServers } from '../../../src/core/sources/claudePluginServers';
 import { adaptContinueBlock } from '../../../src/core/sources/continueYaml';
 import { MAX_NESTING } from '../../../src/core/sources/nesting';
 import { normalizeEntry } from '../../../src/core/sources/normalize';
 import { SOURCES } from '../../../src/core/sources/table';
-import { AdaptResult, Adapter, RawServerEntry, VariableFlavour } from '../../../src/core/sources/types';
+import {
+  AdaptInput,
+  AdaptResult,
+  Adapter,
+  InstalledClaudePlugin,
+  RawServerEntry,
+  VariableFlavour,
+} from '../../../src/core/sources/types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const toml = require('smol-toml') as typeof SmolToml;
@@ -18,7 +26,20 @@ const toml = require('smol-toml') as typeof SmolToml;
  * Runs are bounded so the whole file takes seconds.
  */
 
-const ADAPTERS: { name: string; adapt: Adapter; file: string }[] = [
+/** What an adapter knows beside its text: a Linux home, no companion file read. */
+const INPUT = { host: { home: '/home/u', platform: 'linux' as const, env: {} }, companions: [] };
+/** An installed Claude Code plugin, for its adapter. */
+const PLUGIN: InstalledClaudePlugin = {
+  id: 'p@m',
+  name: 'p',
+  marketplace: 'm',
+  root: '/home/u/p',
+  dataDir: '/home/u/.claude/plugins/data/p-m',
+  enabled: true,
+  scope: 'user',
+};
+
+const ADAPTERS: { name: string; adapt: Adapter; file: string; input?: AdaptInput }[] = [
   ...[...new Set(SOURCES.map((s) => s.adapter))].map((adapt, i) => ({
     name: `${adapt.name || 'jsonServerMap'}#${i}`,
     adapt,
@@ -26,9 +47,13 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string }[] = [
   })),
   { name: 'continue block (json)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.json' },
   { name: 'continue block (yaml)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.yaml' },
+  ...['/home/u/p/.mcp.json', '/home/u/p/.claude-plugin/plugin.json'].map((file) => ({
+    name: `Claude Code plugin (${file})`,
+    adapt: adaptClaudePluginServers,
+    file,
+    input: { ...INPUT, plugin: PLUGIN },
+  })),
 ];
-/** What an adapter knows beside its text: a Linux home, no companion file read. */
-const INPUT = { host: { home: '/home/u', platform: 'linux' as const, env: {} }, companions: [] };
 const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'opencode', 'continue', 'none'];
 
 const text = fc.string({ maxLength: 30 });
@@ -186,7 +211,7 @@ describe('sources: property-based: random and mutated configs', function () {
     fc.assert(
       fc.property(anyText, (t) => {
         for (const a of ADAPTERS) {
-          const r = a.adapt(t, a.file, INPUT);
+          const r = a.adapt(t, a.file, a.input ?? INPUT);
           assertDiagnostics(r, a.name);
           normalizeAll(r.entries, a.name);
         }
