@@ -106,15 +106,18 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     return r;
   };
 
-  // A source that reads a client's records to find its files reads them as every config file is read.
-  const readText = async (file: string) => {
-    const outcome = await readOnce(file);
-    return outcome.state === 'read' ? outcome.text : undefined;
-  };
   const located = await Promise.all(
     sources.map(async (spec, row) => {
+      // A source that reads a client's records to find its files reads them as every config file is
+      // read; each is listed among the files looked at (so a change to it is seen).
+      const records = new Set<string>();
+      const readText = async (file: string) => {
+        records.add(file);
+        const outcome = await readOnce(file);
+        return outcome.state === 'read' ? outcome.text : undefined;
+      };
       const files = await spec.files(ctx, listDir, readText);
-      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, row, files };
+      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, row, files, records };
       const folder = pathFor(ctx.host).dirname(files[MAX_FILES_PER_SOURCE].file);
       result.diagnostics.push({
         file: folder,
@@ -122,7 +125,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
         severity: 'warning',
         message: `${files.length} ${spec.label} config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other ${files.length - MAX_FILES_PER_SOURCE} are left out`,
       });
-      return { spec, row, files: files.slice(0, MAX_FILES_PER_SOURCE) };
+      return { spec, row, files: files.slice(0, MAX_FILES_PER_SOURCE), records };
     }),
   );
 
@@ -182,9 +185,38 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       }
     }
   }
+  await listRecords(located, result, readOnce, reported);
   result.servers = withDataPaths(result.servers, result.launches, ctx.host.platform, fs);
   result.launchGroups = groupLaunches(result.servers);
   return result;
+}
+
+/**
+ * The records a source read to find its files (Claude Code's installed_plugins.json and settings),
+ * each that exists listed once among the files looked at, with no servers, unless it is one of the
+ * config files already listed (a missing record is nothing to report: no such client or plugin);
+ * its read failure reported once.
+ */
+async function listRecords(
+  located: ReadonlyArray<{ spec: SourceSpec; records: ReadonlySet<string> }>,
+  result: ScanResult,
+  readOnce: (file: string) => Promise<ReadOutcome>,
+  reported: Set<string>,
+): Promise<void> {
+  const listed = new Set(result.files.map((f) => f.file));
+  for (const { spec, records } of located) {
+    for (const file of records) {
+      if (listed.has(file)) continue;
+      listed.add(file);
+      const outcome = await readOnce(file);
+      if (outcome.state === 'missing') continue;
+      result.files.push({ file, client: spec.client, scope: spec.scope, state: outcome.state, servers: 0 });
+      if (outcome.state === 'unreadable' && !reported.has(file)) {
+        reported.add(file);
+        result.diagnostics.push({ file, client: spec.client, ...outcome.diagnostic });
+      }
+    }
+  }
 }
 
 /**

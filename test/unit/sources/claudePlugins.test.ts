@@ -70,6 +70,22 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
       listedByClaudeCode(home),
       'the names, commands and arguments Claude Code itself lists',
     );
+    // Claude Code's records are among the files looked at (a change to one is a change to its plugins).
+    const records = [
+      path.join(home, '.claude', 'plugins', 'installed_plugins.json'),
+      path.join(home, '.claude', 'plugins', 'known_marketplaces.json'),
+      path.join(home, '.claude', 'settings.json'),
+      path.join(project, '.claude', 'settings.json'),
+      path.join(home, 'market', '.claude-plugin', 'marketplace.json'),
+    ];
+    assert.deepEqual(
+      records.map((file) => r.files.filter((f) => f.file === file).map((f) => [f.client, f.state, f.servers])),
+      records.map(() => [['claude-code', 'read', 0]]),
+    );
+    assert.ok(
+      !r.files.some((f) => f.file.endsWith('managed-settings.json')),
+      'a record that does not exist is not listed',
+    );
     const off = servers.filter((s) => s.disabled);
     assert.deepEqual(
       off.map((s) => [s.name, s.source.plugin?.id, [s.command, ...s.args].join(' ')]),
