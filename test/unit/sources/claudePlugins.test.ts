@@ -230,6 +230,77 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     });
   });
 
+  it('the .mcp.json files of public plugins (anthropics/claude-plugins-official), installed from its cloned marketplace', async () => {
+    // Each file as its repository holds it (test/fixtures/client-configs/claude-plugins-official/<plugin>,
+    // its source beside it), installed as Claude Code records a plugin of that marketplace.
+    const official = path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'claude-plugins-official');
+    const names = ['github', 'playwright', 'serena', 'telegram'];
+    const home = tempDir('claude-plugins');
+    const plugins = path.join(home, '.claude', 'plugins');
+    const root = (name: string) => path.join(plugins, 'cache', 'claude-plugins-official', name, 'unknown');
+    writeTree({
+      [path.join(plugins, 'installed_plugins.json')]: JSON.stringify({
+        version: 2,
+        plugins: Object.fromEntries(
+          names.map((name) => [
+            `${name}@claude-plugins-official`,
+            [{ scope: 'user', installPath: root(name), version: 'unknown' }],
+          ]),
+        ),
+      }),
+      [path.join(plugins, 'known_marketplaces.json')]: JSON.stringify({
+        'claude-plugins-official': {
+          source: { source: 'github', repo: 'anthropics/claude-plugins-official' },
+          installLocation: path.join(plugins, 'marketplaces', 'claude-plugins-official'),
+        },
+      }),
+      [path.join(home, '.claude', 'settings.json')]: JSON.stringify({
+        enabledPlugins: Object.fromEntries(names.map((name) => [`${name}@claude-plugins-official`, true])),
+      }),
+      ...Object.fromEntries(
+        names.map((name) => [
+          path.join(root(name), '.mcp.json'),
+          fs.readFileSync(path.join(official, name, '.mcp.json'), 'utf8'),
+        ]),
+      ),
+    });
+    const token = 'ghp_fixture_token_value';
+    const r = await scan({
+      host: host(home, 'linux', { GITHUB_PERSONAL_ACCESS_TOKEN: token }),
+      workspaceFolders: [],
+    });
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.client === 'claude-code'),
+      [],
+    );
+    assert.deepEqual(
+      pluginServers(r).map((s) => [s.name, s.disabled, asListed(s)]),
+      [
+        ['plugin:github:github', false, 'plugin:github:github: https://api.githubcopilot.com/mcp/ (HTTP)'],
+        [
+          'plugin:playwright:playwright',
+          false,
+          'plugin:playwright:playwright: npx @playwright/mcp@latest --image-responses=omit',
+        ],
+        [
+          'plugin:serena:serena',
+          false,
+          'plugin:serena:serena: uvx --from git+https://github.com/oraios/serena serena start-mcp-server --context claude-code',
+        ],
+        [
+          'plugin:telegram:telegram',
+          false,
+          `plugin:telegram:telegram: tsx ${path.join(root('telegram'), 'server.ts')}`,
+        ],
+      ],
+    );
+    assert.deepEqual(pluginServers(r)[0].headerKeys, ['Authorization', 'X-MCP-Toolsets']);
+    // A header's value is a secret, kept out of every server, as in every client's file.
+    assert.ok(r.secrets.has('Bearer ${GITHUB_PERSONAL_ACCESS_TOKEN}'), [...r.secrets].join(', '));
+    assert.ok(!JSON.stringify(r.servers).includes('Bearer'), 'never in a server');
+    assert.ok(!JSON.stringify(r.servers).includes(token), 'nor the variable’s value');
+  });
+
   it('no plugins installed: nothing read beyond the records, no problem', async () => {
     const home = tempDir('claude-plugins');
     const r = await scan({ host: host(home), workspaceFolders: [] });
