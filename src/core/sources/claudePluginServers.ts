@@ -1,7 +1,16 @@
 import { Node } from 'jsonc-parser';
 import { pathFor } from '../base/hostEnv';
+import { CLAUDE_CODE_RULES } from './claudeCodeRules';
 import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
-import { AdaptInput, AdaptResult, FileDiagnostic, InstalledClaudePlugin, RawField, RawServerEntry } from './types';
+import {
+  AdaptInput,
+  AdaptResult,
+  ClientRules,
+  FileDiagnostic,
+  InstalledClaudePlugin,
+  RawField,
+  RawServerEntry,
+} from './types';
 
 /**
  * The servers one file of an installed Claude Code plugin declares (its `.mcp.json`, its manifest's
@@ -47,6 +56,16 @@ function serverMaps(root: Node, manifest: boolean): Array<{ node: Node; keyPath:
   return declared ? [{ node: declared, keyPath: ['mcpServers'] }] : [{ node: root, keyPath: [] }];
 }
 
+/**
+ * Claude Code's own schema for an entry holds in a plugin's files too (2.1.328: an entry with a `url`
+ * and no `type`, or an `args` item that is no string, is skipped; `cwd` and an entry's own `disabled`
+ * are not read). The entry's `disabled` is its plugin's state, written by the adapter, so it is read.
+ */
+export const CLAUDE_PLUGIN_RULES: ClientRules = {
+  ...CLAUDE_CODE_RULES,
+  ignores: (CLAUDE_CODE_RULES.ignores ?? []).filter((field) => field !== 'disabled'),
+};
+
 /** What every entry of a plugin carries: the plugin, and the scope and folder of its install. */
 function pluginPlace(plugin: InstalledClaudePlugin): Partial<RawServerEntry> {
   const { id, name, marketplace, version, root } = plugin;
@@ -67,7 +86,8 @@ function asPluginEntry(entry: RawServerEntry, plugin: InstalledClaudePlugin): Ra
   const fields: RawServerEntry['fields'] = {};
   for (const [key, field] of Object.entries(entry.fields))
     fields[key] = { ...field, value: substitute(field.value, variables) } as RawField;
-  if (!plugin.enabled) fields.disabled = { value: true };
+  // Claude Code reads no `disabled` in an entry: the plugin's state is the entry's.
+  fields.disabled = { value: !plugin.enabled };
   return { ...entry, name: `plugin:${plugin.name}:${entry.name}`, fields };
 }
 

@@ -1,7 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { adaptClaudeJson } from './claudeCode';
 import { CLAUDE_CODE_RULES } from './claudeCodeRules';
-import { adaptClaudePluginServers } from './claudePluginServers';
+import { adaptClaudePluginServers, CLAUDE_PLUGIN_RULES } from './claudePluginServers';
 import { claudePluginFiles } from './claudePlugins';
 import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
@@ -340,6 +340,7 @@ export const SOURCES: SourceSpec[] = [
     files: (ctx, _listDir, readText) => claudePluginFiles(ctx, readText),
     adapter: adaptClaudePluginServers,
     variables: 'shell',
+    rules: CLAUDE_PLUGIN_RULES,
   },
   {
     client: 'cursor',

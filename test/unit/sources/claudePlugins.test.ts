@@ -301,6 +301,41 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     assert.ok(!JSON.stringify(r.servers).includes(token), 'nor the variable’s value');
   });
 
+  it('an entry Claude Code’s schema refuses is a problem, not a server; an entry’s own cwd and disabled are not read', async () => {
+    // This file in an installed plugin: `claude mcp list` (2.1.328) listed plugin:rules:withcwd
+    // (`node x`), plugin:rules:off (`node y`) and plugin:rules:fine (`node z`), nothing else.
+    const mcpJson = JSON.stringify({
+      mcpServers: {
+        nourl: { url: 'https://x.invalid/mcp' },
+        badargs: { command: 'node', args: [1] },
+        withcwd: { command: 'node', args: ['x'], cwd: '/tmp' },
+        off: { command: 'node', args: ['y'], disabled: true },
+        weird: { type: 'carrier', command: 'node' },
+        fine: { command: 'node', args: ['z'] },
+      },
+    });
+    const home = fixtureHome((rel, text) => (rel === 'market/plugins/memo/.mcp.json' ? mcpJson : text));
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const memo = pluginServers(r).filter((s) => s.source.plugin?.id === 'memo@lg-local');
+    assert.deepEqual(
+      memo.map((s) => [s.name, s.disabled, s.cwd, [s.command, ...s.args].join(' ')]),
+      [
+        ['plugin:memo:withcwd', false, undefined, 'node x'],
+        ['plugin:memo:off', false, undefined, 'node y'],
+        ['plugin:memo:fine', false, undefined, 'node z'],
+      ],
+    );
+    const file = path.join(home, 'market', 'plugins', 'memo', '.mcp.json');
+    assert.deepEqual(
+      r.diagnostics
+        .filter((d) => d.file === file)
+        .map((d) => d.message.replace(/^server "[^"]+": /, ''))
+        .map((m) => /Claude Code skips it/.test(m)),
+      [true, true, true],
+      JSON.stringify(r.diagnostics.filter((d) => d.file === file)),
+    );
+  });
+
   it('no plugins installed: nothing read beyond the records, no problem', async () => {
     const home = tempDir('claude-plugins');
     const r = await scan({ host: host(home), workspaceFolders: [] });
