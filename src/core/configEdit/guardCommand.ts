@@ -77,9 +77,7 @@ export function wrapSupport(
   if (s.source.plugin)
     return {
       supported: false,
-      reason: t(
-        "a Claude Code plugin runs its servers as the plugin declares them, and Claude Code replaces the plugin's files when it updates the plugin",
-      ),
+      reason: t("Claude Code replaces a plugin's files when it updates the plugin"),
     };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry
   // editors do not rewrite (they write `command` and `args`).

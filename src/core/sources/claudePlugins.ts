@@ -1,4 +1,3 @@
-import { parse } from 'jsonc-parser';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { claudeCodeManagedDir, claudeConfigDir } from './locations';
 import { InstalledClaudePlugin, ReadText, SourceContext, SourceFile } from './types';
@@ -23,12 +22,12 @@ import { InstalledClaudePlugin, ReadText, SourceContext, SourceFile } from './ty
  */
 
 /** Claude Code's plugins folder. */
-export function claudePluginsDir(host: HostEnv): string {
+function claudePluginsDir(host: HostEnv): string {
   return host.env.CLAUDE_CODE_PLUGIN_CACHE_DIR || pathFor(host).join(claudeConfigDir(host), 'plugins');
 }
 
 /** `${CLAUDE_PLUGIN_DATA}`: `<plugins>/data/<id>`, each character of the id but letters, digits, `-` and `_` as `-`. */
-export function claudePluginDataDir(host: HostEnv, id: string): string {
+function claudePluginDataDir(host: HostEnv, id: string): string {
   return pathFor(host).join(claudePluginsDir(host), 'data', id.replace(/[^a-zA-Z0-9\-_]/g, '-'));
 }
 
@@ -38,12 +37,19 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A JSON file's object, or undefined when missing, unreadable or not an object (Claude Code then has none either). */
+/**
+ * A JSON file's object, or undefined when missing, unreadable, not JSON or not an object: Claude Code
+ * writes these files as strict JSON and has nothing from one it cannot parse either.
+ */
 async function readObject(readText: ReadText, file: string): Promise<Json | undefined> {
   const text = await readText(file);
   if (text === undefined) return undefined;
-  const value: unknown = parse(text, [], { allowTrailingComma: true });
-  return isObject(value) ? value : undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `enabledPlugins` of one settings file. */
@@ -145,7 +151,7 @@ async function folderLayers(
  * local install is on as its folder's settings say; a user install as the user's say, or as those of
  * any of `workspaceFolders` say (a project's settings turn a plugin on or off for that project).
  */
-export async function installedClaudePlugins(
+async function installedClaudePlugins(
   host: HostEnv,
   readText: ReadText,
   workspaceFolders: readonly string[] = [],
@@ -192,7 +198,7 @@ export async function installedClaudePlugins(
  * its root, then its manifest's `mcpServers`: inline (the manifest itself), a path to a JSON file,
  * or a list of both.
  */
-export async function claudePluginServerFiles(
+async function claudePluginServerFiles(
   host: HostEnv,
   readText: ReadText,
   plugin: InstalledClaudePlugin,

@@ -23,8 +23,7 @@ describe('config editors: a Claude Code plugin’s entries', () => {
     const entry = server('plugin:memo:memory', { source: pluginSource });
     assert.deepEqual(wrapSupport(entry), {
       supported: false,
-      reason:
-        "a Claude Code plugin runs its servers as the plugin declares them, and Claude Code replaces the plugin's files when it updates the plugin",
+      reason: "Claude Code replaces a plugin's files when it updates the plugin",
     });
     const { plugin: _plugin, ...plain } = pluginSource;
     assert.deepEqual(wrapSupport(server('memory', { source: plain })), { supported: true });
