@@ -21,21 +21,21 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   );
 }
 
-/** A local marketplace of two plugins, each with one server in its `.mcp.json` that runs server-memory. */
-function writeMarketplace(dir: string): void {
+/** A marketplace `name` of `plugins`, each with one server in its `.mcp.json` that runs server-memory. */
+function writeMarketplace(dir: string, name: string, plugins: string[]): void {
   const write = (rel: string, value: unknown) => {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   };
   write('.claude-plugin/marketplace.json', {
-    name: 'lg-local',
+    name,
     owner: { name: 'MCP Lifeguard tests' },
-    plugins: ['memo', 'off'].map((name) => ({ name, source: `./plugins/${name}` })),
+    plugins: plugins.map((plugin) => ({ name: plugin, source: `./plugins/${plugin}` })),
   });
-  for (const name of ['memo', 'off']) {
-    write(`plugins/${name}/.claude-plugin/plugin.json`, { name, version: '1.0.0' });
-    write(`plugins/${name}/server.mjs`, `import ${JSON.stringify(MEMORY_SCRIPT)};\n`);
-    write(`plugins/${name}/.mcp.json`, {
+  for (const plugin of plugins) {
+    write(`plugins/${plugin}/.claude-plugin/plugin.json`, { name: plugin, version: '1.0.0' });
+    write(`plugins/${plugin}/server.mjs`, `import ${JSON.stringify(MEMORY_SCRIPT)};\n`);
+    write(`plugins/${plugin}/.mcp.json`, {
       mcpServers: {
         memory: {
           command: 'node',
@@ -48,10 +48,31 @@ function writeMarketplace(dir: string): void {
 }
 
 /**
+ * A marketplace as Claude Code keeps one it cloned from GitHub: its copy under
+ * `~/.claude/plugins/marketplaces/<name>`, recorded in known_marketplaces.json with its source. No
+ * git host is reached here, so the test lays the clone and the record down itself, in the shape
+ * `claude plugin marketplace add` writes for a folder; `claude plugin install` then copies the plugin
+ * into its cache as for any cloned marketplace.
+ */
+function registerClonedMarketplace(home: string, name: string, plugins: string[]): void {
+  const location = path.join(home, '.claude', 'plugins', 'marketplaces', name);
+  writeMarketplace(location, name, plugins);
+  const file = path.join(home, '.claude', 'plugins', 'known_marketplaces.json');
+  const known = JSON.parse(fs.readFileSync(file, 'utf8'));
+  known[name] = {
+    source: { source: 'github', repo: `example/${name}` },
+    installLocation: location,
+    lastUpdated: new Date().toISOString(),
+  };
+  fs.writeFileSync(file, JSON.stringify(known, null, 2));
+}
+
+/**
  * Real Claude Code from npm: `claude plugin marketplace add` of a local folder and `claude plugin
- * install` of two plugins, one then disabled; a real session (`claude -p`, its model a loopback stub)
- * starts the enabled plugin's server from the marketplace's folder. `status --json` lists it as the
- * plugin's entry under Claude Code, named as Claude Code names it, and the process as its instance.
+ * install` of two plugins, one then disabled, and of a plugin of a cloned marketplace; a real session
+ * (`claude -p`, its model a loopback stub) starts the enabled local plugin's server from the
+ * marketplace's folder and the cloned one's from Claude Code's cache. `status --json` lists each as
+ * its plugin's entry under Claude Code, named as Claude Code names it, the process as its instance.
  */
 describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's server`, function () {
   this.timeout(300_000);
@@ -81,14 +102,14 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's ser
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('an installed plugin’s server is its entry’s instance under Claude Code; a disabled plugin’s entry is listed disabled, not started', async () => {
+  it('each installed plugin’s server, from a local marketplace’s folder or a cloned one’s copy in the cache, is its entry’s instance under Claude Code; a disabled plugin’s entry is listed disabled, not started', async () => {
     const claude = await claudeCodeBin();
     model = await modelStub();
     const project = path.join(home, 'proj');
     const market = path.join(home, 'market');
     fs.mkdirSync(project);
     fs.mkdirSync(path.join(home, 'tmp'));
-    writeMarketplace(market);
+    writeMarketplace(market, 'lg-local', ['memo', 'off']);
     const env = {
       ...process.env,
       ...clientEnv(model.url),
@@ -100,51 +121,69 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's ser
     await run(claude, ['plugin', 'install', 'memo@lg-local'], project, env);
     await run(claude, ['plugin', 'install', 'off@lg-local'], project, env);
     await run(claude, ['plugin', 'disable', 'off@lg-local'], project, env);
-    // What Claude Code wrote: both installed, one of them off.
+    registerClonedMarketplace(home, 'lg-clone', ['cloned']);
+    await run(claude, ['plugin', 'install', 'cloned@lg-clone'], project, env);
+    // What Claude Code wrote: all three installed, one of them off.
     const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
-    assert.deepEqual(settings.enabledPlugins, { 'memo@lg-local': true, 'off@lg-local': false });
+    assert.deepEqual(settings.enabledPlugins, {
+      'memo@lg-local': true,
+      'off@lg-local': false,
+      'cloned@lg-clone': true,
+    });
     const installed = JSON.parse(
       fs.readFileSync(path.join(home, '.claude', 'plugins', 'installed_plugins.json'), 'utf8'),
     );
-    assert.deepEqual(Object.keys(installed.plugins).sort(), ['memo@lg-local', 'off@lg-local']);
+    assert.deepEqual(Object.keys(installed.plugins).sort(), ['cloned@lg-clone', 'memo@lg-local', 'off@lg-local']);
 
     session = spawn(claude, ['-p', 'hello'], { cwd: project, env, stdio: 'ignore' });
-    const root = path.join(market, 'plugins', 'memo');
+    const roots = {
+      memo: path.join(market, 'plugins', 'memo'),
+      cloned: path.join(home, '.claude', 'plugins', 'cache', 'lg-clone', 'cloned', '1.0.0'),
+    };
     const servers = () =>
-      processesOfHome(path.join(home, '.lifeguard')).filter((p) => p.cmdline.includes(path.join(market, 'plugins')));
-    await until("the plugin's server running", () => servers().length === 1, 120_000);
-    const [proc] = servers();
-    assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
-    const environ = fs.readFileSync(`/proc/${proc.pid}/environ`, 'utf8').split('\0');
-    assert.ok(environ.includes(`CLAUDE_PLUGIN_ROOT=${root}`), 'Claude Code runs the plugin from its folder');
+      processesOfHome(path.join(home, '.lifeguard')).filter((p) => p.cmdline.includes('server.mjs'));
+    await until("the plugins' servers running", () => servers().length === 2, 120_000);
+    const pidOf = (root: string) => {
+      const found = servers().filter((p) => p.cmdline.includes(path.join(root, 'server.mjs')));
+      assert.equal(found.length, 1, JSON.stringify(servers()));
+      const environ = fs.readFileSync(`/proc/${found[0].pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes(`CLAUDE_PLUGIN_ROOT=${root}`), `Claude Code runs the plugin from ${root}`);
+      return found[0].pid;
+    };
+    const pids = { memo: pidOf(roots.memo), cloned: pidOf(roots.cloned) };
 
     const workspace = ['--workspace', project];
-    const snap = await until('the process listed', async () => {
+    const snap = await until('the processes listed', async () => {
       const r = await cli(home, ['status', '--json', ...workspace]);
       assert.equal(r.code, 0, r.stderr);
       const s = JSON.parse(r.stdout) as Snapshot;
-      const listed = [...s.servers.flatMap((x) => x.instances), ...s.notConfigured].some((i) => i.pid === proc.pid);
-      return listed ? s : undefined;
+      const listed = [...s.servers.flatMap((x) => x.instances), ...s.notConfigured].map((i) => i.pid);
+      return listed.includes(pids.memo) && listed.includes(pids.cloned) ? s : undefined;
     });
-    const memo = snap.servers.filter((x) => x.name === 'plugin:memo:memory');
-    assert.equal(memo.length, 1, JSON.stringify(snap.servers.map((x) => x.name)));
-    assert.deepEqual(
-      [memo[0].source.client, memo[0].source.scope, memo[0].source.plugin?.id, memo[0].source.plugin?.root],
-      ['claude-code', 'user', 'memo@lg-local', root],
-    );
-    assert.equal(memo[0].disabled, false);
-    assert.deepEqual(
-      memo[0].instances.map((i) => i.pid),
-      [proc.pid],
-    );
-    const [instance] = memo[0].instances;
-    assert.equal(instance.client.id, 'claude-code');
-    assert.deepEqual(
-      instance.verdicts.filter((v) => v.kind === 'duplicate' || v.kind === 'orphan' || v.kind === 'unknown'),
-      [],
-      JSON.stringify(instance.verdicts),
-    );
-    assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
+    for (const [plugin, id] of [
+      ['memo', 'memo@lg-local'],
+      ['cloned', 'cloned@lg-clone'],
+    ] as const) {
+      const entries = snap.servers.filter((x) => x.name === `plugin:${plugin}:memory`);
+      assert.equal(entries.length, 1, JSON.stringify(snap.servers.map((x) => x.name)));
+      const [entry] = entries;
+      assert.deepEqual(
+        [entry.source.client, entry.source.scope, entry.source.plugin?.id, entry.source.plugin?.root, entry.disabled],
+        ['claude-code', 'user', id, roots[plugin], false],
+      );
+      assert.deepEqual(
+        entry.instances.map((i) => i.pid),
+        [pids[plugin]],
+      );
+      const [instance] = entry.instances;
+      assert.equal(instance.client.id, 'claude-code');
+      assert.deepEqual(
+        instance.verdicts.filter((v) => v.kind === 'duplicate' || v.kind === 'orphan' || v.kind === 'unknown'),
+        [],
+        JSON.stringify(instance.verdicts),
+      );
+      assert.ok(!snap.notConfigured.some((i) => i.pid === pids[plugin]), 'not listed as not configured');
+    }
     const off = snap.servers.filter((x) => x.name === 'plugin:off:memory');
     assert.deepEqual(
       off.map((x) => [x.disabled, x.instances.length]),
