@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ServerConfig } from '../../../src/core/base/model';
 import { ScanResult } from '../../../src/core/sources/scan';
 import { repoRoot } from '../../support/repo';
-import { host, scan, tempDir, writeTree } from './support';
+import { host, memFs, scan, tempDir, writeTree } from './support';
 
 /**
  * Claude Code's plugins, on the files Claude Code 2.1.328 itself wrote (test/fixtures/client-configs/
@@ -334,6 +334,54 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
       [true, true, true],
       JSON.stringify(r.diagnostics.filter((d) => d.file === file)),
     );
+  });
+
+  it('a Windows home: the records’ Windows paths, the plugin’s folder and data folder joined as Windows joins them', async () => {
+    const home = 'C:\\Users\\u';
+    const market = `${home}\\market`;
+    const plugins = `${home}\\.claude\\plugins`;
+    const files = {
+      [`${plugins}\\installed_plugins.json`]: JSON.stringify({
+        version: 2,
+        plugins: {
+          'memo@lg-local': [
+            { scope: 'user', installPath: `${plugins}\\cache\\lg-local\\memo\\1.2.0`, version: '1.2.0' },
+          ],
+        },
+      }),
+      [`${plugins}\\known_marketplaces.json`]: JSON.stringify({
+        'lg-local': { source: { source: 'directory', path: market }, installLocation: market },
+      }),
+      [`${market}\\.claude-plugin\\marketplace.json`]: JSON.stringify({
+        name: 'lg-local',
+        plugins: [{ name: 'memo', source: './plugins/memo' }],
+      }),
+      [`${home}\\.claude\\settings.json`]: JSON.stringify({ enabledPlugins: { 'memo@lg-local': true } }),
+      [`${market}\\plugins\\memo\\.mcp.json`]: JSON.stringify({
+        mcpServers: {
+          memory: {
+            command: 'node',
+            args: ['${CLAUDE_PLUGIN_ROOT}/server.mjs'],
+            env: { MEMORY_FILE_PATH: '${CLAUDE_PLUGIN_DATA}\\memory.json' },
+          },
+        },
+      }),
+    };
+    const r = await scan({ host: host(home, 'win32'), workspaceFolders: [], ...memFs('win32', files) });
+    const [memo] = pluginServers(r);
+    assert.deepEqual(
+      [memo.name, memo.source.file, memo.source.plugin?.root, memo.args],
+      [
+        'plugin:memo:memory',
+        `${market}\\plugins\\memo\\.mcp.json`,
+        `${market}\\plugins\\memo`,
+        // As Claude Code substitutes it: the folder's text in place of the variable.
+        [`${market}\\plugins\\memo/server.mjs`],
+      ],
+    );
+    assert.deepEqual(r.launches.get(memo.id)?.env, {
+      MEMORY_FILE_PATH: `${plugins}\\data\\memo-lg-local\\memory.json`,
+    });
   });
 
   it('no plugins installed: nothing read beyond the records, no problem', async () => {
