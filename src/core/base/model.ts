@@ -62,6 +62,21 @@ export interface SourceRef {
   extension?: ExtensionRef;
   /** Set when a Claude Code plugin declares the server; `file` is then the plugin's file that holds it. */
   plugin?: ClaudePluginRef;
+  /** Set when a Gemini CLI or Qwen Code extension declares the server; `file` is then the extension's manifest. */
+  cliExtension?: CliExtensionRef;
+}
+
+/**
+ * A Gemini CLI or Qwen Code extension (`gemini extensions install` or `link`), whose servers the
+ * client runs as its own, named as in its `mcpServers`.
+ */
+export interface CliExtensionRef {
+  /** Its manifest's `name`: how the client lists (`memory (from NAME)`) and turns it on or off. */
+  name: string;
+  /** Its manifest's `version`. */
+  version?: string;
+  /** `${extensionPath}`: the folder the client loads it from (its copy in the extensions folder, or a linked extension's own folder). */
+  root: string;
 }
 
 /** A Claude Code plugin installed from a marketplace, whose servers Claude Code runs as its own. */

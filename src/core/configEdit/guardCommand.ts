@@ -79,6 +79,14 @@ export function wrapSupport(
       supported: false,
       reason: t("Claude Code replaces a plugin's files when it updates the plugin"),
     };
+  // An extension's manifest is the extension's own, replaced by its client whenever it updates the extension.
+  if (s.source.cliExtension)
+    return {
+      supported: false,
+      reason: t(
+        'a Gemini CLI or Qwen Code extension runs its servers as its manifest declares them, and the client replaces the manifest when it updates the extension',
+      ),
+    };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry
   // editors do not rewrite (they write `command` and `args`).
   if ((s.source.client === 'opencode' || s.source.client === 'kilo') && s.keyPath[0] === 'mcp')

@@ -168,3 +168,8 @@ export function claudeCodeManagedDir(host: HostEnv): string {
 export function claudeConfigDir(host: HostEnv): string {
   return host.env.CLAUDE_CONFIG_DIR || pathFor(host).join(host.home, '.claude');
 }
+
+/** Gemini CLI's own folder: `.gemini` in GEMINI_CLI_HOME, else in the home folder (@google/gemini-cli 0.61.0 `homedir()`). */
+export function geminiDir(host: HostEnv): string {
+  return pathFor(host).join(host.env.GEMINI_CLI_HOME || host.home, '.gemini');
+}

@@ -219,6 +219,7 @@ function baseConfig(
     raw.scope ? { scope: raw.scope } : {},
     raw.extension ? { extension: raw.extension } : {},
     raw.plugin ? { plugin: raw.plugin } : {},
+    raw.cliExtension ? { cliExtension: raw.cliExtension } : {},
   );
   return {
     // One plugin installed for two folders is one file read twice: each install's entry is its own.

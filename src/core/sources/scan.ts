@@ -289,6 +289,7 @@ function scanFileCached(
     f.workspaceFolder ?? '',
     f.profile ?? '',
     JSON.stringify(f.plugin ?? null),
+    JSON.stringify(f.cliExtension ?? null),
     JSON.stringify(host),
     JSON.stringify(readDiagnostics),
     text,
@@ -309,7 +310,12 @@ function scanFile({ spec, f, text, readDiagnostics, host, companions }: FileToSc
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
-    adapted = spec.adapter(text, f.file, { host, companions, ...(f.plugin ? { plugin: f.plugin } : {}) });
+    adapted = spec.adapter(text, f.file, {
+      host,
+      companions,
+      ...(f.plugin ? { plugin: f.plugin } : {}),
+      ...(f.cliExtension ? { cliExtension: f.cliExtension } : {}),
+    });
   } catch (err) {
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = {

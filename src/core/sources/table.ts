@@ -3,6 +3,8 @@ import { adaptClaudeJson } from './claudeCode';
 import { CLAUDE_CODE_RULES } from './claudeCodeRules';
 import { adaptClaudePluginServers, CLAUDE_PLUGIN_RULES } from './claudePluginServers';
 import { claudePluginFiles } from './claudePlugins';
+import { cliExtensionAdapter } from './cliExtensionServers';
+import { cliExtensionFiles, GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS } from './cliExtensions';
 import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
@@ -384,6 +386,17 @@ export const SOURCES: SourceSpec[] = [
     variables: 'dollar',
     urlTransport: 'sse',
   },
+  {
+    // The servers of Gemini CLI's extensions, each extension's manifest found from its extensions
+    // folder (cliExtensions.ts).
+    client: 'gemini-cli',
+    scope: 'user',
+    label: 'Gemini CLI extension',
+    files: (ctx, listDir, readText) => cliExtensionFiles(GEMINI_CLI_EXTENSIONS, ctx, listDir, readText),
+    adapter: cliExtensionAdapter(GEMINI_CLI_EXTENSIONS),
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
   ...inExtensionStorage('cline', 'Cline', 'saoudrizwan.claude-dev', 'cline_mcp_settings.json'),
   ...inExtensionStorage('roo-code', 'Roo Code', 'rooveterinaryinc.roo-cline', 'mcp_settings.json'),
   {
@@ -497,6 +510,15 @@ export const SOURCES: SourceSpec[] = [
     label: 'Qwen Code (workspace)',
     files: inEachFolder('.qwen', 'settings.json'),
     adapter: mcpServers,
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
+  {
+    client: 'qwen-code',
+    scope: 'user',
+    label: 'Qwen Code extension',
+    files: (ctx, listDir, readText) => cliExtensionFiles(QWEN_CODE_EXTENSIONS, ctx, listDir, readText),
+    adapter: cliExtensionAdapter(QWEN_CODE_EXTENSIONS),
     variables: 'dollar',
     urlTransport: 'sse',
   },

@@ -1,5 +1,14 @@
 import { HostEnv } from '../base/hostEnv';
-import { ClaudePluginRef, ClientId, Diagnostic, ExtensionRef, Position, Scope, Transport } from '../base/model';
+import {
+  ClaudePluginRef,
+  CliExtensionRef,
+  ClientId,
+  Diagnostic,
+  ExtensionRef,
+  Position,
+  Scope,
+  Transport,
+} from '../base/model';
 
 /** One field of a server entry as written in the file, with where it was. */
 export interface RawField {
@@ -40,6 +49,8 @@ export interface RawServerEntry {
   extension?: ExtensionRef;
   /** The entry is a server a Claude Code plugin declares. */
   plugin?: ClaudePluginRef;
+  /** The entry is a server a Gemini CLI or Qwen Code extension declares. */
+  cliExtension?: CliExtensionRef;
 }
 
 /**
@@ -79,6 +90,8 @@ export interface AdaptInput {
   companions: Companion[];
   /** The installed Claude Code plugin the file belongs to, as its source row found it. */
   plugin?: InstalledClaudePlugin;
+  /** The installed Gemini CLI or Qwen Code extension the file is the manifest of, as its source row found it. */
+  cliExtension?: InstalledCliExtension;
 }
 
 export type Adapter = ((text: string, file: string, input: AdaptInput) => AdaptResult) & {
@@ -118,6 +131,8 @@ export interface SourceFile {
   companions?: string[];
   /** The installed Claude Code plugin whose servers the file declares. */
   plugin?: InstalledClaudePlugin;
+  /** The installed Gemini CLI or Qwen Code extension the file is the manifest of, as its source row found it. */
+  cliExtension?: InstalledCliExtension;
 }
 
 /**
@@ -133,6 +148,17 @@ export interface InstalledClaudePlugin extends ClaudePluginRef {
   scope: 'user' | 'project' | 'local';
   /** The folder a project or local install is for. */
   projectPath?: string;
+}
+
+/**
+ * A Gemini CLI or Qwen Code extension as its client finds it in its extensions folder: the folder
+ * it loads it from, and what it makes of the manifest there (loaded, on or off where the user works,
+ * or skipped, with the client's reason).
+ */
+export interface InstalledCliExtension {
+  /** `${extensionPath}`: the extension's own folder, or the folder a linked one points at. */
+  root: string;
+  state: { kind: 'loaded'; ref: CliExtensionRef; enabled: boolean } | { kind: 'skipped'; reason: string };
 }
 
 /** How a directory is listed; injected so sources stay testable and never read globals. */

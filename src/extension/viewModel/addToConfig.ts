@@ -29,7 +29,8 @@ export interface AddTarget {
  * Every map a new stdio entry can go into: each JSON file read whose servers are one map (the scan
  * says where), and each map that already holds an entry of a JSON file (Claude Code's user and
  * per-project maps in one file). Files of other formats (Codex's TOML, Continue's YAML), Claude
- * Desktop's extensions, Claude Code plugins' files and files that could not be read are not offered.
+ * Desktop's extensions, Claude Code plugins' files, Gemini CLI and Qwen Code extensions' manifests
+ * and files that could not be read are not offered.
  */
 export function addTargets(snapshot: {
   files: readonly ScannedFile[];
@@ -46,7 +47,13 @@ export function addTargets(snapshot: {
   };
   for (const s of snapshot.servers) {
     const map = s.keyPath.slice(0, -1);
-    if (s.source.extension || s.source.plugin || !map.every((k): k is string => typeof k === 'string')) continue;
+    if (
+      s.source.extension ||
+      s.source.plugin ||
+      s.source.cliExtension ||
+      !map.every((k): k is string => typeof k === 'string')
+    )
+      continue;
     at(s.source.file, s.source.client, map, s.source.label)?.names.add(s.name);
   }
   for (const f of snapshot.files) if (f.serversAt) at(f.file, f.client, f.serversAt, CLIENT_NAMES[f.client]);

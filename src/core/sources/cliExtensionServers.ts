@@ -1,0 +1,50 @@
+import { pathFor } from '../base/hostEnv';
+import { CliExtensionFlavour } from './cliExtensions';
+import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
+import { mapStrings } from './jsonStrings';
+import { Adapter, AdaptResult, RawField, RawServerEntry } from './types';
+
+/**
+ * The servers a Gemini CLI or Qwen Code extension's manifest declares (its `mcpServers`), read as
+ * the client reads them: each named as it is there (`gemini mcp list` prints `NAME (from EXTENSION)`),
+ * its extension's variables replaced as the client replaces them before anything else:
+ * `${extensionPath}` (and Qwen Code's `${CLAUDE_PLUGIN_ROOT}`) the folder it loads the extension
+ * from, `${/}` and `${pathSeparator}` the path separator; then `$VAR` and `${VAR}` are the
+ * environment's, as in the client's settings (`${workspacePath}`, the folder a session runs in, is
+ * left as written). A manifest the client skips is one problem, with its reason; an extension the
+ * enablement rules leave off where the user works has its servers listed as disabled.
+ */
+export function cliExtensionAdapter(flavour: CliExtensionFlavour): Adapter {
+  return (text, _file, input): AdaptResult => {
+    const extension = input.cliExtension;
+    // The row hands every manifest its extension; a file without one declares no extension's servers.
+    if (!extension) return { entries: [], diagnostics: [] };
+    if (extension.state.kind === 'skipped')
+      return { entries: [], diagnostics: [{ severity: 'error', message: extension.state.reason }] };
+    const { ref, enabled } = extension.state;
+    const doc = parseJsoncDocument(text);
+    const declared = doc.root ? propertyValue(doc.root, 'mcpServers') : undefined;
+    if (!declared) return fileResult(doc, { diagnostics: [] }, []);
+    const map = readServersOf(doc, declared, ['mcpServers'], { cliExtension: ref });
+    const variables = new Map<string, string>([
+      ...flavour.rootVariables.map((name): [string, string] => [name, ref.root]),
+      ['/', pathFor(input.host).sep],
+      ['pathSeparator', pathFor(input.host).sep],
+    ]);
+    const hydrate = (s: string) => s.replace(/\$\{(.*?)\}/g, (whole, name: string) => variables.get(name) ?? whole);
+    return fileResult(
+      doc,
+      map,
+      map.entries.map(({ entry }) => asExtensionEntry(entry, hydrate, enabled)),
+    );
+  };
+}
+
+/** An entry as the client launches it, off when its extension is. */
+function asExtensionEntry(entry: RawServerEntry, hydrate: (s: string) => string, enabled: boolean): RawServerEntry {
+  const fields: RawServerEntry['fields'] = {};
+  for (const [key, field] of Object.entries(entry.fields))
+    fields[key] = { ...field, value: mapStrings(field.value, hydrate) } as RawField;
+  if (!enabled) fields.disabled = { value: true };
+  return { ...entry, fields };
+}

@@ -1,0 +1,209 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ServerConfig } from '../../../src/core/base/model';
+import { enabledIn } from '../../../src/core/sources/cliExtensions';
+import { ScanResult } from '../../../src/core/sources/scan';
+import { repoRoot } from '../../support/repo';
+import { host, scan, tempDir, writeTree } from './support';
+
+/**
+ * Gemini CLI's extensions, on the files Gemini CLI 0.61.0 itself wrote (test/fixtures/client-configs/
+ * gemini-cli-0.61.0-extensions: `gemini extensions install` of two local folders, `gemini extensions
+ * link` of a third, `gemini extensions disable` of one for the user and of the linked one for the
+ * project), with what its `gemini mcp list` and `gemini extensions list` printed beside.
+ */
+
+const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'gemini-cli-0.61.0-extensions');
+
+function fixtureFiles(dir = FIXTURE): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? fixtureFiles(p) : [path.relative(FIXTURE, p)];
+  });
+}
+
+/** A home holding the fixture (`@HOME@` this home), with `extra` files written over it (paths relative to the home). */
+function fixtureHome(extra: Record<string, string> = {}): string {
+  const home = tempDir('gemini-extensions');
+  const files: Record<string, string> = {};
+  for (const rel of fixtureFiles()) files[rel] = fs.readFileSync(path.join(FIXTURE, rel), 'utf8');
+  Object.assign(files, extra);
+  writeTree(
+    Object.fromEntries(
+      Object.entries(files).map(([rel, text]) => [path.join(home, rel), text.split('@HOME@').join(home)]),
+    ),
+  );
+  return home;
+}
+
+const extensionServers = (r: ScanResult): ServerConfig[] => r.servers.filter((s) => s.source.cliExtension);
+
+/** A server as `gemini mcp list` prints it: `name (from ext): command args (stdio)` or `url (http)`. */
+function asListed(s: ServerConfig): string {
+  const what = s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : s.url;
+  return `${s.name} (from ${s.source.cliExtension?.name}): ${what} (${s.transport})`;
+}
+
+/** What `gemini mcp list` printed, each server's line without its health. */
+function listedByGemini(home: string): string[] {
+  return fs
+    .readFileSync(path.join(home, 'mcp-list.txt'), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('✗ '))
+    .map((line) => line.slice(2).replace(/ - Disconnected$/, ''));
+}
+
+describe('sources: Gemini CLI extensions (the extensions folder and its enablement rules)', () => {
+  it('every extension’s server as `gemini mcp list` names and launches it, under Gemini CLI with its extension named', async () => {
+    const home = fixtureHome();
+    const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [] });
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.client === 'gemini-cli'),
+      [],
+    );
+    const servers = extensionServers(r);
+    assert.deepEqual(servers.map(asListed).sort(), listedByGemini(home).sort(), 'what Gemini CLI itself lists');
+    const of = (name: string) => servers.find((s) => s.name === name)!;
+    const memo = path.join(home, '.gemini', 'extensions', 'memo');
+    assert.deepEqual(of('memo-mem').source, {
+      client: 'gemini-cli',
+      scope: 'user',
+      label: 'Gemini CLI extension',
+      file: path.join(memo, 'gemini-extension.json'),
+      cliExtension: { name: 'memo', version: '1.2.0', root: memo },
+    });
+    assert.deepEqual(of('memo-mem').keyPath, ['mcpServers', 'memo-mem']);
+    assert.deepEqual(of('memo-mem').envKeys, ['MEMO_TOKEN']);
+    // A linked extension is loaded from the folder it links, where its manifest is: its servers run there.
+    const linked = path.join(home, 'src', 'linked');
+    assert.deepEqual(
+      [of('linked-mem').source.file, of('linked-mem').source.cliExtension?.root, of('linked-mem').cwd],
+      [path.join(linked, 'gemini-extension.json'), linked, linked],
+    );
+    // The enablement rules: `off` is off for the user; `linked` only in the project, on here.
+    assert.deepEqual(servers.map((s) => [s.name, s.disabled]).sort(), [
+      ['linked-mem', false],
+      ['memo-mem', false],
+      ['memo-remote', false],
+      ['off-mem', true],
+    ]);
+    // The records the scan read to find the extensions are among the files looked at.
+    const records = [
+      path.join(home, '.gemini', 'extensions', 'extension-enablement.json'),
+      path.join(home, '.gemini', 'extensions', 'linked', '.gemini-extension-install.json'),
+    ];
+    assert.deepEqual(
+      records.map((file) => r.files.filter((f) => f.file === file).map((f) => [f.client, f.state, f.servers])),
+      records.map(() => [['gemini-cli', 'read', 0]]),
+    );
+  });
+
+  it('an extension is on where any folder the user works in has it on, as `gemini extensions list` says there', async () => {
+    const home = fixtureHome();
+    const project = path.join(home, 'proj');
+    const listed = fs.readFileSync(path.join(home, 'extensions-list-proj.txt'), 'utf8');
+    // In the project, Gemini CLI has `linked` off for the workspace and on for the user.
+    assert.match(listed, /✗ linked \(0\.1\.0\)[^✓✗]*Enabled \(User\): true\n Enabled \(Workspace\): false/);
+    const onlyProject = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [project] });
+    // The home folder is always a place a session may run: `linked` is on for the user there.
+    assert.equal(extensionServers(onlyProject).find((s) => s.name === 'linked-mem')?.disabled, false);
+    // A rule for the home folder alone and below, off: `linked` is off everywhere but the project.
+    const flipped = fixtureHome({
+      '.gemini/extensions/extension-enablement.json': JSON.stringify({
+        linked: { overrides: ['!@HOME@/*', '@HOME@/proj/*'] },
+      }),
+    });
+    const at = async (folders: string[]) =>
+      extensionServers(await scan({ host: host(flipped, 'linux', { HOME: flipped }), workspaceFolders: folders })).find(
+        (s) => s.name === 'linked-mem',
+      )?.disabled;
+    assert.equal(await at([]), true);
+    assert.equal(await at([path.join(flipped, 'proj')]), false);
+    assert.equal(await at([path.join(flipped, 'proj', 'sub')]), false, 'a rule with `*` holds below its folder');
+  });
+
+  it('the enablement rules as Gemini CLI matches them', () => {
+    assert.equal(enabledIn([], '/home/u/p'), true, 'on where no rule matches');
+    assert.equal(enabledIn(['!/home/u/*'], '/home/u'), false, 'a `*` rule holds in its own folder');
+    assert.equal(enabledIn(['!/home/u/*'], '/home/u/p/q'), false);
+    assert.equal(enabledIn(['!/home/u/'], '/home/u/p'), true, 'a rule without `*` holds in its folder alone');
+    assert.equal(enabledIn(['!/home/u/*', '/home/u/p/'], '/home/u/p'), true, 'the last rule to match decides');
+    assert.equal(enabledIn(['/home/u/p/', '!/home/u/*'], '/home/u/p'), false);
+    assert.equal(enabledIn(['!/home/u.x/*'], '/home/uax'), true, 'a dot is a dot');
+    assert.equal(enabledIn(['!/C:/Users/u/*'], 'C:\\Users\\u\\p'), false, 'a Windows folder, as Gemini CLI writes it');
+  });
+
+  it('an extension Gemini CLI skips is one problem with its reason, and no server', async () => {
+    const home = fixtureHome({
+      '.gemini/extensions/noversion/gemini-extension.json': JSON.stringify({
+        name: 'noversion',
+        mcpServers: { a: { command: 'node' } },
+      }),
+      '.gemini/extensions/badname/gemini-extension.json': JSON.stringify({
+        name: 'bad name',
+        version: '1.0.0',
+        mcpServers: { b: { command: 'node' } },
+      }),
+      '.gemini/extensions/comment/gemini-extension.json': '{ // a comment\n "name": "comment", "version": "1" }',
+      '.gemini/extensions/empty/.keep': '',
+    });
+    const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [] });
+    const manifest = (name: string) => path.join(home, '.gemini', 'extensions', name, 'gemini-extension.json');
+    assert.deepEqual(
+      r.diagnostics
+        .filter((d) => d.client === 'gemini-cli')
+        .map((d) => [d.file, d.severity, d.message])
+        .sort(),
+      [
+        [
+          manifest('badname'),
+          'error',
+          'Gemini CLI skips this extension: its "name" may hold only letters, digits and dashes, found "bad name"',
+        ],
+        [
+          manifest('comment'),
+          'error',
+          `Gemini CLI skips this extension: its manifest is not JSON (${jsonError('{ // a comment\n "name": "comment", "version": "1" }')})`,
+        ],
+        [manifest('noversion'), 'error', 'Gemini CLI skips this extension: its manifest has no "version"'],
+      ],
+    );
+    assert.deepEqual(
+      extensionServers(r)
+        .map((s) => s.name)
+        .sort(),
+      ['linked-mem', 'memo-mem', 'memo-remote', 'off-mem'],
+    );
+  });
+
+  it('GEMINI_CLI_HOME moves Gemini CLI’s folder, and its extensions with it', async () => {
+    const home = fixtureHome();
+    const elsewhere = tempDir('gemini-home');
+    fs.renameSync(path.join(home, '.gemini'), path.join(elsewhere, '.gemini'));
+    const r = await scan({
+      host: host(home, 'linux', { HOME: home, GEMINI_CLI_HOME: elsewhere }),
+      workspaceFolders: [],
+    });
+    assert.deepEqual(
+      extensionServers(r)
+        .map((s) => s.source.cliExtension?.root)
+        .sort(),
+      [
+        path.join(elsewhere, '.gemini', 'extensions', 'memo'),
+        path.join(elsewhere, '.gemini', 'extensions', 'memo'),
+        path.join(elsewhere, '.gemini', 'extensions', 'off'),
+        path.join(home, 'src', 'linked'),
+      ].sort(),
+    );
+  });
+});
+
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
