@@ -14,20 +14,21 @@ import { host, scan, tempDir, writeTree } from './support';
  * project), with what its `gemini mcp list` and `gemini extensions list` printed beside.
  */
 
-const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'gemini-cli-0.61.0-extensions');
+const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'client-configs');
+const FIXTURE = path.join(FIXTURES, 'gemini-cli-0.61.0-extensions');
 
-function fixtureFiles(dir = FIXTURE): string[] {
+function fixtureFiles(fixture = FIXTURE, dir = fixture): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    return e.isDirectory() ? fixtureFiles(p) : [path.relative(FIXTURE, p)];
+    return e.isDirectory() ? fixtureFiles(fixture, p) : [path.relative(fixture, p)];
   });
 }
 
 /** A home holding the fixture (`@HOME@` this home), with `extra` files written over it (paths relative to the home). */
-function fixtureHome(extra: Record<string, string> = {}): string {
-  const home = tempDir('gemini-extensions');
+function fixtureHome(extra: Record<string, string> = {}, fixture = FIXTURE): string {
+  const home = tempDir('cli-extensions');
   const files: Record<string, string> = {};
-  for (const rel of fixtureFiles()) files[rel] = fs.readFileSync(path.join(FIXTURE, rel), 'utf8');
+  for (const rel of fixtureFiles(fixture)) files[rel] = fs.readFileSync(path.join(fixture, rel), 'utf8');
   Object.assign(files, extra);
   writeTree(
     Object.fromEntries(
@@ -195,6 +196,64 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
         path.join(elsewhere, '.gemini', 'extensions', 'off'),
         path.join(home, 'src', 'linked'),
       ].sort(),
+    );
+  });
+});
+
+describe('sources: Qwen Code extensions (its own manifest, and Gemini CLI extensions it converts)', () => {
+  it('every extension’s server as `qwen extensions list` names it, under Qwen Code, run from the folder it loads the extension from', async () => {
+    const home = fixtureHome({}, path.join(FIXTURES, 'qwen-code-0.24.4-extensions'));
+    const project = path.join(home, 'proj');
+    const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [project] });
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.client === 'qwen-code'),
+      [],
+    );
+    const servers = extensionServers(r);
+    // `qwen extensions list` (in the project): each extension, its folder and its servers' names.
+    const listed = fs.readFileSync(path.join(home, 'extensions-list-proj.txt'), 'utf8');
+    const blocks = [...listed.matchAll(/^[✓✗] (\S+) \(([^)]*)\)\n Path: (.*)\n[^]*?MCP servers:\n((?:  .*\n?)*)/gm)];
+    assert.deepEqual(
+      servers
+        .map((s) => [s.source.cliExtension?.name, s.source.cliExtension?.version, s.source.cliExtension?.root, s.name])
+        .sort(),
+      blocks
+        .flatMap((m) =>
+          m[4]
+            .trim()
+            .split(/\s+/)
+            .map((server) => [m[1], m[2], m[3], server]),
+        )
+        .sort(),
+    );
+    assert.ok(servers.every((s) => s.source.client === 'qwen-code' && s.source.label === 'Qwen Code extension'));
+    const of = (name: string) => servers.find((s) => s.name === name)!;
+    const qmemo = path.join(home, '.qwen', 'extensions', 'qmemo');
+    // `${extensionPath}`, `${/}` and Qwen Code's `${CLAUDE_PLUGIN_ROOT}` are the extension's folder and the separator.
+    assert.deepEqual([of('qmemo-mem').command, ...of('qmemo-mem').args], ['node', `${qmemo}/server.js`, `${qmemo}/x`]);
+    assert.equal(of('ql-mem').source.file, path.join(home, 'src', 'ql', 'qwen-extension.json'));
+    // A Gemini CLI extension Qwen Code installed is read from the qwen-extension.json it wrote beside it.
+    assert.equal(of('gem-mem').source.file, path.join(home, '.qwen', 'extensions', 'gem', 'qwen-extension.json'));
+    // `gem` is off for the user; `qmemo` only in the project (on for the user, in the home folder).
+    assert.deepEqual(servers.map((s) => [s.name, s.disabled]).sort(), [
+      ['gem-mem', true],
+      ['ql-mem', false],
+      ['qmemo-mem', false],
+    ]);
+    assert.match(listed, /✗ gem \(2\.0\.0\)[^✓✗]*Enabled \(User\): false/);
+  });
+
+  it('QWEN_HOME moves Qwen Code’s extensions folder', async () => {
+    const home = fixtureHome({}, path.join(FIXTURES, 'qwen-code-0.24.4-extensions'));
+    const elsewhere = tempDir('qwen-home');
+    fs.renameSync(path.join(home, '.qwen'), path.join(elsewhere, 'q'));
+    const r = await scan({
+      host: host(home, 'linux', { HOME: home, QWEN_HOME: path.join(elsewhere, 'q') }),
+      workspaceFolders: [],
+    });
+    assert.equal(
+      extensionServers(r).find((s) => s.name === 'gem-mem')?.source.file,
+      path.join(elsewhere, 'q', 'extensions', 'gem', 'qwen-extension.json'),
     );
   });
 });
