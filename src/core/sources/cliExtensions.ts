@@ -5,7 +5,7 @@ import { InstalledCliExtension, ListDir, ReadText, SourceContext, SourceFile } f
 /**
  * The extensions Gemini CLI and its fork Qwen Code load, as @google/gemini-cli 0.61.0 and
  * @qwen-code/qwen-code 0.24.4 find them (`gemini extensions install <path>` copies a folder in,
- * `gemini extensions link <path>` records where it is; test/clients/geminiExtensions.test.ts):
+ * `gemini extensions link <path>` records where it is; test/clients/cliExtensions.test.ts):
  *
  * - one folder per extension in the user's extensions folder (`~/.gemini/extensions`,
  *   `~/.qwen/extensions`); no other place (neither reads a workspace's extensions);

@@ -4,7 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from '../support/poll';
 import { stopChildren } from '../support/liveness';
-import { GEMINI_CLI, geminiCliBin, geminiEnv, modelStub, ModelStub } from '../support/realClients';
+import {
+  GEMINI_CLI,
+  geminiCliBin,
+  geminiEnv,
+  modelStub,
+  ModelStub,
+  QWEN_CODE,
+  qwenCodeBin,
+  qwenEnv,
+} from '../support/realClients';
 import {
   badVerdicts,
   ClientHome,
@@ -21,11 +30,11 @@ import {
 } from './support';
 
 /** A local extension folder whose one server, `<name>-memory`, runs server-memory through a script in the extension. */
-function writeExtension(dir: string, name: string): void {
+function writeExtension(dir: string, name: string, manifest = 'gemini-extension.json'): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'server.mjs'), `import ${JSON.stringify(MEMORY_SCRIPT)};\n`);
   fs.writeFileSync(
-    path.join(dir, 'gemini-extension.json'),
+    path.join(dir, manifest),
     JSON.stringify(
       {
         name,
@@ -143,6 +152,100 @@ describe(`real clients: Gemini CLI ${GEMINI_CLI.version} (npm), an extension's s
     assert.deepEqual([off.disabled, off.instances.length], [true, 0]);
     // The servers start before the session's first request: wait for it (the session really ran),
     // then no process of the disabled extension is running.
+    const stub = model;
+    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
+    assert.deepEqual(
+      servers().filter((p) => p.cmdline.includes(path.join(extensions, 'off'))),
+      [],
+    );
+  });
+});
+
+/**
+ * Real Qwen Code from npm: `qwen extensions install` of two local extensions in its own format
+ * (copied into `~/.qwen/extensions`), `qwen extensions disable` of one. Its `qwen mcp list` lists
+ * no extension's server; a real session (`qwen -p`, its model the loopback stub) starts the enabled
+ * extension's server alone, from the extension's copy. `status --json` lists it as that extension's
+ * entry under Qwen Code, and the disabled one's entry as disabled, with no process.
+ */
+describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), an extension's server`, function () {
+  this.timeout(300_000);
+  let h: ClientHome | undefined;
+  let model: ModelStub | undefined;
+  let session: ChildProcess | undefined;
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  afterEach(async () => {
+    if (session) await stopChildren([session]);
+    session = undefined;
+    await removeClientHome(h);
+    h = undefined;
+    await model?.close();
+    model = undefined;
+  });
+
+  it('an installed extension’s server is its entry’s instance under Qwen Code; a disabled extension’s entry is listed disabled, not started', async () => {
+    const qwen = await qwenCodeBin();
+    model = await modelStub();
+    const home = clientHome('lg-qwen-ext-', qwenEnv(model.url));
+    h = home;
+    const userSettings = path.join(home.home, '.qwen', 'settings.json');
+    fs.mkdirSync(path.dirname(userSettings));
+    fs.writeFileSync(
+      userSettings,
+      JSON.stringify({
+        security: { auth: { selectedType: 'openai' } },
+        general: { enableAutoUpdate: false },
+        privacy: { usageStatisticsEnabled: false },
+      }),
+    );
+    const run = (args: string[]) => runClient(qwen, args, home.project, home.env);
+    for (const name of ['memo', 'off']) {
+      writeExtension(path.join(home.home, 'src', name), name, 'qwen-extension.json');
+      await run(['extensions', 'install', path.join(home.home, 'src', name), '--consent']);
+    }
+    await run(['extensions', 'disable', 'off']);
+    const extensions = path.join(home.home, '.qwen', 'extensions');
+    const root = path.join(extensions, 'memo');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(extensions, 'extension-enablement.json'), 'utf8')), {
+      off: { overrides: [`!${home.home}/*`] },
+    });
+
+    const before = await status(home);
+    assert.deepEqual(
+      before.diagnostics.filter((d) => d.client === 'qwen-code'),
+      [],
+    );
+    assert.deepEqual(
+      [only(before, 'memo-memory').source.cliExtension, only(before, 'memo-memory').disabled],
+      [{ name: 'memo', version: '1.0.0', root }, false],
+    );
+
+    session = spawn(qwen, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
+    const servers = () => homeProcesses(home).filter((p) => p.cmdline.includes(`${extensions}${path.sep}`));
+    await until("the extension's server running", () => servers().length > 0, 120_000, SESSION_POLL_MS);
+    const [proc] = servers();
+    assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
+
+    const snap = await untilListed(home, [proc.pid]);
+    const memo = only(snap, 'memo-memory');
+    assert.deepEqual(
+      [memo.source.client, memo.source.scope, memo.source.label, memo.source.file],
+      ['qwen-code', 'user', 'Qwen Code extension', path.join(root, 'qwen-extension.json')],
+    );
+    assert.deepEqual(
+      memo.instances.map((i) => i.pid),
+      [proc.pid],
+    );
+    const [instance] = memo.instances;
+    assert.deepEqual([instance.client.id, instance.client.pid], ['qwen-code', parentOf(proc.pid)]);
+    assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
+    assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
+    const off = only(snap, 'off-memory');
+    assert.deepEqual([off.disabled, off.instances.length], [true, 0]);
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
     assert.deepEqual(
