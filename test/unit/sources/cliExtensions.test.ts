@@ -178,6 +178,22 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     );
   });
 
+  it('`${workspacePath}`, the folder a session runs in, is left as written and listed as unresolved; `${pathSeparator}` is the separator', async () => {
+    const home = fixtureHome({
+      '.gemini/extensions/ws/gemini-extension.json': JSON.stringify({
+        name: 'ws',
+        version: '1.0.0',
+        mcpServers: {
+          ws: { command: 'node', args: ['${extensionPath}${pathSeparator}s.js', '${workspacePath}/data'] },
+        },
+      }),
+    });
+    const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [] });
+    const ws = extensionServers(r).find((s) => s.name === 'ws')!;
+    const root = path.join(home, '.gemini', 'extensions', 'ws');
+    assert.deepEqual([ws.args, ws.unresolved], [[`${root}/s.js`, '${workspacePath}/data'], ['${workspacePath}']]);
+  });
+
   it('GEMINI_CLI_HOME moves Gemini CLI’s folder, and its extensions with it', async () => {
     const home = fixtureHome();
     const elsewhere = tempDir('gemini-home');
