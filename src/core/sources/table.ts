@@ -388,14 +388,14 @@ export const SOURCES: SourceSpec[] = [
   },
   {
     // The servers of Gemini CLI's extensions, each extension's manifest found from its extensions
-    // folder (cliExtensions.ts).
+    // folder (cliExtensions.ts). Gemini CLI 0.61.0 connects a `url` without a `type` as streamable
+    // HTTP (its createUrlTransport), as every client but Qwen Code.
     client: 'gemini-cli',
     scope: 'user',
     label: 'Gemini CLI extension',
     files: (ctx, listDir, readText) => cliExtensionFiles(GEMINI_CLI_EXTENSIONS, ctx, listDir, readText),
     adapter: cliExtensionAdapter(GEMINI_CLI_EXTENSIONS),
     variables: 'dollar',
-    urlTransport: 'sse',
   },
   ...inExtensionStorage('cline', 'Cline', 'saoudrizwan.claude-dev', 'cline_mcp_settings.json'),
   ...inExtensionStorage('roo-code', 'Roo Code', 'rooveterinaryinc.roo-cline', 'mcp_settings.json'),

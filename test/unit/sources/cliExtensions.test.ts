@@ -178,13 +178,14 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     );
   });
 
-  it('`${workspacePath}`, the folder a session runs in, is left as written and listed as unresolved; `${pathSeparator}` is the separator', async () => {
+  it('`${workspacePath}`, the folder a session runs in, is left as written and listed as unresolved; `${pathSeparator}` is the separator; a `url` alone is http', async () => {
     const home = fixtureHome({
       '.gemini/extensions/ws/gemini-extension.json': JSON.stringify({
         name: 'ws',
         version: '1.0.0',
         mcpServers: {
           ws: { command: 'node', args: ['${extensionPath}${pathSeparator}s.js', '${workspacePath}/data'] },
+          remote: { url: 'http://127.0.0.1:9/mcp' },
         },
       }),
     });
@@ -192,6 +193,8 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     const ws = extensionServers(r).find((s) => s.name === 'ws')!;
     const root = path.join(home, '.gemini', 'extensions', 'ws');
     assert.deepEqual([ws.args, ws.unresolved], [[`${root}/s.js`, '${workspacePath}/data'], ['${workspacePath}']]);
+    // A `url` without a `type` is streamable HTTP, as Gemini CLI 0.61.0 connects it.
+    assert.equal(extensionServers(r).find((s) => s.name === 'remote')?.transport, 'http');
   });
 
   it('GEMINI_CLI_HOME moves Gemini CLI’s folder, and its extensions with it', async () => {
@@ -272,6 +275,66 @@ describe('sources: Qwen Code extensions (its own manifest, and Gemini CLI extens
       path.join(elsewhere, 'q', 'extensions', 'gem', 'qwen-extension.json'),
     );
   });
+});
+
+/**
+ * Extension manifests others published (test/fixtures/client-configs/extension-manifests, each
+ * file's source beside it), each installed as its client installs one and read as discovery reads
+ * it: `<ext>` stands for the folder the client loads it from.
+ */
+const PUBLISHED: Record<string, Record<string, string[]>> = {
+  'gemini-cli': {
+    '0xarchive': ['0xarchive http https://mcp.0xarchive.io/mcp'],
+    munin: ['munin-mcp stdio npx -y @kalera/munin-gemini@latest mcp'],
+    nanobanana: ['nanobanana stdio node <ext>/mcp-server/dist/index.js'],
+    'unreal-mcp': [
+      'unreal-mcp stdio uv --directory E:/unreal_projects/Lyra5_7_gemini_cli/unreal-mcp-src/Python run unreal_mcp_server.py',
+    ],
+  },
+  'qwen-code': {
+    'ack-mcp-server': ['ack-mcp-server stdio uv run main_server.py --transport=stdio --allow-write (in <ext>/src)'],
+    playwright: [
+      'playwright-devtools stdio node <ext>/playwright-mcp/index.js (in <ext>/playwright-mcp) env PLAYWRIGHT_BROWSERS_PATH',
+    ],
+    'qwen-dap-mcp': ['qwen-dap-mcp stdio node <ext>/dist/index.js (in <ext>)'],
+  },
+};
+
+describe('sources: extension manifests others published, installed', () => {
+  for (const [client, manifests] of Object.entries(PUBLISHED))
+    for (const [short, expected] of Object.entries(manifests))
+      it(`${client}: ${short}`, async () => {
+        const manifest = client === 'gemini-cli' ? 'gemini-extension.json' : 'qwen-extension.json';
+        const text = fs.readFileSync(
+          path.join(FIXTURES, 'extension-manifests', client, `${short}.${manifest}`),
+          'utf8',
+        );
+        const home = tempDir('published-extension');
+        const root = path.join(home, client === 'gemini-cli' ? '.gemini' : '.qwen', 'extensions', short);
+        writeTree({ [path.join(root, manifest)]: text });
+        const r = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [] });
+        assert.deepEqual(
+          r.diagnostics.filter((d) => d.client === client),
+          [],
+        );
+        const servers = extensionServers(r);
+        assert.ok(servers.every((s) => s.source.client === client && s.source.cliExtension?.root === root));
+        assert.deepEqual(
+          servers.map((s) =>
+            [
+              s.name,
+              s.transport,
+              ...(s.transport === 'stdio' ? [s.command, ...s.args] : [s.url]),
+              ...(s.cwd ? [`(in ${s.cwd})`] : []),
+              ...(s.envKeys.length ? ['env', ...s.envKeys] : []),
+            ]
+              .join(' ')
+              .split(root)
+              .join('<ext>'),
+          ),
+          expected,
+        );
+      });
 });
 
 function jsonError(text: string): string {
