@@ -4,6 +4,8 @@ import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { stringify as yamlStringify } from 'yaml';
 import { HostEnv } from '../../../src/core/base/hostEnv';
 import { adaptClaudePluginServers } from '../../../src/core/sources/claudePluginServers';
+import { cliExtensionAdapter } from '../../../src/core/sources/cliExtensionServers';
+import { GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS } from '../../../src/core/sources/cliExtensions';
 import { adaptContinueBlock } from '../../../src/core/sources/continueYaml';
 import { MAX_NESTING } from '../../../src/core/sources/nesting';
 import { normalizeEntry } from '../../../src/core/sources/normalize';
@@ -52,6 +54,18 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string; input?: AdaptInput
     adapt: adaptClaudePluginServers,
     file,
     input: { ...INPUT, plugin: PLUGIN },
+  })),
+  ...[GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS].map((flavour) => ({
+    name: `${flavour.clientName} extension`,
+    adapt: cliExtensionAdapter(flavour),
+    file: `/home/u/x/${flavour.manifest}`,
+    input: {
+      ...INPUT,
+      cliExtension: {
+        root: '/home/u/x',
+        state: { kind: 'loaded' as const, ref: { name: 'x', root: '/home/u/x' }, enabled: false },
+      },
+    },
   })),
 ];
 const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'opencode', 'continue', 'none'];
