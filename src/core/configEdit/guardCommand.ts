@@ -83,9 +83,7 @@ export function wrapSupport(
   if (s.source.cliExtension)
     return {
       supported: false,
-      reason: t(
-        'a Gemini CLI or Qwen Code extension runs its servers as its manifest declares them, and the client replaces the manifest when it updates the extension',
-      ),
+      reason: t("Gemini CLI and Qwen Code replace an extension's manifest when they update it"),
     };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry
   // editors do not rewrite (they write `command` and `args`).

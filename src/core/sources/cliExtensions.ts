@@ -18,7 +18,6 @@ import { InstalledCliExtension, ListDir, ReadText, SourceContext, SourceFile } f
  *   to match the folder the client runs in deciding; on where none matches.
  */
 export interface CliExtensionFlavour {
-  client: 'gemini-cli' | 'qwen-code';
   /** The client's name, for its reasons. */
   clientName: string;
   /** The user's extensions folder. */
@@ -32,7 +31,6 @@ export interface CliExtensionFlavour {
 }
 
 export const GEMINI_CLI_EXTENSIONS: CliExtensionFlavour = {
-  client: 'gemini-cli',
   clientName: 'Gemini CLI',
   folder: (host) => pathFor(host).join(geminiDir(host), 'extensions'),
   manifest: 'gemini-extension.json',
@@ -43,7 +41,6 @@ export const GEMINI_CLI_EXTENSIONS: CliExtensionFlavour = {
 
 /** Qwen Code's own extension format; it converts a Gemini CLI extension to it when it installs one. */
 export const QWEN_CODE_EXTENSIONS: CliExtensionFlavour = {
-  client: 'qwen-code',
   clientName: 'Qwen Code',
   folder: (host) => pathFor(host).join(qwenHome(host), 'extensions'),
   manifest: 'qwen-extension.json',
@@ -121,8 +118,8 @@ function stateOf(
     reason: `${flavour.clientName} skips this extension: ${why}`,
   });
   if ('error' in read) return skipped(`its manifest is not JSON (${read.error})`);
-  if (!isObject(read.value)) return skipped('its manifest is not a JSON object');
-  const { name, version } = read.value;
+  // A manifest that is no object has no name either.
+  const { name, version } = isObject(read.value) ? read.value : {};
   if (typeof name !== 'string' || name === '') return skipped('its manifest has no "name"');
   if (flavour.versionRequired && (typeof version !== 'string' || version === ''))
     return skipped('its manifest has no "version"');
@@ -155,7 +152,6 @@ export async function cliExtensionFiles(
   const places = [ctx.host.home, ...ctx.workspaceFolders];
   const out: SourceFile[] = [];
   for (const name of [...names].sort()) {
-    if (name === 'extension-enablement.json') continue;
     const own = p.join(folder, name);
     const record = await readJson(readText, p.join(own, flavour.installRecord));
     const link = record && 'value' in record && isObject(record.value) ? record.value : undefined;

@@ -16,8 +16,7 @@ describe('config editors: a Gemini CLI or Qwen Code extension’s entries', () =
   it('Wrap with Guard says why it cannot rewrite one; the same entry outside an extension can be', () => {
     assert.deepEqual(wrapSupport(server('memory', { source: extensionSource })), {
       supported: false,
-      reason:
-        'a Gemini CLI or Qwen Code extension runs its servers as its manifest declares them, and the client replaces the manifest when it updates the extension',
+      reason: "Gemini CLI and Qwen Code replace an extension's manifest when they update it",
     });
     const { cliExtension: _extension, ...plain } = extensionSource;
     assert.deepEqual(wrapSupport(server('memory', { source: plain })), { supported: true });
