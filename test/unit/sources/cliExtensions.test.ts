@@ -101,7 +101,14 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
   });
 
   it('an extension is on where any folder the user works in has it on, as `gemini extensions list` says there', async () => {
-    const home = fixtureHome();
+    const home = fixtureHome({
+      // Gemini CLI loads no workspace's extensions: this one is in neither of its lists.
+      'proj/.gemini/extensions/wsx/gemini-extension.json': JSON.stringify({
+        name: 'wsx',
+        version: '1.0.0',
+        mcpServers: { 'wsx-mem': { command: 'node' } },
+      }),
+    });
     const project = path.join(home, 'proj');
     const listed = fs.readFileSync(path.join(home, 'extensions-list-proj.txt'), 'utf8');
     // In the project, Gemini CLI has `linked` off for the workspace and on for the user.
@@ -109,6 +116,7 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     const onlyProject = await scan({ host: host(home, 'linux', { HOME: home }), workspaceFolders: [project] });
     // The home folder is always a place a session may run: `linked` is on for the user there.
     assert.equal(extensionServers(onlyProject).find((s) => s.name === 'linked-mem')?.disabled, false);
+    assert.ok(!onlyProject.servers.some((s) => s.name === 'wsx-mem'), 'a workspace’s extension is not read');
     // A rule for the home folder alone and below, off: `linked` is off everywhere but the project.
     const flipped = fixtureHome({
       '.gemini/extensions/extension-enablement.json': JSON.stringify({
