@@ -5,7 +5,7 @@ import type { ServerConfig } from '../../../src/core/base/model';
 import { enabledIn } from '../../../src/core/sources/cliExtensions';
 import { ScanResult } from '../../../src/core/sources/scan';
 import { repoRoot } from '../../support/repo';
-import { host, scan, tempDir, writeTree } from './support';
+import { host, memFs, scan, tempDir, writeTree } from './support';
 
 /**
  * Gemini CLI's extensions, on the files Gemini CLI 0.61.0 itself wrote (test/fixtures/client-configs/
@@ -203,6 +203,39 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     assert.deepEqual([ws.args, ws.unresolved], [[`${root}/s.js`, '${workspacePath}/data'], ['${workspacePath}']]);
     // A `url` without a `type` is streamable HTTP, as Gemini CLI 0.61.0 connects it.
     assert.equal(extensionServers(r).find((s) => s.name === 'remote')?.transport, 'http');
+  });
+
+  it('a Windows home: `${/}` is `\\`, a linked extension’s Windows folder, and the rules as Gemini CLI writes them there', async () => {
+    const home = 'C:\\Users\\u';
+    const extensions = `${home}\\.gemini\\extensions`;
+    const manifest = (name: string) =>
+      JSON.stringify({
+        name,
+        version: '1.0.0',
+        mcpServers: { [`${name}-mem`]: { command: 'node', args: ['${extensionPath}${/}server.js'] } },
+      });
+    const files = {
+      [`${extensions}\\memo\\gemini-extension.json`]: manifest('memo'),
+      [`${extensions}\\off\\gemini-extension.json`]: manifest('off'),
+      [`${extensions}\\linked\\.gemini-extension-install.json`]: JSON.stringify({
+        source: 'D:\\src\\linked',
+        type: 'link',
+      }),
+      'D:\\src\\linked\\gemini-extension.json': manifest('linked'),
+      // `gemini extensions disable off` on Windows: the home folder as a rule, its slashes turned.
+      [`${extensions}\\extension-enablement.json`]: JSON.stringify({ off: { overrides: ['!/C:/Users/u/*'] } }),
+    };
+    const r = await scan({ host: host(home, 'win32'), workspaceFolders: [], ...memFs('win32', files) });
+    assert.deepEqual(
+      extensionServers(r)
+        .map((s) => [s.name, s.source.cliExtension?.root, s.args[0], s.disabled])
+        .sort(),
+      [
+        ['linked-mem', 'D:\\src\\linked', 'D:\\src\\linked\\server.js', false],
+        ['memo-mem', `${extensions}\\memo`, `${extensions}\\memo\\server.js`, false],
+        ['off-mem', `${extensions}\\off`, `${extensions}\\off\\server.js`, true],
+      ],
+    );
   });
 
   it('GEMINI_CLI_HOME moves Gemini CLI’s folder, and its extensions with it', async () => {
