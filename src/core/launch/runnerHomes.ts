@@ -130,10 +130,14 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
   };
 }
 
-/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv), `<root>/.bunx-<uid>/` (bunx), `<root>/dlx/<hash>/<id>/node_modules/` (pnpm dlx). */
+/**
+ * The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/`
+ * or `venvs/` (pipx), `<root>/tools/` (uv), `<root>/.bunx-<uid>/` (bunx), `<root>/dlx/<hash>/<id>/node_modules/`
+ * (pnpm dlx), `<temp>/xfs-<hex>/dlx-<pid>/` (yarn dlx: a project yarn makes for the run, whose root is that folder).
+ */
 export function runnerFolderOf(
   file: string,
-): { kind: 'npx' | 'uv' | 'pipx' | 'bunx' | 'pnpm'; root: string } | undefined {
+): { kind: 'npx' | 'uv' | 'pipx' | 'bunx' | 'pnpm' | 'yarn-dlx'; root: string } | undefined {
   const f = file.replace(/\\/g, '/');
   const npx = /^(.*)\/_npx\/[^/]+\/node_modules\//.exec(f);
   if (npx) return { kind: 'npx', root: npx[1] };
@@ -141,6 +145,8 @@ export function runnerFolderOf(
   if (bunx) return { kind: 'bunx', root: bunx[1] };
   const pnpmDlx = /^(.*)\/dlx\/[^/]+\/[^/]+\/node_modules\//.exec(f);
   if (pnpmDlx) return { kind: 'pnpm', root: pnpmDlx[1] };
+  const yarnDlx = /^(.*\/xfs-[0-9a-f]+\/dlx-\d+)\//.exec(f);
+  if (yarnDlx) return { kind: 'yarn-dlx', root: yarnDlx[1] };
   const uv = /^(.*)\/(?:archive-v0|environments-v\d+|builds-v\d+)\/[^/]+\//.exec(f);
   if (uv) return { kind: 'uv', root: uv[1] };
   const uvTool = /^(.*\/uv\/(?:data\/)?tools)\/[^/]+\//.exec(f);

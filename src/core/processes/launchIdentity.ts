@@ -380,6 +380,9 @@ function runnerAnswer(
     const real = facts?.realpath(file) ?? file;
     const folder = runnerFolderOf(real) ?? runnerFolderOf(file);
     if (folder) {
+      // yarn dlx's project is made anew for each run in the OS's temp folder: nothing of it says whose
+      // the run is, nor speaks against the entry (sharedRunFolder: listed undecided, never claimed).
+      if (folder.kind === 'yarn-dlx') return 'unknown';
       if (!homes) return 'unknown';
       const ours =
         folder.kind === 'npx'
@@ -418,6 +421,22 @@ function runnerAnswer(
       const pkgRoot = norm(real).split('/node_modules/')[0];
       return project === pkgRoot || project.startsWith(`${pkgRoot}/`) ? 'same' : 'different';
     }
+  }
+  return undefined;
+}
+
+/**
+ * The folder a process runs its package from when that folder can prove no one's launch: yarn dlx's
+ * temporary project (`<temp>/xfs-<hex>/dlx-<pid>/`), made for the run in the temp folder every home
+ * on the machine shares, with its own cache inside and the package's path the same for every run.
+ * Undefined for any other process.
+ */
+export function sharedRunFolder(main: ProcessInfo): string | undefined {
+  const work = interpreterOf(main.argv);
+  for (const file of [work.eff[0], work.interpreter]) {
+    if (file === undefined || !isPathLike(file)) continue;
+    const folder = runnerFolderOf(file);
+    if (folder?.kind === 'yarn-dlx') return folder.root;
   }
   return undefined;
 }

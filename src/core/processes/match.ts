@@ -34,7 +34,7 @@ import { commandHash } from '../pids/identity';
 import { envContradicts, EnvReading, exactReading } from './environ';
 import { JoinedEnviron, joinedValueIs } from './joinedEnviron';
 import { guardOfAnotherRoot, guardRootOf } from './guardRoot';
-import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
+import { cwdUndecided, identityAnswers, LaunchFacts, sharedRunFolder } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
 
@@ -722,8 +722,11 @@ function instanceOfOwners(
     new Set([...secretsOf(main.pid, owners[0].config), ...maskedParts(owners[0].config.args, main.argv)]),
     options.owners,
   );
+  // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
+  const shared = sharedRunFolder(main);
+  if (shared !== undefined) instance.verdicts.push(unprovableRun(owners, main, shared));
   // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
-  if (best === 0) instance.verdicts.push(unproven(owners, main));
+  else if (best === 0) instance.verdicts.push(unproven(owners, main));
   else {
     const ambiguous = undecidedOwner(launched, owners, own.length > 0, options);
     if (ambiguous) instance.verdicts.push(ambiguous);
@@ -927,6 +930,19 @@ function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Verdict {
     kind: 'unknown',
     question: 'owner',
     reason: `pid ${main.pid} runs a launch named like ${names}, but nothing shows it runs that entry's code (its program, script, interpreter or package folder could not be compared), so it is never stopped or restarted for it`,
+  };
+}
+
+/**
+ * Why a process that runs from yarn dlx's temporary project is not proven any entry's: the project is
+ * made anew for each run in the temp folder every home shares, so this home's run and another's look alike.
+ */
+function unprovableRun(owners: readonly ConfigLaunch[], main: ProcessInfo, folder: string): Verdict {
+  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  return {
+    kind: 'unknown',
+    question: 'owner',
+    reason: `pid ${main.pid} runs the package of ${names} from yarn dlx's temporary project ${folder}, which yarn makes for each run in the temp folder every home shares, so nothing shows whose run it is; it is never stopped or restarted for it`,
   };
 }
 

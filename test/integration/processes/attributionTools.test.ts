@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
-import { stopChildren } from '../../support/liveness';
+import { killAll, stopChildren } from '../../support/liveness';
 import { makeTempDir } from '../../support/temp';
+import { waitForOutput } from '../../support/startup';
 import { npmTool, PIPX_VERSION, pythonTool, toolCacheRoot, uvBin } from '../../support/toolCache';
 import { PYTHON } from '../../support/run';
 import { pipxSetup, startMcp, TIME, OLD, timeWheels, toolHome } from '../versions/pythonTools';
@@ -14,6 +15,8 @@ import { pipxSetup, startMcp, TIME, OLD, timeWheels, toolHome } from '../version
 const TSX = '4.19.2';
 const NODEMON = '3.1.10';
 const PNPM = '9.15.9';
+const BUN = '1.4.5';
+const YARN = '4.18.1';
 const MEMORY = '@modelcontextprotocol/server-memory@2026.8.31';
 
 /** A project folder whose `.mcp.json` holds these servers. */
@@ -37,11 +40,22 @@ function take(home: string, projectDir: string, env: Record<string, string> = {}
 }
 
 const undecided = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+/** Why an instance's owner is undecided, when it is. */
+function whyUndecided(i: Instance | undefined): string | undefined {
+  const v = i?.verdicts.find((x) => x.kind === 'unknown' && x.question === 'owner');
+  return v?.kind === 'unknown' ? v.reason : undefined;
+}
 /** The instance of `name` whose launch started as `pid`, once listed. */
 function instanceFor(s: Snapshot, name: string, pid: number): Instance | undefined {
   return s.servers
     .find((x) => x.name === name)
     ?.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+}
+
+/** Resolves once each runner's server printed that it serves (its fetch done, its modules loaded). */
+async function serving(runners: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(runners.map((c) => waitForOutput(c, /running on stdio/, 180_000)));
+  for (const c of runners) c.stderr?.resume();
 }
 
 /**
@@ -54,6 +68,8 @@ function instanceFor(s: Snapshot, name: string, pid: number): Instance | undefin
 describe("attribution (integration): real tsx, nodemon, pipx and uv launches stay their entry's", function () {
   this.timeout(600_000);
   const started: ChildProcess[] = [];
+  /** Temp folders whose runners' servers outlive their runner when it is stopped (bunx's, yarn's node child). */
+  const tags: string[] = [];
 
   before(function () {
     if (process.platform !== 'linux') this.skip();
@@ -61,6 +77,7 @@ describe("attribution (integration): real tsx, nodemon, pipx and uv launches sta
 
   afterEach(async () => {
     await stopChildren(started.splice(0));
+    for (const tag of tags.splice(0)) await killAll([], tag);
   });
 
   it('tsx: the instance is the node child that runs the TypeScript server; the tsx launcher is above it', async () => {
@@ -210,6 +227,110 @@ describe("attribution (integration): real tsx, nodemon, pipx and uv launches sta
       undefined,
       `another home's pnpm dlx run is not the entry's: ${JSON.stringify(snap.servers.find((s) => s.name === 'mem')?.instances.map((i) => [i.pid, i.commandLine]))}`,
     );
+  });
+
+  it("bunx: the run from this home's bun cache is the npx entry's, proven, also once its files are deleted; the same package run from another home's is nobody's", async () => {
+    const bin = await npmTool('bun', BUN);
+    const root = makeTempDir('lg-bunx-attr-');
+    tags.push(root);
+    const mine = path.join(root, 'home');
+    const theirs = path.join(root, 'other-home');
+    const projectDir = projectWith(root, { mem: { command: 'npx', args: ['-y', MEMORY] } });
+    // Each home's bunx installs into its own ~/.bun/install/cache/.bunx-<uid>/ (bun's defaults).
+    const bunx = (home: string): ChildProcess => {
+      fs.mkdirSync(home, { recursive: true });
+      const env = { ...process.env, HOME: home, DO_NOT_TRACK: '1' } as NodeJS.ProcessEnv;
+      delete env.BUN_INSTALL;
+      delete env.BUN_INSTALL_CACHE_DIR;
+      const child = spawn(path.join(bin, 'bunx'), [MEMORY], {
+        cwd: projectDir,
+        env,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      started.push(child);
+      return child;
+    };
+    const own = bunx(mine);
+    const stranger = bunx(theirs);
+    // Both servers serving: every module loaded, so deleting their files below leaves them running.
+    await serving([own, stranger]);
+    const runFolder = (home: string) => path.join(home, '.bun', 'install', 'cache', `.bunx-${process.getuid!()}`);
+    const snap = await until("this home's bunx server listed", async () => {
+      const s = await take(mine, projectDir);
+      const i = instanceFor(s, 'mem', own.pid!);
+      return i && i.pid !== own.pid ? s : undefined;
+    });
+    const listed = (s: Snapshot) =>
+      JSON.stringify(s.servers.find((x) => x.name === 'mem')?.instances.map((i) => [i.pid, i.commandLine]));
+    assert.ok(!undecided(instanceFor(snap, 'mem', own.pid!)!), "this home's bunx run is proven the entry's");
+    assert.equal(instanceFor(snap, 'mem', stranger.pid!), undefined, `another home's bunx run: ${listed(snap)}`);
+
+    // Both runs' installs deleted while they serve: the path each recorded still names its home's cache.
+    fs.rmSync(runFolder(mine), { recursive: true, force: true });
+    fs.rmSync(runFolder(theirs), { recursive: true, force: true });
+    const gone = await take(mine, projectDir);
+    const ownGone = instanceFor(gone, 'mem', own.pid!);
+    assert.ok(ownGone && !undecided(ownGone), `this home's deleted run stays proven: ${listed(gone)}`);
+    assert.equal(instanceFor(gone, 'mem', stranger.pid!), undefined, `another home's deleted run: ${listed(gone)}`);
+  });
+
+  it("yarn dlx: a run from yarn's temporary project is listed under the npx entry undecided, saying why, never claimed, this home's or another's, also once its files are deleted", async () => {
+    const yarn = path.join(await npmTool('@yarnpkg/cli-dist', YARN), 'yarn');
+    const root = makeTempDir('lg-yarn-dlx-attr-');
+    tags.push(root);
+    const mine = path.join(root, 'home');
+    const theirs = path.join(root, 'other-home');
+    // One temp folder for both homes, as the OS's is: yarn dlx makes its project there for each run.
+    const tmp = path.join(root, 'tmp');
+    fs.mkdirSync(tmp);
+    const projectDir = projectWith(root, { mem: { command: 'npx', args: ['-y', MEMORY] } });
+    const dlx = (home: string): ChildProcess => {
+      fs.mkdirSync(home, { recursive: true });
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HOME: home,
+        TMPDIR: tmp,
+        YARN_ENABLE_TELEMETRY: '0',
+        // server-memory imports zod through its SDK, undeclared: Plug'n'Play's strict mode refuses it.
+        YARN_NODE_LINKER: 'node-modules',
+      };
+      const child = spawn(yarn, ['dlx', MEMORY], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'pipe'] });
+      started.push(child);
+      return child;
+    };
+    const own = dlx(mine);
+    const stranger = dlx(theirs);
+    await serving([own, stranger]);
+    const projects = (): string[] =>
+      fs
+        .readdirSync(tmp)
+        .filter((d) => d.startsWith('xfs-'))
+        .map((d) => path.join(tmp, d));
+    const listed = (s: Snapshot) =>
+      JSON.stringify(
+        s.servers.find((x) => x.name === 'mem')?.instances.map((i) => [i.pid, i.commandLine, whyUndecided(i)]),
+      );
+    const snap = await until('both yarn dlx servers listed', async () => {
+      const s = await take(mine, projectDir);
+      const a = instanceFor(s, 'mem', own.pid!);
+      const b = instanceFor(s, 'mem', stranger.pid!);
+      return a && a.pid !== own.pid && b && b.pid !== stranger.pid ? s : undefined;
+    });
+    for (const [who, pid] of [
+      ['this home', own.pid!],
+      ['another home', stranger.pid!],
+    ] as const) {
+      const i = instanceFor(snap, 'mem', pid);
+      assert.match(whyUndecided(i) ?? '', /yarn dlx's temporary project/, `${who}'s yarn dlx run: ${listed(snap)}`);
+    }
+
+    // The runs' temporary projects deleted while they serve: still listed undecided, never claimed.
+    for (const dir of projects()) fs.rmSync(dir, { recursive: true, force: true });
+    const gone = await take(mine, projectDir);
+    for (const pid of [own.pid!, stranger.pid!]) {
+      const i = instanceFor(gone, 'mem', pid);
+      assert.match(whyUndecided(i) ?? '', /yarn dlx's temporary project/, `a deleted yarn dlx run: ${listed(gone)}`);
+    }
   });
 
   it("uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry's", async () => {

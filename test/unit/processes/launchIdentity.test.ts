@@ -325,6 +325,88 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 
+  it("bunx run of an npx entry, its install deleted while it serves: the path it recorded still proves this home's, and rules another home's out", async () => {
+    const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv@1.0.0'])];
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const bin = (home: string) => `${home}/.bun/install/cache/.bunx-1000/@m/srv@1.0.0/node_modules/.bin/srv`;
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['bunx', '@m/srv@1.0.0'], startTime: 2000 },
+      { pid: 21, ppid: 20, argv: ['node', bin('/home/u')], startTime: 2001 },
+      { pid: 30, ppid: 10, argv: ['bunx', '@m/srv@1.0.0'], startTime: 3000 },
+      { pid: 31, ppid: 30, argv: ['node', bin('/home/eve')], startTime: 3001 },
+    ];
+    // Both `.bunx-<uid>` folders removed: no real path, every file certainly gone.
+    const gone: LaunchFacts = { ...facts({}), realpath: () => undefined, missing: () => true };
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: gone, homes },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => [i.pid, i.verdicts.filter((v) => v.kind === 'unknown')]),
+      [[21, []]],
+    );
+  });
+
+  it("yarn dlx: a run from yarn's temporary project (`<temp>/xfs-<hex>/dlx-<pid>/`) proves no home's; listed undecided with why, whatever folder it runs in, its files there or not", async () => {
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const yarn = ['node', '/opt/tools/node_modules/.bin/yarn', 'dlx', '@m/srv'];
+    // node-modules linker, and Plug'n'Play (the package read from its zip in the project's own cache).
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: yarn, startTime: 2000 },
+      {
+        pid: 21,
+        ppid: 20,
+        argv: ['/usr/bin/node', '/tmp/xfs-3d7d2df3/dlx-20/node_modules/@m/srv/dist/index.js'],
+        startTime: 2001,
+      },
+      { pid: 30, ppid: 10, argv: yarn, startTime: 3000 },
+      {
+        pid: 31,
+        ppid: 30,
+        argv: [
+          '/usr/bin/node',
+          '/tmp/xfs-507007f6/dlx-30/.yarn/cache/@m-srv-npm-1.0.0-db49cc2ca1-d7c516845f.zip/node_modules/@m/srv/dist/index.js',
+        ],
+        startTime: 3001,
+      },
+    ];
+    const cwd = { 20: '/proj', 21: '/proj', 30: '/proj', 31: '/proj' };
+    const entries = [
+      stdioConfig('npx', 'vscode', 'npx', ['-y', '@m/srv']),
+      // The same folder as the runs': a folder is no proof of a run whose files are the temp folder's.
+      stdioConfig('npx-in-proj', 'vscode', 'npx', ['-y', '@m/srv'], { cwd: '/proj' }),
+      stdioConfig('yarn-in-proj', 'vscode', 'yarn', ['dlx', '@m/srv'], { cwd: '/proj' }),
+    ];
+    for (const [f, files] of [
+      [facts({ cwd }), 'there'],
+      [{ ...facts({ cwd }), realpath: (x: string) => (x === '/proj' ? x : undefined), missing: () => true }, 'deleted'],
+    ] as const) {
+      for (const cfg of entries) {
+        const r = await attachInstances(
+          [cfg],
+          { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+          { platform: 'linux', secretsOf: () => new Set(), facts: f, homes },
+        );
+        const owner = r.servers[0].instances.map((i) => {
+          const v = i.verdicts.find((x) => x.kind === 'unknown' && x.question === 'owner');
+          return [i.pid, v?.kind === 'unknown' ? v.reason : undefined] as const;
+        });
+        assert.deepEqual(
+          owner.map(([pid]) => pid),
+          [21, 31],
+          `${cfg.name}, files ${files}: ${JSON.stringify(owner)}`,
+        );
+        for (const [pid, reason] of owner)
+          assert.match(
+            String(reason),
+            /yarn dlx's temporary project \/tmp\/xfs-[0-9a-f]+\/dlx-\d+,.*every home shares/,
+            `${cfg.name} pid ${pid}, files ${files}`,
+          );
+      }
+    }
+  });
+
   it("npx -p pkg bin (and npm exec --package=pkg -- bin): npm's title shows only the bin; the bin's real file in pkg's folder proves it, another package's bin of that name does not", async () => {
     const pkg = '@modelcontextprotocol/server-memory';
     const cfg = [

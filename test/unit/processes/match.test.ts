@@ -51,12 +51,17 @@ describe('launch keys: what a command line runs', () => {
     assert.deepEqual(effectiveArgv(['env', 'A=1', 'node', 'x.js']), ['x.js']);
   });
 
-  it('gives npx, npm exec, pnpm dlx, bunx and npx-cli.js the same key, without the version', () => {
+  it('gives npx, npm exec, pnpm dlx, yarn dlx, bunx and npx-cli.js the same key, without the version', () => {
     const key = 'npx:@modelcontextprotocol/server-memory';
     assert.equal(launchKeyOf(['npx', '-y', '@modelcontextprotocol/server-memory@2026.8.31'])?.key, key);
     assert.equal(launchKeyOf(['npm', 'exec', '@modelcontextprotocol/server-memory'])?.key, key);
     assert.equal(launchKeyOf(['pnpm', 'dlx', '@modelcontextprotocol/server-memory'])?.key, key);
     assert.equal(launchKeyOf(['bunx', '@modelcontextprotocol/server-memory'])?.key, key);
+    assert.equal(
+      launchKeyOf(['node', '/opt/tools/node_modules/.bin/yarn', 'dlx', '@modelcontextprotocol/server-memory@2026.8.31'])
+        ?.key,
+      key,
+    );
     assert.equal(
       launchKeyOf(['node', 'C:\\npm\\bin\\npx-cli.js', '-y', '@modelcontextprotocol/server-memory'])?.key,
       key,
