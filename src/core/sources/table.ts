@@ -368,6 +368,8 @@ export const SOURCES: SourceSpec[] = [
     adapter: mcpServers,
     variables: 'cursor',
   },
+  // Gemini CLI 0.61.0 connects a `url` without a `type` as streamable HTTP (SSE only when that
+  // fails): HTTP, as every client but its fork Qwen Code reads it.
   {
     client: 'gemini-cli',
     scope: 'user',
@@ -375,7 +377,6 @@ export const SOURCES: SourceSpec[] = [
     files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.gemini', 'settings.json')),
     adapter: mcpServers,
     variables: 'dollar',
-    urlTransport: 'sse',
   },
   {
     client: 'gemini-cli',
@@ -384,7 +385,6 @@ export const SOURCES: SourceSpec[] = [
     files: inEachFolder('.gemini', 'settings.json'),
     adapter: mcpServers,
     variables: 'dollar',
-    urlTransport: 'sse',
   },
   {
     // The servers of Gemini CLI's extensions, each extension's manifest found from its extensions

@@ -202,7 +202,7 @@ export interface SourceSpec {
   files(ctx: SourceContext, listDir: ListDir, readText: ReadText): Promise<SourceFile[]>;
   adapter: Adapter;
   variables: VariableFlavour;
-  /** How this client reads a `url` given without a `type` (Gemini CLI: `url` is SSE). */
+  /** How this client reads a `url` given without a `type` (Qwen Code: `url` is SSE). */
   urlTransport?: 'http' | 'sse';
   /**
    * The client's own words for a transport in `type`, beside the ones every client shares (Copilot

@@ -106,7 +106,7 @@ describe('sources: transport inferred as VS Code does', () => {
     assert.equal(normalize({ type: 'STDIO', command: 'x' }).server?.transport, 'stdio');
   });
 
-  it('Gemini CLI: url is SSE, httpUrl is streamable HTTP; Windsurf: serverUrl is HTTP', () => {
+  it('Qwen Code: url is SSE, httpUrl is streamable HTTP; Windsurf: serverUrl is HTTP', () => {
     assert.equal(normalize({ url: 'http://x/sse' }, 'sse').server?.transport, 'sse');
     assert.equal(normalize({ httpUrl: 'http://x/mcp' }, 'sse').server?.transport, 'http');
     assert.equal(normalize({ serverUrl: 'http://x/mcp' }).server?.transport, 'http');
