@@ -10,6 +10,7 @@ import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { jsonServerMapAdapter } from './jsonc';
+import { KILO_MCP_JSON_RULES } from './kiloRules';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
 import { adaptOpencodeConfig } from './opencode';
 import {
@@ -550,6 +551,7 @@ export const SOURCES: SourceSpec[] = [
     files: inEachFolderAll(['.kilocode', 'mcp.json'], ['.kilo', 'mcp.json']),
     adapter: mcpServers,
     variables: 'none',
+    rules: KILO_MCP_JSON_RULES,
   },
   ...inExtensionStorage('kilo', 'Kilo', 'kilocode.kilo-code', 'mcp_settings.json'),
   {
