@@ -3,7 +3,7 @@ import { ClientId } from '../../../src/core/base/model';
 import { MachineFs } from '../../../src/core/machine/types';
 import { scanSources } from '../../../src/core/sources/scan';
 import { SOURCES } from '../../../src/core/sources/table';
-import { SourceSpec } from '../../../src/core/sources/types';
+import { ListDir, SourceFile, SourceSpec } from '../../../src/core/sources/types';
 import { host, memFs } from './support';
 
 /**
@@ -31,6 +31,26 @@ interface Claim extends Placement {
   row: number;
 }
 
+const FAKE_CONTEXT = { host: host(HOME), workspaceFolders: [WORKSPACE] };
+
+/**
+ * The files a row reads in the fake home, its folders listing as `listDir` says. A row that finds
+ * its files through other files' content (records a client keeps) finds none here, so no single
+ * corpus file can stand in for it.
+ */
+async function filesOf(spec: SourceSpec, listDir: ListDir): Promise<SourceFile[]> {
+  try {
+    return await spec.files(FAKE_CONTEXT, listDir);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a corpus file can be put where the row reads it: the row reads some file in the fake home. */
+export async function placeable(spec: SourceSpec): Promise<boolean> {
+  return (await filesOf(spec, async () => ['corpus.json'])).length > 0;
+}
+
 /** Source rows of a client, or none when the table does not know the id. */
 export function rowsOf(client: string): SourceSpec[] {
   return SOURCES.filter((s) => s.client === (client as ClientId));
@@ -46,15 +66,14 @@ export function rowsOf(client: string): SourceSpec[] {
  * listing, so a change of reader shows.
  */
 export async function placementOf(client: string, name: string): Promise<Placement | undefined> {
-  const ctx = { host: host(HOME), workspaceFolders: [WORKSPACE] };
   const claims: Claim[] = [];
   const words = name.toLowerCase().split('.').slice(0, -1);
   for (const [row, spec] of SOURCES.entries()) {
     if (spec.client !== client) continue;
-    const listed = await spec.files(ctx, async () => [name]);
+    const listed = await filesOf(spec, async () => [name]);
     const fixed = new Set(
       (
-        await spec.files(ctx, async (dir) => {
+        await filesOf(spec, async (dir) => {
           throw Object.assign(new Error(`ENOENT: ${dir}`), { code: 'ENOENT' });
         })
       ).map((f) => f.file),
