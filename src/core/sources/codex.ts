@@ -39,6 +39,16 @@ export function adaptCodexToml(text: string): AdaptResult {
     }
     return undefined;
   };
+  if (data.profile !== undefined) {
+    // Codex 0.169.0 stops at such a file ("failed to load configuration"): none of its servers start.
+    result.diagnostics.push({
+      severity: 'error',
+      ...pos(['profile']),
+      message:
+        'Codex refuses this file: a top-level "profile" is no longer supported (run `codex --profile NAME` with NAME.config.toml instead), so none of its servers start',
+    });
+    return result;
+  }
   const servers = data.mcp_servers;
   if (servers === undefined) return result;
   if (!isTable(servers)) {
