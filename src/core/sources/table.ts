@@ -9,6 +9,7 @@ import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
+import { adaptCopilotUserConfig, adaptCopilotWorkspaceConfig } from './copilotCli';
 import { jsonServerMapAdapter } from './jsonc';
 import { KILO_MCP_JSON_RULES } from './kiloRules';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
@@ -478,7 +479,7 @@ export const SOURCES: SourceSpec[] = [
         'mcp-config.json',
       ),
     ),
-    adapter: mcpServers,
+    adapter: adaptCopilotUserConfig,
     variables: 'shell',
     // `copilot mcp add NAME -- CMD` writes `"type": "local"` (Copilot CLI 1.0.102, test/clients/copilotCli.test.ts).
     types: { local: 'stdio' },
@@ -490,7 +491,7 @@ export const SOURCES: SourceSpec[] = [
     scope: 'workspace',
     label: 'Copilot CLI (workspace)',
     files: inEachFolder('.github', 'mcp.json'),
-    adapter: mcpServers,
+    adapter: adaptCopilotWorkspaceConfig,
     variables: 'shell',
     types: { local: 'stdio' },
   },
