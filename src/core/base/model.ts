@@ -27,7 +27,12 @@ export type ClientId =
   | 'qwen-code'
   | 'opencode'
   | 'kilo'
-  | 'auggie';
+  | 'auggie'
+  // Kiro, JetBrains Junie, Amazon Q Developer, Google Antigravity
+  | 'kiro'
+  | 'junie'
+  | 'amazon-q'
+  | 'antigravity';
 
 /**
  * Where in a client's configuration hierarchy a file sits.

@@ -94,6 +94,30 @@ const NEXT_STEPS: Record<ClientId, ClientRow> = {
     kind: 'app',
     words: (_names, t) => t('Zed: quit Zed and open it again.'),
   },
+  kiro: {
+    // Kiro reconnects a server when its mcp.json is saved (the IDE, and Kiro CLI from 2.10).
+    kind: 'in-client',
+    words: (names, t) =>
+      t(
+        "Kiro: saving the file reconnects {0}; if it still runs the old command, reconnect it in the Kiro panel's MCP servers (Kiro CLI: start a new session).",
+        names,
+      ),
+  },
+  junie: {
+    kind: 'app',
+    words: (_names, t) => t('Junie: restart the IDE it runs in (the junie CLI: start a new session).'),
+  },
+  'amazon-q': {
+    kind: 'session',
+    words: (_names, t) => t('Amazon Q: start a new q chat session; in the editor, reload the window Amazon Q runs in.'),
+  },
+  antigravity: {
+    kind: 'in-client',
+    words: (_names, t) =>
+      t(
+        'Antigravity: in Manage MCP Servers, press Refresh (or restart Antigravity; the agy CLI: start a new session).',
+      ),
+  },
 };
 
 /** One client's next step after its entries were rewritten. */

@@ -278,6 +278,23 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'continue', name: 'Continue CLI', programs: ['cn'], pattern: /@continuedev[/\\]cli[/\\]/ },
   // Auggie, Augment's CLI: a node script (`@augmentcode/auggie/augment.mjs`, the bin `auggie`).
   { id: 'auggie', name: 'Auggie', programs: ['auggie'], pattern: /@augmentcode[/\\]auggie[/\\]/ },
+  // Kiro, a VS Code fork: any process of the app (`Kiro.app`, its `Kiro Helper`s; `kiro` on Linux,
+  // `Kiro.exe` on Windows). Kiro CLI: `kiro-cli` runs `kiro-cli-chat`, whose children the servers are.
+  { id: 'kiro', name: 'Kiro', programs: ['kiro'], pattern: /(^|[/\\])Kiro\.app[/\\]|Kiro Helper/ },
+  { id: 'kiro', name: 'Kiro CLI', programs: ['kiro-cli', 'kiro-cli-chat'] },
+  // The Amazon Q Developer CLI: `q` runs `qchat` (amazon-q-developer-cli `CHAT_BINARY_NAME`), which
+  // starts each server in a process group of its own.
+  { id: 'amazon-q', name: 'Amazon Q CLI', programs: ['qchat'] },
+  // Antigravity: the app (`Antigravity.app`, `antigravity`), its language server (the Go process that
+  // reads mcp_config.json, `language_server[_<os>_<arch>] ... --app_data_dir antigravity`), and its CLI `agy`.
+  {
+    id: 'antigravity',
+    name: 'Antigravity',
+    programs: ['antigravity', 'agy'],
+    pattern: /--app_data_dir[=\s]+antigravity(-ide|-cli)?(\s|$)|Antigravity( IDE)?\.app[/\\]|Antigravity Helper/,
+  },
+  // Junie's own CLI (in a JetBrains IDE the servers are the IDE's children, which no signature names).
+  { id: 'junie', name: 'Junie', programs: ['junie'] },
 ];
 
 /** Programs that adopt orphans: a launch (or an agent session) whose parent is one of them lost what started it. */

@@ -100,6 +100,34 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
 }
 
 /**
+ * Every `.json` file of one folder (a client's agents, each with its own `mcpServers`): the user's
+ * folder, and the same relative folder in each workspace folder.
+ */
+function agentFiles(user: (ctx: SourceContext) => string | undefined, ...workspace: string[]) {
+  return {
+    user: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
+      const dir = user(ctx);
+      return dir ? jsonFilesOf(ctx, listDir, dir) : [];
+    },
+    workspace: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
+      const p = pathFor(ctx.host);
+      const out: SourceFile[] = [];
+      for (const folder of ctx.workspaceFolders)
+        out.push(...(await jsonFilesOf(ctx, listDir, p.join(folder, ...workspace), folder)));
+      return out;
+    },
+  };
+}
+
+async function jsonFilesOf(ctx: SourceContext, listDir: ListDir, dir: string, workspaceFolder?: string) {
+  const p = pathFor(ctx.host);
+  return (await listOrEmpty(listDir, dir))
+    .filter((name) => /\.json$/i.test(name))
+    .sort()
+    .map((name): SourceFile => ({ file: p.join(dir, name), ...(workspaceFolder ? { workspaceFolder } : {}) }));
+}
+
+/**
  * A VS Code extension's MCP settings file in its global storage, wherever the extension can be
  * installed: the user folder of each product of VS Code's family, and each one's remote server's.
  * The entries are the extension's (its client), whichever product's process runs them.
@@ -223,6 +251,30 @@ const vscodeRemoteSources: SourceSpec[] = OWN_MCP_PRODUCTS.map((product): Source
   adapter: jsonServerMapAdapter(['servers']),
   variables: 'vscode',
 }));
+
+/** Kiro's agents (Kiro CLI's `~/.kiro/agents/*.json`, a project's `.kiro/agents/*.json`). */
+const KIRO_AGENTS = agentFiles((ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'agents'), '.kiro', 'agents');
+/** The Amazon Q Developer CLI's agents (its `paths.rs`: `~/.aws/amazonq/cli-agents`, `.amazonq/cli-agents`). */
+const Q_CLI_AGENTS = agentFiles(
+  (ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'cli-agents'),
+  '.amazonq',
+  'cli-agents',
+);
+
+/**
+ * Antigravity's user file: `~/.gemini/config/mcp_config.json` (Antigravity 2 and its `agy` CLI), and
+ * the one before it, `~/.gemini/antigravity/mcp_config.json`, which Antigravity 2 no longer reads
+ * once it has migrated it (it leaves `~/.gemini/config/.migrated` behind).
+ */
+async function antigravityUserFiles(ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> {
+  const p = pathFor(ctx.host);
+  const config = p.join(ctx.host.home, '.gemini', 'config');
+  const migrated = (await listOrEmpty(listDir, config)).includes('.migrated');
+  return [
+    { file: p.join(config, 'mcp_config.json') },
+    ...(migrated ? [] : [{ file: p.join(ctx.host.home, '.gemini', 'antigravity', 'mcp_config.json') }]),
+  ];
+}
 
 export const SOURCES: SourceSpec[] = [
   {
@@ -590,5 +642,131 @@ export const SOURCES: SourceSpec[] = [
     files: inEachFolder('.augment', 'settings.local.json'),
     adapter: mcpServers,
     variables: 'none',
+  },
+  // Kiro (the IDE and Kiro CLI read the same files), JetBrains Junie, Amazon Q Developer and Antigravity:
+  // no CLI of theirs installs from npm or PyPI, so these rows follow their documentation and sources
+  // (docs/clients.md). Each reads `mcpServers`, a server off with `"disabled": true`.
+  {
+    // Kiro's `${VAR}` in env and headers (expanded once the user approves the variable).
+    client: 'kiro',
+    scope: 'user',
+    label: 'Kiro',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'settings', 'mcp.json')),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    client: 'kiro',
+    scope: 'workspace',
+    label: 'Kiro (workspace)',
+    files: inEachFolder('.kiro', 'settings', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    client: 'kiro',
+    scope: 'user',
+    label: 'Kiro agent',
+    files: KIRO_AGENTS.user,
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    client: 'kiro',
+    scope: 'workspace',
+    label: 'Kiro agent (workspace)',
+    files: KIRO_AGENTS.workspace,
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    // Junie, in JetBrains IDEs and its own CLI; no variables documented (`${VAR}` is read as such,
+    // which never contradicts a process).
+    client: 'junie',
+    scope: 'user',
+    label: 'Junie',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.junie', 'mcp', 'mcp.json')),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    client: 'junie',
+    scope: 'workspace',
+    label: 'Junie (workspace)',
+    files: inEachFolder('.junie', 'mcp', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    // Amazon Q Developer's mcp.json, which its CLI (amazon-q-developer-cli `paths.rs`, `mcp_config.rs`)
+    // and its IDE plugins read; `${env:NAME}` in env values, as Cursor's.
+    client: 'amazon-q',
+    scope: 'user',
+    label: 'Amazon Q',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'mcp.json')),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'amazon-q',
+    scope: 'workspace',
+    label: 'Amazon Q (workspace)',
+    files: inEachFolder('.amazonq', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    // The IDE plugins' agent (aws/language-servers `mcpUtils.ts`: `agents/default.json`).
+    client: 'amazon-q',
+    scope: 'user',
+    label: 'Amazon Q agent',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'agents', 'default.json')),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'amazon-q',
+    scope: 'workspace',
+    label: 'Amazon Q agent (workspace)',
+    files: inEachFolder('.amazonq', 'agents', 'default.json'),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'amazon-q',
+    scope: 'user',
+    label: 'Amazon Q CLI agent',
+    files: Q_CLI_AGENTS.user,
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'amazon-q',
+    scope: 'workspace',
+    label: 'Amazon Q CLI agent (workspace)',
+    files: Q_CLI_AGENTS.workspace,
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    // Antigravity: a remote server's URL is `serverUrl` (streamable HTTP), or `url`. A `type` beside
+    // `command` does not pick its transport: real files write `"local"` there.
+    client: 'antigravity',
+    scope: 'user',
+    label: 'Antigravity',
+    files: antigravityUserFiles,
+    adapter: mcpServers,
+    variables: 'shell',
+    types: { local: 'stdio' },
+  },
+  {
+    // A project's customization folders, which `agy` reads.
+    client: 'antigravity',
+    scope: 'workspace',
+    label: 'Antigravity (workspace)',
+    files: inEachFolderAll(...['.agents', '.agent', '_agents', '_agent'].map((dir) => [dir, 'mcp_config.json'])),
+    adapter: mcpServers,
+    variables: 'shell',
+    types: { local: 'stdio' },
   },
 ];

@@ -37,6 +37,10 @@ export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
   opencode: 'opencode',
   kilo: 'Kilo',
   auggie: 'Auggie (Augment)',
+  kiro: 'Kiro',
+  junie: 'Junie (JetBrains)',
+  'amazon-q': 'Amazon Q Developer',
+  antigravity: 'Antigravity',
 };
 
 function isClientId(id: string): id is ClientId {

@@ -155,6 +155,52 @@ describe('owning client signatures', () => {
     ['linux', ['node', '/usr/lib/node_modules/.bin/cn', '-p', 'hello'], 'Continue CLI'],
     ['linux', ['node', '/usr/lib/node_modules/.bin/auggie', '--print', 'hello'], 'Auggie'],
     ['linux', ['/usr/bin/node', '/srv/app.js'], undefined],
+    // Clients known from public sources only (docs/clients.md): Kiro's installs (the Homebrew cask's
+    // Kiro.app, the Linux and Windows folders installers use), Kiro CLI's binaries, the Amazon Q
+    // CLI's chat binary, Antigravity's language server as users' tools read it, and the CLIs' names.
+    [
+      'darwin',
+      [
+        '/Applications/Kiro.app/Contents/Frameworks/Kiro Helper (Plugin).app/Contents/MacOS/Kiro Helper (Plugin)',
+        '--type=utility',
+      ],
+      'Kiro',
+    ],
+    ['linux', ['/usr/share/kiro/kiro', '--type=utility', '--utility-sub-type=node.mojom.NodeService'], 'Kiro'],
+    ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\Kiro\\Kiro.exe', '--type=utility'], 'Kiro'],
+    ['darwin', ['/Applications/Superkiro.app/Contents/MacOS/Superkiro'], undefined],
+    ['linux', ['node', '/srv/kiro/server.js'], undefined],
+    ['linux', ['/home/u/.local/bin/kiro-cli-chat', 'chat', '--resume-id', 'a1'], 'Kiro CLI'],
+    ['darwin', ['/Applications/Kiro CLI.app/Contents/MacOS/kiro-cli', 'chat'], 'Kiro CLI'],
+    ['linux', ['/home/u/.local/bin/qchat', 'chat'], 'Amazon Q CLI'],
+    [
+      'darwin',
+      [
+        '/Applications/Antigravity.app/Contents/Resources/app/extensions/antigravity/bin/language_server_macos_arm',
+        '--app_data_dir',
+        'antigravity',
+        '--csrf_token',
+        'tok',
+      ],
+      'Antigravity',
+    ],
+    [
+      'win32',
+      [
+        'C:\\Users\\u\\AppData\\Local\\Programs\\Antigravity\\resources\\bin\\language_server.exe',
+        '--standalone',
+        '--override_ide_name',
+        'antigravity',
+        '--app_data_dir',
+        'antigravity',
+      ],
+      'Antigravity',
+    ],
+    ['linux', ['/usr/share/antigravity/antigravity', '--type=zygote'], 'Antigravity'],
+    ['darwin', ['/opt/homebrew/bin/agy', 'serve'], 'Antigravity'],
+    // Windsurf's and Devin's language servers share the binary's name, not the data folder.
+    ['darwin', ['/opt/devin/language_server_macos_arm', '--app_data_dir', 'devin'], undefined],
+    ['linux', ['/home/u/.local/bin/junie'], 'Junie'],
   ];
   for (const [platform, argv, name] of cases) {
     it(`${platform}: ${argv.join(' ').slice(0, 70)} -> ${name ?? 'no client'}`, () => {

@@ -239,6 +239,32 @@ function rowsFor(
       file: p.join(o.ws, '.augment', 'settings.local.json'),
       format: 'mcpServers',
     },
+    // Kiro, Junie, Amazon Q Developer and Antigravity: the same relative files on every OS.
+    ...(
+      [
+        ['kiro', 'user', 'Kiro', [o.home, '.kiro', 'settings', 'mcp.json']],
+        ['kiro', 'workspace', 'Kiro (workspace)', [o.ws, '.kiro', 'settings', 'mcp.json']],
+        ['kiro', 'user', 'Kiro agent', [o.home, '.kiro', 'agents', 'reviewer.json']],
+        ['kiro', 'workspace', 'Kiro agent (workspace)', [o.ws, '.kiro', 'agents', 'builder.json']],
+        ['junie', 'user', 'Junie', [o.home, '.junie', 'mcp', 'mcp.json']],
+        ['junie', 'workspace', 'Junie (workspace)', [o.ws, '.junie', 'mcp', 'mcp.json']],
+        ['amazon-q', 'user', 'Amazon Q', [o.home, '.aws', 'amazonq', 'mcp.json']],
+        ['amazon-q', 'workspace', 'Amazon Q (workspace)', [o.ws, '.amazonq', 'mcp.json']],
+        ['amazon-q', 'user', 'Amazon Q agent', [o.home, '.aws', 'amazonq', 'agents', 'default.json']],
+        ['amazon-q', 'workspace', 'Amazon Q agent (workspace)', [o.ws, '.amazonq', 'agents', 'default.json']],
+        ['amazon-q', 'user', 'Amazon Q CLI agent', [o.home, '.aws', 'amazonq', 'cli-agents', 'aws.json']],
+        ['amazon-q', 'workspace', 'Amazon Q CLI agent (workspace)', [o.ws, '.amazonq', 'cli-agents', 'dev.json']],
+        ['antigravity', 'user', 'Antigravity', [o.home, '.gemini', 'config', 'mcp_config.json']],
+        ['antigravity', 'user', 'Antigravity', [o.home, '.gemini', 'antigravity', 'mcp_config.json']],
+        ['antigravity', 'workspace', 'Antigravity (workspace)', [o.ws, '.agents', 'mcp_config.json']],
+      ] as const
+    ).map(([client, scope, label, parts]): Row => ({
+      client,
+      scope,
+      label,
+      file: p.join(...parts),
+      format: 'mcpServers',
+    })),
   ];
   // VS Code's family: each product's user folder and its remote server's (in the home, on every OS),
   // the products that read their own mcp.json, and the extensions that install into every one of them.

@@ -112,6 +112,10 @@ describe('sources: fixture homes on every OS layout', () => {
       'opencode',
       'kilo',
       'auggie',
+      'kiro',
+      'junie',
+      'amazon-q',
+      'antigravity',
     ])
       assert.ok(clients.has(c as ClientId), `missing client ${c}`);
     assertFullyListed(result, expected);
