@@ -288,6 +288,32 @@ describe('owning client signatures', () => {
     });
   });
 
+  it("Kiro CLI's and Antigravity's servers are the nearest process of the client's, under any launcher", () => {
+    const server = { pid: 23, ppid: 22, argv: ['node', '/home/u/.npm/_npx/1/node_modules/.bin/server-memory'] };
+    const kiro = new ProcessTree([
+      { pid: 20, ppid: 1, argv: ['/home/u/.local/bin/kiro-cli', 'chat'] },
+      { pid: 21, ppid: 20, argv: ['/home/u/.local/bin/kiro-cli-chat', 'chat'] },
+      { pid: 22, ppid: 21, argv: ['npm', 'exec', '@modelcontextprotocol/server-memory'] },
+      server,
+    ]);
+    assert.deepEqual(owningClient(server, kiro, 'linux'), { id: 'kiro', name: 'Kiro CLI', pid: 21 });
+    const antigravity = new ProcessTree([
+      { pid: 20, ppid: 1, argv: ['/usr/share/antigravity/antigravity'] },
+      {
+        pid: 21,
+        ppid: 20,
+        argv: [
+          '/usr/share/antigravity/resources/app/extensions/antigravity/bin/language_server_linux_x64',
+          '--app_data_dir',
+          'antigravity',
+        ],
+      },
+      { pid: 22, ppid: 21, argv: ['npm', 'exec', '@modelcontextprotocol/server-memory'] },
+      server,
+    ]);
+    assert.deepEqual(owningClient(server, antigravity, 'linux'), { id: 'antigravity', name: 'Antigravity', pid: 21 });
+  });
+
   it("a server of the Cline CLI's hub is the hub's, named as the agent host its later sessions run in", () => {
     const hub = [
       '/usr/lib/node_modules/cline/node_modules/@cline/cli-linux-x64/bin/cline',
