@@ -95,6 +95,15 @@ export function wrapSupport(
         s.source.label,
       ),
     };
+  // A Markdown agent's servers sit in its YAML front matter, which the entry editors do not rewrite.
+  if (/\.md$/i.test(s.source.file))
+    return {
+      supported: false,
+      reason: t(
+        "{0} keeps its servers in a Markdown file's front matter, which Wrap with Guard does not rewrite",
+        s.source.label,
+      ),
+    };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }

@@ -31,6 +31,59 @@ export const MAX_YAML_BYTES = 1024 * 1024;
  * references (`- uses: owner/block`) have no local definition and are skipped.
  */
 export function adaptContinueYaml(text: string): AdaptResult {
+  const opened = openYaml(text);
+  if (!('read' in opened)) return opened;
+  const { result, read } = opened;
+  const list = serverList(read);
+  list?.items.forEach((item, index) => {
+    const entry = serverItem(item, index, read);
+    if (entry) result.entries.push(entry);
+  });
+  return result;
+}
+
+/**
+ * YAML whose `mcpServers` is a mapping of name -> server, as JSON files have it (Kiro's Markdown
+ * agents' front matter): each server's fields at their positions.
+ */
+export function adaptYamlServerMap(text: string): AdaptResult {
+  const opened = openYaml(text);
+  if (!('read' in opened)) return opened;
+  const { result, read } = opened;
+  const map = topLevel(read, 'mcpServers');
+  if (map === undefined) return result;
+  if (!isMap(map)) {
+    result.diagnostics.push({
+      severity: 'error',
+      ...read.at(map),
+      message: `"mcpServers" must be a mapping of server names to servers, found ${describeYaml(map)}`,
+    });
+    return result;
+  }
+  for (const pair of map.items) {
+    const name = isScalar(pair.key) ? pair.key.value : undefined;
+    if (typeof name !== 'string') continue;
+    const position = read.at(pair.key as Node);
+    if (!isMap(pair.value)) {
+      result.diagnostics.push({
+        severity: 'error',
+        ...(position ?? {}),
+        message: `server "${name}" must be a mapping, found ${describeYaml(pair.value as Node | null)}`,
+      });
+      continue;
+    }
+    result.entries.push({
+      name,
+      ...(position ? { position } : {}),
+      keyPath: ['mcpServers', name],
+      fields: serverFields(pair.value, name, read),
+    });
+  }
+  return result;
+}
+
+/** A YAML file parsed for its servers, or why it is not read (too large, nested too deep). */
+function openYaml(text: string): AdaptResult | { result: AdaptResult; read: YamlRead } {
   const refused = refusedOverSize(text, MAX_YAML_BYTES, 'YAML');
   if (refused) return refused;
   const result: AdaptResult = { entries: [], diagnostics: [] };
@@ -49,12 +102,7 @@ export function adaptContinueYaml(text: string): AdaptResult {
     at: (node) => (node?.range ? lines.position(node.range[0]) : undefined),
     diagnostics: result.diagnostics,
   };
-  const list = serverList(read);
-  list?.items.forEach((item, index) => {
-    const entry = serverItem(item, index, read);
-    if (entry) result.entries.push(entry);
-  });
-  return result;
+  return { result, read };
 }
 
 /** A parsed YAML file, where its nodes are, and where its problems go. */
@@ -91,8 +139,11 @@ function parseYaml(text: string, lines: LineMap, diagnostics: FileDiagnostic[]):
   return doc;
 }
 
-/** The `mcpServers` list of a top-level mapping; undefined when there is none (an error when it is not a list). */
-function serverList({ doc, at, diagnostics }: YamlRead): Yaml.YAMLSeq | undefined {
+/**
+ * The value of a key of the top-level mapping; undefined when there is none or it is null (an error
+ * when the document is not a mapping).
+ */
+function topLevel({ doc, at, diagnostics }: YamlRead, key: string): Node | undefined {
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return undefined;
   if (!isMap(root)) {
@@ -103,8 +154,16 @@ function serverList({ doc, at, diagnostics }: YamlRead): Yaml.YAMLSeq | undefine
     });
     return undefined;
   }
-  const list = pairValue(root, 'mcpServers');
-  if (list === undefined || list === null || (isScalar(list) && list.value === null)) return undefined;
+  const value = pairValue(root, key);
+  if (value === undefined || value === null || (isScalar(value) && value.value === null)) return undefined;
+  return value;
+}
+
+/** The `mcpServers` list of a top-level mapping; undefined when there is none (an error when it is not a list). */
+function serverList(read: YamlRead): Yaml.YAMLSeq | undefined {
+  const { at, diagnostics } = read;
+  const list = topLevel(read, 'mcpServers');
+  if (list === undefined) return undefined;
   if (!isSeq(list)) {
     diagnostics.push({
       severity: 'error',

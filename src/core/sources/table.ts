@@ -12,6 +12,7 @@ import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { adaptCopilotUserConfig, adaptCopilotWorkspaceConfig } from './copilotCli';
 import { jsonServerMapAdapter } from './jsonc';
 import { KILO_MCP_JSON_RULES } from './kiloRules';
+import { adaptAgentFile } from './markdownAgent';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
 import { adaptOpencodeConfig } from './opencode';
 import {
@@ -100,31 +101,45 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
 }
 
 /**
- * Every `.json` file of one folder (a client's agents, each with its own `mcpServers`): the user's
- * folder, and the same relative folder in each workspace folder.
+ * A client's agent files, each with its own `mcpServers`: those whose names `names` matches in the
+ * user's folder and in the same relative folder of each workspace folder, and in their subfolders
+ * down to `depth` levels (an agent's name is its path there).
  */
-function agentFiles(user: (ctx: SourceContext) => string | undefined, ...workspace: string[]) {
+function agentFiles(user: (ctx: SourceContext) => string | undefined, workspace: string[], names: RegExp, depth = 0) {
   return {
     user: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
       const dir = user(ctx);
-      return dir ? jsonFilesOf(ctx, listDir, dir) : [];
+      return dir ? filesIn(ctx, listDir, dir, names, depth) : [];
     },
     workspace: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
       const p = pathFor(ctx.host);
       const out: SourceFile[] = [];
       for (const folder of ctx.workspaceFolders)
-        out.push(...(await jsonFilesOf(ctx, listDir, p.join(folder, ...workspace), folder)));
+        out.push(...(await filesIn(ctx, listDir, p.join(folder, ...workspace), names, depth, folder)));
       return out;
     },
   };
 }
 
-async function jsonFilesOf(ctx: SourceContext, listDir: ListDir, dir: string, workspaceFolder?: string) {
+/** The files of a folder whose names match, by name, then those of its subfolders down to `depth`. */
+async function filesIn(
+  ctx: SourceContext,
+  listDir: ListDir,
+  dir: string,
+  names: RegExp,
+  depth: number,
+  workspaceFolder?: string,
+): Promise<SourceFile[]> {
   const p = pathFor(ctx.host);
-  return (await listOrEmpty(listDir, dir))
-    .filter((name) => /\.json$/i.test(name))
-    .sort()
-    .map((name): SourceFile => ({ file: p.join(dir, name), ...(workspaceFolder ? { workspaceFolder } : {}) }));
+  const out: SourceFile[] = [];
+  const subfolders: string[] = [];
+  for (const name of (await listOrEmpty(listDir, dir)).sort()) {
+    if (names.test(name)) out.push({ file: p.join(dir, name), ...(workspaceFolder ? { workspaceFolder } : {}) });
+    // Any other name may be a folder: listing a file finds nothing in it.
+    else if (depth > 0 && !name.startsWith('.')) subfolders.push(p.join(dir, name));
+  }
+  for (const sub of subfolders) out.push(...(await filesIn(ctx, listDir, sub, names, depth - 1, workspaceFolder)));
+  return out;
 }
 
 /**
@@ -252,13 +267,21 @@ const vscodeRemoteSources: SourceSpec[] = OWN_MCP_PRODUCTS.map((product): Source
   variables: 'vscode',
 }));
 
-/** Kiro's agents (Kiro CLI's `~/.kiro/agents/*.json`, a project's `.kiro/agents/*.json`). */
-const KIRO_AGENTS = agentFiles((ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'agents'), '.kiro', 'agents');
+/**
+ * Kiro's agents (`~/.kiro/agents`, a project's `.kiro/agents`): JSON, or Markdown with YAML front
+ * matter, in nested folders too.
+ */
+const KIRO_AGENTS = agentFiles(
+  (ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'agents'),
+  ['.kiro', 'agents'],
+  /\.(json|md)$/i,
+  3,
+);
 /** The Amazon Q Developer CLI's agents (its `paths.rs`: `~/.aws/amazonq/cli-agents`, `.amazonq/cli-agents`). */
 const Q_CLI_AGENTS = agentFiles(
   (ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'cli-agents'),
-  '.amazonq',
-  'cli-agents',
+  ['.amazonq', 'cli-agents'],
+  /\.json$/i,
 );
 
 /**
@@ -668,7 +691,7 @@ export const SOURCES: SourceSpec[] = [
     scope: 'user',
     label: 'Kiro agent',
     files: KIRO_AGENTS.user,
-    adapter: mcpServers,
+    adapter: adaptAgentFile,
     variables: 'shell',
   },
   {
@@ -676,7 +699,7 @@ export const SOURCES: SourceSpec[] = [
     scope: 'workspace',
     label: 'Kiro agent (workspace)',
     files: KIRO_AGENTS.workspace,
-    adapter: mcpServers,
+    adapter: adaptAgentFile,
     variables: 'shell',
   },
   {

@@ -7,6 +7,7 @@ import { adaptClaudePluginServers } from '../../../src/core/sources/claudePlugin
 import { cliExtensionAdapter } from '../../../src/core/sources/cliExtensionServers';
 import { GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS } from '../../../src/core/sources/cliExtensions';
 import { adaptContinueBlock } from '../../../src/core/sources/continueYaml';
+import { adaptAgentFile } from '../../../src/core/sources/markdownAgent';
 import { MAX_NESTING } from '../../../src/core/sources/nesting';
 import { normalizeEntry } from '../../../src/core/sources/normalize';
 import { SOURCES } from '../../../src/core/sources/table';
@@ -67,6 +68,7 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string; input?: AdaptInput
       },
     },
   })),
+  { name: 'Kiro agent (markdown)', adapt: adaptAgentFile, file: '/home/u/.kiro/agents/a.md' },
 ];
 const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'opencode', 'continue', 'none'];
 
@@ -97,7 +99,17 @@ const anyValue = fc.oneof(fc.anything({ maxDepth: 3 }), fc.constant(null), fc.co
 const validText = fc
   .tuple(
     servers,
-    fc.constantFrom('mcpServers', 'servers', 'vscodeSettings', 'claudeJson', 'zed', 'codeWorkspace', 'toml', 'yaml'),
+    fc.constantFrom(
+      'mcpServers',
+      'servers',
+      'vscodeSettings',
+      'claudeJson',
+      'zed',
+      'codeWorkspace',
+      'toml',
+      'yaml',
+      'frontMatter',
+    ),
   )
   .map(([m, format]) => serialize(m, format));
 
@@ -121,6 +133,8 @@ function serialize(m: Record<string, unknown>, format: string): string {
       } catch {
         return JSON.stringify(m);
       }
+    case 'frontMatter':
+      return `---\n${yamlStringify({ description: 'agent', mcpServers: m })}---\nThe agent's prompt.\n`;
     default:
       return yamlStringify({ mcpServers: Object.entries(m).map(([name, s]) => ({ name, ...(s as object) })) });
   }

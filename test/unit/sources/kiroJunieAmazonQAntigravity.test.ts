@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClientId } from '../../../src/core/base/model';
 import { ScanResult } from '../../../src/core/sources/scan';
+import { wrapSupport } from '../../../src/core/configEdit/guardCommand';
 import { repoRoot } from '../../support/repo';
 import { host, scan, server, tempDir, writeTree } from './support';
 
@@ -197,11 +198,11 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
     const agent = (name: string) => JSON.stringify({ name, mcpServers: { [name]: { command: 'uvx', args: [name] } } });
     writeTree({
       [path.join(home, '.kiro', 'agents', 'reviewer.json')]: agent('kiro-reviewer'),
-      [path.join(home, '.kiro', 'agents', 'notes.md')]: '# not an agent',
       [path.join(ws, '.kiro', 'agents', 'builder.json')]: agent('kiro-builder'),
       [path.join(home, '.aws', 'amazonq', 'cli-agents', 'aws.json')]: agent('q-aws'),
-      // The Q CLI writes this beside its agents; it loads only files ending in .json.
+      // The Q CLI writes this beside its agents; it loads only files ending in .json, and no subfolder.
       [path.join(home, '.aws', 'amazonq', 'cli-agents', 'agent_config.json.example')]: agent('q-example'),
+      [path.join(home, '.aws', 'amazonq', 'cli-agents', 'old', 'aws.json')]: agent('q-old'),
     });
     const result = await scanHome(home, ws);
     assert.deepEqual(result.diagnostics, []);
@@ -211,5 +212,65 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
       'q-aws Amazon Q CLI agent user',
     ]);
     assert.equal(server(result, 'kiro-builder').source.workspaceFolder, ws);
+  });
+
+  it("Kiro's Markdown agents: the servers of their YAML front matter, at their lines, in nested folders too", async () => {
+    const { home, ws } = fakeHome();
+    // The shape of kiro.dev's custom agents page: configuration in front matter, the prompt below.
+    const backend = [
+      '---',
+      'description: Backend development agent',
+      'tools: [read, write, shell, web]',
+      'mcpServers:',
+      '  postgres:',
+      '    command: npx',
+      '    args: ["-y", "@modelcontextprotocol/server-postgres"]',
+      '    env:',
+      '      DATABASE_URL: "${DATABASE_URL}"',
+      '  docs:',
+      '    url: https://docs.example.com/mcp',
+      '    disabled: true',
+      '---',
+      'You are a backend developer.',
+      '---',
+      'mcpServers: {not: [read]}',
+      '',
+    ].join('\n');
+    const planner = '---\ndescription: Plans\nmcpServers:\n  tracker:\n    command: tracker-mcp\n---\nPlan the work.\n';
+    writeTree({
+      [path.join(home, '.kiro', 'agents', 'backend.md')]: backend,
+      [path.join(ws, '.kiro', 'agents', 'team', 'planner.md')]: planner,
+      // A prompt kept beside the agents: no front matter, no servers, no problem.
+      [path.join(ws, '.kiro', 'agents', 'prompts', 'backend-system.md')]: '# Backend\n\nUse async/await.\n',
+    });
+    const result = await scanHome(home, ws);
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(listed(result, 'kiro'), ['docs user http off', 'postgres user stdio', 'tracker workspace stdio']);
+    const postgres = server(result, 'postgres');
+    assert.deepEqual(postgres.position, { line: 5, column: 3 });
+    assert.deepEqual(postgres.args, ['-y', '@modelcontextprotocol/server-postgres']);
+    assert.deepEqual(postgres.envKeys, ['DATABASE_URL']);
+    assert.equal(server(result, 'tracker').source.file, path.join(ws, '.kiro', 'agents', 'team', 'planner.md'));
+    // Wrap with Guard does not rewrite front matter: it says so, where a JSON agent's entry is offered.
+    const support = wrapSupport({ ...postgres, keyPath: postgres.keyPath ?? [] });
+    assert.equal(support.supported, false);
+    assert.match(support.supported ? '' : support.reason, /Markdown file's front matter/);
+  });
+
+  it("a Markdown agent's front matter that is not YAML is reported at its line in the file", async () => {
+    const { home, ws } = fakeHome();
+    const file = path.join(home, '.kiro', 'agents', 'broken.md');
+    writeTree({ [file]: '---\ndescription: x\nmcpServers:\n  a:\n    command: [npx\n---\nbody\n' });
+    const result = await scanHome(home, ws);
+    const problems = result.diagnostics.filter((d) => d.file === file);
+    // The unclosed list of line 5 runs into the front matter's end (line 6); every problem is inside it.
+    assert.deepEqual(
+      problems.map((d) => [d.client, d.line, d.message.split(':')[0]]),
+      [
+        ['kiro', 6, 'invalid YAML'],
+        ['kiro', 5, 'server "a"'],
+        ['kiro', 4, 'server "a"'],
+      ],
+    );
   });
 });
