@@ -285,6 +285,9 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // The Amazon Q Developer CLI: `q` runs `qchat` (amazon-q-developer-cli `CHAT_BINARY_NAME`), which
   // starts each server in a process group of its own.
   { id: 'amazon-q', name: 'Amazon Q CLI', programs: ['qchat'] },
+  // Its IDE plugins run the servers under their language server, a node script inside the editor
+  // (aws-toolkit-vscode and aws-toolkit-jetbrains: `<assets>/servers/node .../aws-lsp-codewhisperer.js --stdio`).
+  { id: 'amazon-q', name: 'Amazon Q', pattern: /[/\\]aws-lsp-codewhisperer\.js(\s|$)/ },
   // Antigravity: the app (`Antigravity.app`, `antigravity`), its language server (the Go process that
   // reads mcp_config.json, `language_server[_<os>_<arch>] ... --app_data_dir antigravity`), and its CLI `agy`.
   {

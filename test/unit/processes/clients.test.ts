@@ -174,6 +174,15 @@ describe('owning client signatures', () => {
     ['darwin', ['/Applications/Kiro CLI.app/Contents/MacOS/kiro-cli', 'chat'], 'Kiro CLI'],
     ['linux', ['/home/u/.local/bin/qchat', 'chat'], 'Amazon Q CLI'],
     [
+      'linux',
+      [
+        '/home/u/.local/share/aws/toolkits/language-servers/AmazonQ/1.40.0/servers/node',
+        '/home/u/.local/share/aws/toolkits/language-servers/AmazonQ/1.40.0/servers/aws-lsp-codewhisperer.js',
+        '--stdio',
+      ],
+      'Amazon Q',
+    ],
+    [
       'darwin',
       [
         '/Applications/Antigravity.app/Contents/Resources/app/extensions/antigravity/bin/language_server_macos_arm',
