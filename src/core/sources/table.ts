@@ -12,6 +12,8 @@ import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { adaptCopilotUserConfig, adaptCopilotWorkspaceConfig } from './copilotCli';
 import { jsonServerMapAdapter } from './jsonc';
 import { KILO_MCP_JSON_RULES } from './kiloRules';
+import { AMAZON_Q_CLI_RULES } from './amazonQRules';
+import { ANTIGRAVITY_RULES } from './antigravityRules';
 import { adaptAgentFile } from './markdownAgent';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
 import { adaptOpencodeConfig } from './opencode';
@@ -762,6 +764,7 @@ export const SOURCES: SourceSpec[] = [
     files: Q_CLI_AGENTS.user,
     adapter: mcpServers,
     variables: 'cursor',
+    rules: AMAZON_Q_CLI_RULES,
   },
   {
     client: 'amazon-q',
@@ -770,6 +773,7 @@ export const SOURCES: SourceSpec[] = [
     files: Q_CLI_AGENTS.workspace,
     adapter: mcpServers,
     variables: 'cursor',
+    rules: AMAZON_Q_CLI_RULES,
   },
   {
     // Antigravity: a remote server's URL is `serverUrl` (streamable HTTP), or `url`. A `type` beside
@@ -781,6 +785,7 @@ export const SOURCES: SourceSpec[] = [
     adapter: mcpServers,
     variables: 'shell',
     types: { local: 'stdio' },
+    rules: ANTIGRAVITY_RULES,
   },
   {
     // A project's customization folders, which `agy` reads.
@@ -791,5 +796,6 @@ export const SOURCES: SourceSpec[] = [
     adapter: mcpServers,
     variables: 'shell',
     types: { local: 'stdio' },
+    rules: ANTIGRAVITY_RULES,
   },
 ];

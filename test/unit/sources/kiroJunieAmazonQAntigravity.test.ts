@@ -273,4 +273,67 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
       ],
     );
   });
+
+  it('an entry Antigravity drops is a problem in its words, the rest of the file still listed; it reads no `enabled`', async () => {
+    const { home, ws } = fakeHome();
+    const file = path.join(home, '.gemini', 'config', 'mcp_config.json');
+    // skillsaw's example of a dropped server: an env value written as a number.
+    const text = JSON.stringify(
+      {
+        mcpServers: {
+          'harbour-db': { command: './bin/harbour-mcp', env: { PGPORT: 5432 } },
+          planner: { command: './bin/planner-mcp', args: '--read-only' },
+          feed: { serverUrl: 'https://feeds.example/mcp/sse', disabledTools: ['publish_feed'] },
+          legacy: { command: './bin/legacy-mcp', enabled: false },
+          off: { command: './bin/off-mcp', disabled: true },
+        },
+      },
+      null,
+      2,
+    );
+    writeTree({ [file]: text });
+    const result = await scanHome(home, ws);
+    assert.deepEqual(listed(result, 'antigravity'), ['feed user http', 'legacy user stdio', 'off user stdio off']);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.file, d.line, d.message]),
+      [
+        [file, 5, 'server "harbour-db": Antigravity drops it: a value of "env" is not a string'],
+        [file, 11, 'server "planner": Antigravity drops it: "args" is not a list'],
+      ],
+    );
+  });
+
+  it("the Amazon Q CLI's agents: a server it would not start is a problem in its words; no `enabled` or `cwd` read", async () => {
+    const { home, ws } = fakeHome();
+    const agentFile = path.join(home, '.aws', 'amazonq', 'cli-agents', 'dev.json');
+    const servers = {
+      remote: { url: 'https://mcp.example.com/mcp' },
+      typed: { type: 'http', url: 'https://mcp.example.com/mcp' },
+      blank: { command: '' },
+      local: { command: 'uvx', args: ['awslabs.aws-documentation-mcp-server@latest'], enabled: false, cwd: '/srv' },
+    };
+    writeTree({
+      [agentFile]: JSON.stringify({ name: 'dev', mcpServers: servers }, null, 2),
+      // The same entries in mcp.json, which its IDE plugins read too: read by the shared rules.
+      [path.join(ws, '.amazonq', 'mcp.json')]: JSON.stringify({ mcpServers: { 'ws-remote': servers.remote } }),
+    });
+    const result = await scanHome(home, ws);
+    assert.deepEqual(listed(result, 'amazon-q'), ['local user stdio', 'typed user http', 'ws-remote workspace http']);
+    assert.equal(server(result, 'local').cwd, undefined);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.file, d.line, d.message]),
+      [
+        [
+          agentFile,
+          5,
+          'server "remote": the Amazon Q CLI does not start it: "MCP config is malformed: transport type is specified to be stdio but command is empty" (a "url" needs "type": "http")',
+        ],
+        [
+          agentFile,
+          12,
+          'server "blank": the Amazon Q CLI does not start it: "MCP config is malformed: transport type is specified to be stdio but command is empty"',
+        ],
+      ],
+    );
+  });
 });
