@@ -99,10 +99,7 @@ export function wrapSupport(
   if (/\.md$/i.test(s.source.file))
     return {
       supported: false,
-      reason: t(
-        "{0} keeps its servers in a Markdown file's front matter, which Wrap with Guard does not rewrite",
-        s.source.label,
-      ),
+      reason: t("{0}: Wrap with Guard does not rewrite a Markdown file's front matter", s.source.label),
     };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };

@@ -97,26 +97,19 @@ const NEXT_STEPS: Record<ClientId, ClientRow> = {
   kiro: {
     // Kiro reconnects a server when its mcp.json is saved (the IDE, and Kiro CLI from 2.10).
     kind: 'in-client',
-    words: (names, t) =>
-      t(
-        "Kiro: saving the file reconnects {0}; if it still runs the old command, reconnect it in the Kiro panel's MCP servers (Kiro CLI: start a new session).",
-        names,
-      ),
+    words: (names, t) => t('Kiro: saving the file reconnects {0} (Kiro CLI: start a new session).', names),
   },
   junie: {
     kind: 'app',
-    words: (_names, t) => t('Junie: restart the IDE it runs in (the junie CLI: start a new session).'),
+    words: (_names, t) => t('Junie: restart the IDE it runs in (the junie CLI: a new session).'),
   },
   'amazon-q': {
     kind: 'session',
-    words: (_names, t) => t('Amazon Q: start a new q chat session; in the editor, reload the window Amazon Q runs in.'),
+    words: (_names, t) => t('Amazon Q: start a new q chat session; in an editor, reload its window.'),
   },
   antigravity: {
     kind: 'in-client',
-    words: (_names, t) =>
-      t(
-        'Antigravity: in Manage MCP Servers, press Refresh (or restart Antigravity; the agy CLI: start a new session).',
-      ),
+    words: (_names, t) => t('Antigravity: in Manage MCP Servers, press Refresh (agy: a new session).'),
   },
 };
 

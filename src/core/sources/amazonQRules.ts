@@ -28,7 +28,7 @@ function nonEmpty(value: unknown): boolean {
 /** The CLI's own words (`McpClientError::MalformedConfig`). */
 function malformed(type: string, missing: string, field: string): Rejection {
   return {
-    reason: `the Amazon Q CLI does not start it: "MCP config is malformed: transport type is specified to be ${type} but ${missing} is empty"${type === 'stdio' && field === 'url' ? ' (a "url" needs "type": "http")' : ''}`,
+    reason: `Amazon Q CLI: "MCP config is malformed: transport type is specified to be ${type} but ${missing} is empty"`,
     field,
   };
 }

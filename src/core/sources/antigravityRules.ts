@@ -13,17 +13,12 @@ export const ANTIGRAVITY_RULES: ClientRules = {
 
 function antigravityRejects(entry: RawServerEntry): Rejection | undefined {
   const f = entry.fields;
-  if (f.args !== undefined) {
-    const args = f.args.value;
-    if (!Array.isArray(args)) return dropped('"args" is not a list', 'args');
-    if (args.some((a) => typeof a !== 'string')) return dropped('an element of "args" is not a string', 'args');
-  }
-  if (f.env !== undefined) {
-    const env = f.env.value;
-    if (env === null || typeof env !== 'object' || Array.isArray(env)) return dropped('"env" is not an object', 'env');
-    if (Object.values(env).some((v) => typeof v !== 'string'))
-      return dropped('a value of "env" is not a string', 'env');
-  }
+  const args = f.args?.value;
+  if (f.args !== undefined && !(Array.isArray(args) && args.every((a) => typeof a === 'string')))
+    return dropped('"args" is not a list of strings', 'args');
+  const env = f.env?.value;
+  if (f.env !== undefined && !(isObject(env) && Object.values(env).every((v) => typeof v === 'string')))
+    return dropped('"env" is not an object of strings', 'env');
   if (f.serverUrl !== undefined && typeof f.serverUrl.value !== 'string')
     return dropped('"serverUrl" is not a string', 'serverUrl');
   if (f.disabledTools !== undefined) {
@@ -34,6 +29,10 @@ function antigravityRejects(entry: RawServerEntry): Rejection | undefined {
   if (f.authProviderType !== undefined && f.authProviderType.value !== 'google_credentials')
     return dropped('"authProviderType" is not "google_credentials"', 'authProviderType');
   return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function dropped(reason: string, field: string): Rejection {

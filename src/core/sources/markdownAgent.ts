@@ -20,7 +20,7 @@ const agentJson = jsonServerMapAdapter(['mcpServers']);
  * the same length up to its end, its opening `---` blanked: a position in it is the position in the
  * file. Undefined when the file has none, or it is never closed.
  */
-export function frontMatter(text: string): string | undefined {
+function frontMatter(text: string): string | undefined {
   const open = /^\uFEFF?---[ \t]*(?=\r?\n)/.exec(text);
   if (!open) return undefined;
   const rest = text.slice(open[0].length);

@@ -269,6 +269,31 @@ const vscodeRemoteSources: SourceSpec[] = OWN_MCP_PRODUCTS.map((product): Source
   variables: 'vscode',
 }));
 
+/** How a client's rows read their files: the adapter and the client's variables, words and rules. */
+type Reading = Pick<SourceSpec, 'adapter' | 'variables' | 'types' | 'rules'>;
+
+/** A client's user files and its workspace files, read alike: two rows, `label` and `label (workspace)`. */
+function userAndWorkspace(
+  client: SourceSpec['client'],
+  label: string,
+  files: { user: SourceSpec['files']; workspace: SourceSpec['files'] },
+  reading: Reading,
+): SourceSpec[] {
+  return [
+    { client, scope: 'user', label, files: files.user, ...reading },
+    { client, scope: 'workspace', label: `${label} (workspace)`, files: files.workspace, ...reading },
+  ];
+}
+
+/** A file under the home folder and one in each workspace folder (at the same place unless named). */
+function homeAndFolders(home: string[], workspace = home) {
+  return { user: one((ctx) => pathFor(ctx.host).join(ctx.host.home, ...home)), workspace: inEachFolder(...workspace) };
+}
+
+/** `mcpServers` with Claude Code's `${VAR}`, or with Cursor's `${env:NAME}`. */
+const SHELL_VARIABLES: Reading = { adapter: mcpServers, variables: 'shell' };
+const ENV_VARIABLES: Reading = { adapter: mcpServers, variables: 'cursor' };
+
 /**
  * Kiro's agents (`~/.kiro/agents`, a project's `.kiro/agents`): JSON, or Markdown with YAML front
  * matter, in nested folders too.
@@ -671,131 +696,38 @@ export const SOURCES: SourceSpec[] = [
   // Kiro (the IDE and Kiro CLI read the same files), JetBrains Junie, Amazon Q Developer and Antigravity:
   // no CLI of theirs installs from npm or PyPI, so these rows follow their documentation and sources
   // (docs/clients.md). Each reads `mcpServers`, a server off with `"disabled": true`.
-  {
-    // Kiro's `${VAR}` in env and headers (expanded once the user approves the variable).
-    client: 'kiro',
-    scope: 'user',
-    label: 'Kiro',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'settings', 'mcp.json')),
-    adapter: mcpServers,
-    variables: 'shell',
-  },
-  {
-    client: 'kiro',
-    scope: 'workspace',
-    label: 'Kiro (workspace)',
-    files: inEachFolder('.kiro', 'settings', 'mcp.json'),
-    adapter: mcpServers,
-    variables: 'shell',
-  },
-  {
-    client: 'kiro',
-    scope: 'user',
-    label: 'Kiro agent',
-    files: KIRO_AGENTS.user,
-    adapter: adaptAgentFile,
-    variables: 'shell',
-  },
-  {
-    client: 'kiro',
-    scope: 'workspace',
-    label: 'Kiro agent (workspace)',
-    files: KIRO_AGENTS.workspace,
-    adapter: adaptAgentFile,
-    variables: 'shell',
-  },
-  {
-    // Junie, in JetBrains IDEs and its own CLI; no variables documented (`${VAR}` is read as such,
-    // which never contradicts a process).
-    client: 'junie',
-    scope: 'user',
-    label: 'Junie',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.junie', 'mcp', 'mcp.json')),
-    adapter: mcpServers,
-    variables: 'shell',
-  },
-  {
-    client: 'junie',
-    scope: 'workspace',
-    label: 'Junie (workspace)',
-    files: inEachFolder('.junie', 'mcp', 'mcp.json'),
-    adapter: mcpServers,
-    variables: 'shell',
-  },
-  {
-    // Amazon Q Developer's mcp.json, which its CLI (amazon-q-developer-cli `paths.rs`, `mcp_config.rs`)
-    // and its IDE plugins read; `${env:NAME}` in env values, as Cursor's.
-    client: 'amazon-q',
-    scope: 'user',
-    label: 'Amazon Q',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'mcp.json')),
-    adapter: mcpServers,
-    variables: 'cursor',
-  },
-  {
-    client: 'amazon-q',
-    scope: 'workspace',
-    label: 'Amazon Q (workspace)',
-    files: inEachFolder('.amazonq', 'mcp.json'),
-    adapter: mcpServers,
-    variables: 'cursor',
-  },
-  {
-    // The IDE plugins' agent (aws/language-servers `mcpUtils.ts`: `agents/default.json`).
-    client: 'amazon-q',
-    scope: 'user',
-    label: 'Amazon Q agent',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'agents', 'default.json')),
-    adapter: mcpServers,
-    variables: 'cursor',
-  },
-  {
-    client: 'amazon-q',
-    scope: 'workspace',
-    label: 'Amazon Q agent (workspace)',
-    files: inEachFolder('.amazonq', 'agents', 'default.json'),
-    adapter: mcpServers,
-    variables: 'cursor',
-  },
-  {
-    client: 'amazon-q',
-    scope: 'user',
-    label: 'Amazon Q CLI agent',
-    files: Q_CLI_AGENTS.user,
-    adapter: mcpServers,
-    variables: 'cursor',
-    rules: AMAZON_Q_CLI_RULES,
-  },
-  {
-    client: 'amazon-q',
-    scope: 'workspace',
-    label: 'Amazon Q CLI agent (workspace)',
-    files: Q_CLI_AGENTS.workspace,
-    adapter: mcpServers,
-    variables: 'cursor',
-    rules: AMAZON_Q_CLI_RULES,
-  },
-  {
-    // Antigravity: a remote server's URL is `serverUrl` (streamable HTTP), or `url`. A `type` beside
-    // `command` does not pick its transport: real files write `"local"` there.
-    client: 'antigravity',
-    scope: 'user',
-    label: 'Antigravity',
-    files: antigravityUserFiles,
-    adapter: mcpServers,
-    variables: 'shell',
-    types: { local: 'stdio' },
-    rules: ANTIGRAVITY_RULES,
-  },
-  {
-    // A project's customization folders, which `agy` reads.
-    client: 'antigravity',
-    scope: 'workspace',
-    label: 'Antigravity (workspace)',
-    files: inEachFolderAll(...['.agents', '.agent', '_agents', '_agent'].map((dir) => [dir, 'mcp_config.json'])),
-    adapter: mcpServers,
-    variables: 'shell',
-    types: { local: 'stdio' },
-    rules: ANTIGRAVITY_RULES,
-  },
+  // Kiro's `${VAR}` in env and headers is expanded once the user approves the variable.
+  ...userAndWorkspace('kiro', 'Kiro', homeAndFolders(['.kiro', 'settings', 'mcp.json']), SHELL_VARIABLES),
+  ...userAndWorkspace('kiro', 'Kiro agent', KIRO_AGENTS, { ...SHELL_VARIABLES, adapter: adaptAgentFile }),
+  // Junie, in JetBrains IDEs and its own CLI; no variables documented (`${VAR}` is read as such,
+  // which never contradicts a process).
+  ...userAndWorkspace('junie', 'Junie', homeAndFolders(['.junie', 'mcp', 'mcp.json']), SHELL_VARIABLES),
+  // Amazon Q Developer's mcp.json, which its CLI (amazon-q-developer-cli `paths.rs`, `mcp_config.rs`)
+  // and its IDE plugins read; `${env:NAME}` in env values, as Cursor's. Then the IDE plugins' agent
+  // (aws/language-servers `mcpUtils.ts`: `agents/default.json`) and the CLI's agents.
+  ...userAndWorkspace(
+    'amazon-q',
+    'Amazon Q',
+    homeAndFolders(['.aws', 'amazonq', 'mcp.json'], ['.amazonq', 'mcp.json']),
+    ENV_VARIABLES,
+  ),
+  ...userAndWorkspace(
+    'amazon-q',
+    'Amazon Q agent',
+    homeAndFolders(['.aws', 'amazonq', 'agents', 'default.json'], ['.amazonq', 'agents', 'default.json']),
+    ENV_VARIABLES,
+  ),
+  ...userAndWorkspace('amazon-q', 'Amazon Q CLI agent', Q_CLI_AGENTS, { ...ENV_VARIABLES, rules: AMAZON_Q_CLI_RULES }),
+  // Antigravity: a remote server's URL is `serverUrl` (streamable HTTP), or `url`. A `type` beside
+  // `command` does not pick its transport: real files write `"local"` there. A project's
+  // customization folders are read by `agy`.
+  ...userAndWorkspace(
+    'antigravity',
+    'Antigravity',
+    {
+      user: antigravityUserFiles,
+      workspace: inEachFolderAll(...['.agents', '.agent', '_agents', '_agent'].map((dir) => [dir, 'mcp_config.json'])),
+    },
+    { adapter: mcpServers, variables: 'shell', types: { local: 'stdio' }, rules: ANTIGRAVITY_RULES },
+  ),
 ];

@@ -38,8 +38,8 @@ export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
   kilo: 'Kilo',
   auggie: 'Auggie (Augment)',
   kiro: 'Kiro',
-  junie: 'Junie (JetBrains)',
-  'amazon-q': 'Amazon Q Developer',
+  junie: 'Junie',
+  'amazon-q': 'Amazon Q',
   antigravity: 'Antigravity',
 };
 

@@ -254,7 +254,7 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
     // Wrap with Guard does not rewrite front matter: it says so, where a JSON agent's entry is offered.
     const support = wrapSupport({ ...postgres, keyPath: postgres.keyPath ?? [] });
     assert.equal(support.supported, false);
-    assert.match(support.supported ? '' : support.reason, /Markdown file's front matter/);
+    assert.match(support.supported ? '' : support.reason, /does not rewrite a Markdown file's front matter/);
   });
 
   it("a Markdown agent's front matter that is not YAML is reported at its line in the file", async () => {
@@ -297,8 +297,8 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => [d.file, d.line, d.message]),
       [
-        [file, 5, 'server "harbour-db": Antigravity drops it: a value of "env" is not a string'],
-        [file, 11, 'server "planner": Antigravity drops it: "args" is not a list'],
+        [file, 5, 'server "harbour-db": Antigravity drops it: "env" is not an object of strings'],
+        [file, 11, 'server "planner": Antigravity drops it: "args" is not a list of strings'],
       ],
     );
   });
@@ -326,12 +326,12 @@ describe('sources: Kiro, Junie, Amazon Q Developer and Antigravity', () => {
         [
           agentFile,
           5,
-          'server "remote": the Amazon Q CLI does not start it: "MCP config is malformed: transport type is specified to be stdio but command is empty" (a "url" needs "type": "http")',
+          'server "remote": Amazon Q CLI: "MCP config is malformed: transport type is specified to be stdio but command is empty"',
         ],
         [
           agentFile,
           12,
-          'server "blank": the Amazon Q CLI does not start it: "MCP config is malformed: transport type is specified to be stdio but command is empty"',
+          'server "blank": Amazon Q CLI: "MCP config is malformed: transport type is specified to be stdio but command is empty"',
         ],
       ],
     );
