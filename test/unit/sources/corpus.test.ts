@@ -26,6 +26,8 @@ const NO_PUBLIC_FILE: Record<string, string> = {
   // VS Code reads `mcp.servers` of user settings from before mcp.json and migrates it there at once,
   // so the block hardly survives in a public settings file.
   'servers at mcp.servers': "VS Code's settings.json `mcp` block",
+  // Kiro's Markdown agents (servers in YAML front matter) are new; no published one declares servers yet.
+  adaptAgentFile: "Kiro's Markdown agent files",
 };
 
 interface CorpusFile {
@@ -53,8 +55,16 @@ function corpusFiles(): CorpusFile[] {
  * interpreter's path beside it).
  */
 function exposed(listing: Listing): string {
-  return JSON.stringify({ ...listing, servers: listing.servers.map(({ command: _command, ...rest }) => rest) });
+  // `readAs` is where the test put the file, not what the file says.
+  return JSON.stringify({
+    ...listing,
+    readAs: undefined,
+    servers: listing.servers.map(({ command: _command, ...rest }) => rest),
+  });
 }
+
+/** A value the file writes more than once (an env value that is also another server's argument) is written openly. */
+const writtenOpenly = (text: string, value: string): boolean => text.split(value).length > 2;
 
 /** What a row's adapter reads: the same map of a JSON file, or the same function. */
 function formatOf(adapter: Adapter): string {
@@ -108,13 +118,14 @@ describe('sources: the corpus of real config files', () => {
     it(`${f.client}/${f.name} is listed as its client reads it`, async () => {
       const placed = await placementOf(f.client, f.name);
       assert.ok(placed, `no source row of client "${f.client}" reads a file`);
-      const { listing, secrets } = await readCorpusFile(placed, fs.readFileSync(f.file, 'utf8'));
+      const text = fs.readFileSync(f.file, 'utf8');
+      const { listing, secrets } = await readCorpusFile(placed, text);
       const got = JSON.stringify(listing, null, 2);
       const expectedFile = `${f.file}.expected.json`;
       assert.ok(fs.existsSync(expectedFile), `no ${path.basename(expectedFile)}; the product reads it as:\n${got}`);
       const expectedText = fs.readFileSync(expectedFile, 'utf8');
       const expected = JSON.parse(expectedText) as Listing;
-      for (const secret of secrets.filter((s) => s.length >= MIN_SECRET_LENGTH)) {
+      for (const secret of secrets.filter((s) => s.length >= MIN_SECRET_LENGTH && !writtenOpenly(text, s))) {
         assert.ok(!exposed(listing).includes(secret), `a value of env or headers is listed: ${secret.slice(0, 2)}...`);
         assert.ok(
           !exposed(expected).includes(secret),
