@@ -97,6 +97,14 @@ export interface ClaudePluginRef {
 }
 
 /**
+ * The machine a snapshot watches: this one, as the CLI and a local window see it, or the remote
+ * side of a VS Code remote window (WSL, Remote-SSH, a dev container), whose extension host runs
+ * there. `remote` is VS Code's `env.remoteName` (`wsl`, `ssh-remote`, `dev-container`...); `name` the
+ * machine's own name where one is known (the WSL distribution, the SSH host's name).
+ */
+export type WatchedMachine = { kind: 'local' } | { kind: 'remote'; remote: string; name?: string };
+
+/**
  * A Claude Desktop extension (an MCP Bundle, `.mcpb`) as installed: Claude Desktop unpacks it into
  * `<Claude>/Claude Extensions/<id>/` and keeps its settings in `Claude Extensions Settings/<id>.json`.
  */
@@ -441,6 +449,12 @@ export type Listener =
 /** A configured server with what runs of it. */
 export type ServerStatus = ServerConfig & {
   instances: Instance[];
+  /**
+   * Set when it runs on another machine than the one watched (a remote window's VS Code user
+   * servers run on the local machine): listed, never matched to this machine's processes nor
+   * judged, so `instances` is empty and says nothing of whether it runs.
+   */
+  elsewhere?: { on: 'local-machine' };
   /** http/sse only. */
   listener?: Listener;
   /** http/sse on a loopback URL: the `ensure` command line last run for its port (core/http/launchRecord.ts), for Start. */
@@ -461,6 +475,8 @@ export interface Snapshot {
   /** ISO 8601. */
   takenAt: string;
   platform: NodeJS.Platform;
+  /** The machine watched; absent: this one (`local`). */
+  machine?: WatchedMachine;
   workspaceFolders: string[];
   servers: ServerStatus[];
   /** Processes that look like MCP servers but match no configuration. Listed, never acted on automatically. */

@@ -5,11 +5,13 @@ import {
   ClientId,
   Diagnostic,
   Instance,
+  LaunchGroup,
   SCHEMA_VERSION,
   ScannedFile,
   ServerConfig,
   ServerStatus,
   Snapshot,
+  WatchedMachine,
 } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
 import { redactDeep } from '../base/redact';
@@ -30,6 +32,7 @@ import { pssAsks, setPss } from '../processes/proportionalMemory';
 import { ParseCache } from '../sources/parseCache';
 import { FileScan, ScanResult, scanSources } from '../sources/scan';
 import { findVersions, VersionsSettings, withVersions } from '../versions/attach';
+import { elsewhereStatus, splitBySide, THIS_MACHINE } from './sides';
 
 /** What one snapshot looks at: the workspace, and what the user declared. */
 export interface SnapshotRequest {
@@ -47,6 +50,11 @@ export interface SnapshotRequest {
    * probe, no request of any kind) and what listens on its port is not taken for its server.
    */
   workspaceTrusted?: boolean;
+  /**
+   * The machine watched (sides.ts): a remote window's extension host watches the remote, where the
+   * window's VS Code user servers do not run. Absent: this machine, where every entry read runs.
+   */
+  watching?: WatchedMachine;
 }
 
 /** The scans of unchanged config files an engine keeps: 64 files or 64 MiB of their text at most, in memory only. */
@@ -127,7 +135,17 @@ export async function snapshotOf(
   // A client's config error (read before the lock records' are added): its processes are not taken for another client's entries.
   const unreadable = unreadableByClient(scan.diagnostics, scan.files);
   const diagnostics = [...scan.diagnostics, ...lockDiagnostics];
-  const running = await matchRunning(machine, request, scan, table, locks, unreadable);
+  // Entries that run on the other side of a remote window are listed, never matched nor judged here.
+  const watched = request.watching ?? THIS_MACHINE;
+  const sides = splitBySide(scan.servers, scan.runsOn, watched);
+  const running = await matchRunning(
+    machine,
+    request,
+    Object.assign({}, scan, { servers: sides.here }),
+    table,
+    locks,
+    unreadable,
+  );
   const instancesOf = (servers: readonly ServerStatus[]) => [
     ...servers.flatMap((s) => s.instances),
     ...running.notConfigured,
@@ -160,6 +178,8 @@ export async function snapshotOf(
   }
   if (measured) setPss(instancesOf(servers), await measured);
   if (!notPrivate) servers = await withRecordedLaunches(servers, paths, machine);
+  if (sides.elsewhere.length > 0)
+    servers = inScanOrder(scan.servers, [...servers, ...sides.elsewhere.map(elsewhereStatus)]);
 
   // Report: every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>(
@@ -168,16 +188,31 @@ export async function snapshotOf(
       generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
       takenAt: new Date(at).toISOString(),
       platform: host.platform,
+      ...(watched.kind === 'local' ? {} : { machine: watched }),
       workspaceFolders: request.workspaceFolders,
       servers,
       notConfigured: running.notConfigured,
       processes: running.processes,
-      launchGroups: scan.launchGroups,
+      launchGroups: sides.elsewhere.length > 0 ? groupsOf(scan.launchGroups, sides.here) : scan.launchGroups,
       files: scan.files,
       diagnostics: [...diagnostics, ...running.diagnostics],
     },
     scan.secrets,
   );
+}
+
+/** The statuses in the order the scan found their entries (the source table's order, which the faces keep). */
+function inScanOrder(scanned: readonly ServerConfig[], statuses: readonly ServerStatus[]): ServerStatus[] {
+  const byId = new Map(statuses.map((s) => [s.id, s]));
+  return scanned.flatMap((c) => byId.get(c.id) ?? []);
+}
+
+/** The launch groups among `servers` only: an entry that runs on another machine configures no server of this one. */
+function groupsOf(groups: readonly LaunchGroup[], servers: readonly ServerConfig[]): LaunchGroup[] {
+  const here = new Set(servers.map((s) => s.id));
+  return groups
+    .map((g) => Object.assign({}, g, { serverIds: g.serverIds.filter((id) => here.has(id)) }))
+    .filter((g) => g.serverIds.length > 1);
 }
 
 /**

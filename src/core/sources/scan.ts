@@ -8,7 +8,7 @@ import { normalizeEntry } from './normalize';
 import { dataPathsOf } from './dataPaths';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
-import { AdaptResult, Companion, ListDir, SourceFile, SourceSpec } from './types';
+import { AdaptResult, Companion, ListDir, SourceFile, SourceSide, SourceSpec } from './types';
 
 export interface ScanContext {
   host: HostEnv;
@@ -53,6 +53,8 @@ export interface ScanResult {
   launches: Map<string, Launch>;
   /** Internal, never serialised: every secret value seen, so other output (command lines) can be redacted. */
   secrets: Set<string>;
+  /** Internal, never serialised: by server id, where an entry runs when not on the machine whose file holds it (SourceSpec.runsOn). */
+  runsOn: Map<string, SourceSide>;
 }
 
 /** A folder's names through a Machine's files; a missing folder fails as readdir does (ENOENT). */
@@ -97,6 +99,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     diagnostics: [],
     launches: new Map(),
     secrets: new Set(),
+    runsOn: new Map(),
   };
   const limit = limitConcurrency(READ_CONCURRENCY);
   const reads = new Map<string, Promise<ReadOutcome>>();
@@ -161,7 +164,10 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     }
     const { text, diagnostics: readDiagnostics } = outcome;
     const scanned = scanFileCached(cache, row, { spec, f, text, readDiagnostics, host: ctx.host, companions });
-    for (const s of scanned.servers) result.servers.push(s);
+    for (const s of scanned.servers) {
+      result.servers.push(s);
+      if (spec.runsOn) result.runsOn.set(s.id, spec.runsOn);
+    }
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
     for (const secret of scanned.secrets) result.secrets.add(secret);

@@ -222,6 +222,11 @@ const OPENCODE_TYPES = { local: 'stdio', remote: 'http' } as const;
 /** The products of VS Code's family that read their own user `mcp.json`. */
 const OWN_MCP_PRODUCTS = VSCODE_PRODUCTS.filter((product) => product.ownMcp);
 
+/**
+ * The user files of VS Code's family: a window starts their servers on its UI side (microsoft/vscode
+ * mainThreadMcp.ts `canStart`: a collection starts only on the extension host of its remote
+ * authority, and a user file's has none), so in a remote window they run on the local machine.
+ */
 const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSpec[] => [
   {
     client: product.client,
@@ -230,6 +235,7 @@ const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSp
     files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'mcp.json')),
     adapter: jsonServerMapAdapter(['servers']),
     variables: 'vscode',
+    runsOn: 'window-ui',
   },
   {
     client: product.client,
@@ -244,6 +250,7 @@ const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSp
     },
     adapter: jsonServerMapAdapter(['servers']),
     variables: 'vscode',
+    runsOn: 'window-ui',
   },
   {
     // Before mcp.json, servers lived under "mcp" in user settings.json; VS Code still migrates them.
@@ -253,6 +260,7 @@ const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSp
     files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'settings.json')),
     adapter: jsonServerMapAdapter(['mcp', 'servers']),
     variables: 'vscode',
+    runsOn: 'window-ui',
   },
 ]);
 

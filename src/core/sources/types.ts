@@ -99,6 +99,14 @@ export type Adapter = ((text: string, file: string, input: AdaptInput) => AdaptR
   readonly serversAt?: readonly string[];
 };
 
+/**
+ * Where a source's servers run, when not on the machine whose file holds them. `window-ui`: VS Code
+ * starts them on its window's UI side, as it does a user file's servers (their collection has no
+ * remote authority, and a window starts a collection only on the extension host of its remote
+ * authority): in a remote window (WSL, SSH, a container), the local machine, not the remote.
+ */
+export type SourceSide = 'window-ui';
+
 /** Which variable syntax a client documents for its config values. */
 export type VariableFlavour =
   /** VS Code: ${workspaceFolder}, ${userHome}, ${env:NAME}, ${pathSeparator}, ${/}; ${input:..}, ${config:..}, ${command:..} stay. */
@@ -211,4 +219,6 @@ export interface SourceSpec {
   types?: Readonly<Record<string, Transport>>;
   /** The client's own rules for an entry (what it skips, what it ignores), where they were verified. */
   rules?: ClientRules;
+  /** Where its servers run, when not on the machine whose file holds them (a VS Code user file's: the window's UI side). */
+  runsOn?: SourceSide;
 }
