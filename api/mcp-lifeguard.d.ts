@@ -56,9 +56,21 @@ export interface LifeguardInstance {
   readonly verdicts: readonly { readonly kind: string }[];
 }
 
-/** A server's state, worst first. */
+/**
+ * A server's state, worst first. `elsewhere`: it runs on another machine than the one watched (a
+ * remote window's VS Code user server runs on the local machine), so nothing is known of it here.
+ */
 export type ServerHealth =
-  'down' | 'orphan' | 'superseded' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
+  | 'down'
+  | 'orphan'
+  | 'superseded'
+  | 'stale'
+  | 'duplicate'
+  | 'unknown'
+  | 'running'
+  | 'notRunning'
+  | 'disabled'
+  | 'elsewhere';
 
 /** What an instance is, as the tree and Show Evidence name it. */
 export type InstanceVerdict =

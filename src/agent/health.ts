@@ -5,6 +5,7 @@ import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { causeWords, InstanceVerdict, RESTART_CAUSES } from '../core/report/causes';
 import { counts, Counts, hasProblems, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
 import { quoted } from '../core/base/modelText';
+import { elsewhereLabel } from '../core/report/machineWords';
 import { guardPending } from '../core/configEdit/guardPending';
 import { MAX_RESULT_CHARS, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';
@@ -175,7 +176,9 @@ export function healthText(r: HealthReport): string {
     const version = s.installedVersion ? ` ${quoted(s.installedVersion)} installed` : '';
     const update = s.updateAvailable ? `; ${quoted(s.updateAvailable.latest)} available` : '';
     const registry = s.registry ? `; ${s.registry}` : '';
-    lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}${registry}`);
+    // One that runs on the other side of a remote window: where, and that it is not judged here.
+    const state = s.state === 'elsewhere' ? `${elsewhereLabel()}, not judged here` : s.state;
+    lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${state}${version}${update}${registry}`);
     for (const i of s.instances)
       lines.push(
         `  - pid ${i.pid} (${i.shared ? `shared by ${i.shared.clients.length} client${i.shared.clients.length === 1 ? '' : 's'}: ${i.shared.clients.map((c) => (c.name !== undefined ? quoted(c.name) : '?')).join(', ')}` : `${i.client}${i.guarded ? ', guarded' : ''}`}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${quoted(i.runningVersion)}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),

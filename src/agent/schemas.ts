@@ -55,6 +55,7 @@ const server = z.object({
     'unknown',
     'not-running',
     'disabled',
+    'elsewhere',
   ]),
   installedVersion: z.string().optional(),
   updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),

@@ -35,6 +35,7 @@ export function registerAgentServerProvider(
         launcher: deps.launcher(),
         workspaceFolders: deps.workspaceFolders(),
         trusted: vscode.workspace.isTrusted,
+        remoteName: vscode.env.remoteName,
       });
       const news = agentServerNews(last, launch);
       last = launch;

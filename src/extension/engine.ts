@@ -12,7 +12,7 @@ import { HostEnv } from '../core/base/hostEnv';
 import { currentHostEnv } from '../core/machine/live';
 import { cacheStatsLine } from '../core/base/engineCache';
 import { listLocks, LockRecord } from '../core/locks';
-import type { Snapshot } from '../core/base/model';
+import type { Snapshot, WatchedMachine } from '../core/base/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
 import { Engine, engineMachine, EngineOptions } from '../core/snapshot/engine';
@@ -77,6 +77,8 @@ export interface WindowSnapshotRequest {
   withoutVersions?: boolean;
   /** VS Code trusts the workspace: its URL entries may be asked and matched to what listens there. */
   workspaceTrusted: boolean;
+  /** The machine this extension host watches: the remote, in a remote window (core/snapshot/sides.ts). */
+  watching?: WatchedMachine;
 }
 
 export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
@@ -104,6 +106,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
         workspaceFiles: r.workspaceFiles,
         singleWriter: r.singleWriter,
         workspaceTrusted: r.workspaceTrusted,
+        ...(r.watching ? { watching: r.watching } : {}),
         ...(r.withoutVersions ? { versions: false } : {}),
       }),
     cacheStats: () => (core ? cacheStatsLine(core.engine.cacheStats()) : 'no engine yet'),

@@ -17,10 +17,12 @@ import { createProblemsPanel } from './problemsPanel';
 import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
+import { viewDescription } from './viewModel/tree';
 import { instancesNeedingRestart } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
 import { settling } from '../core/snapshot/settle';
+import { watchedMachine } from '../core/snapshot/sides';
 import { useTranslator } from './viewModel/l10n';
 import { HiddenProcesses } from './hiddenProcesses';
 import { isWrapped } from '../core/configEdit/guardCommand';
@@ -36,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
   const activatedAt = Date.now();
   const log = vscode.window.createOutputChannel('MCP Lifeguard', { log: true });
   const engine = createEngine();
+  // Where this extension host runs, and so which machine's processes it sees: the remote, in a remote window.
+  const watching = watchedMachine(vscode.env.remoteName, engine.host, os.hostname());
   const store = new SnapshotStore();
   const evidence = new EvidenceProvider();
   let settings: Settings = readSettings();
@@ -53,12 +57,15 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       home: os.homedir(),
       logsDir: engine.paths.logs,
       servers: store.snapshot?.servers ?? [],
+      machine: store.snapshot?.machine,
     }),
     () => ({ hidden: hidden.keys() }),
   );
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) =>
     vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }),
   );
+  // The views' header names the machine watched, in a remote window.
+  for (const view of treeViews) view.description = viewDescription(watching);
 
   // While a client filter is on, the view says so, and how to see every client again.
   const showFilterNote = (): void => {
@@ -79,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         singleWriter: settings.singleWriterServers,
         // Until VS Code trusts the workspace, no URL its configs name is requested.
         workspaceTrusted: vscode.workspace.isTrusted,
+        watching,
         registryChecks: settings.notifyOnRegistryUpdate,
         mcpRegistries: settings.mcpRegistries,
         log: (m: string) => log.debug(`engine: ${m}`),

@@ -1,9 +1,11 @@
+import * as os from 'node:os';
 import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
+import { watchedMachine } from '../../core/snapshot/sides';
 import { CliIo } from '../io';
 import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
@@ -22,6 +24,12 @@ export const MCP_COMMAND = {
       type: 'boolean',
       description: 'Trust workspace files: let the tools signal instances only their entries list, and ask their URLs',
     },
+    'remote-window': {
+      type: 'string',
+      value: 'NAME',
+      description:
+        'Serve a VS Code remote window (its env.remoteName: wsl, ssh-remote, dev-container...): its user servers run on the local machine and are listed, never judged here',
+    },
     grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
     'watch-interval': {
       type: 'seconds',
@@ -32,18 +40,21 @@ export const MCP_COMMAND = {
   },
 } as const satisfies CommandSpec;
 
-/** `mcp-lifeguard mcp [--workspace DIR]... [--trust-workspace]`: runs until the client closes stdin. */
+/** `mcp-lifeguard mcp [--workspace DIR]... [--trust-workspace] [--remote-window NAME]`: runs until the client closes stdin. */
 export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, MCP_COMMAND.options);
   const workspaces = await workspacesOf(values.workspace, io);
   const host = currentHostEnv(io.env);
   // One engine for the life of the server: each look re-checks what changed since the last.
   const engine = new Engine(engineMachine(host));
+  // Started by a remote window's extension: this machine is that window's remote side.
+  const watching = watchedMachine(values['remote-window'], host, os.hostname());
   const take = () =>
     engine.snapshot({
       workspaceFolders: workspaces.folders,
       workspaceFiles: workspaces.files,
       workspaceTrusted: values['trust-workspace'],
+      watching,
     });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
   // The agent face and its SDK load only for this command, from a bundle of their own (cli-agent.js):

@@ -1,3 +1,4 @@
+import { elsewhereLabel } from './machineWords';
 import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
 import { isGuard } from '../processes/argv';
@@ -111,7 +112,8 @@ export function evidenceSummary(target: { server?: VmServer; instance?: VmInstan
       : ['Not configured: matches no config entry', ...unconfiguredLines(instance, show)];
   if (!server) return [];
   const state = serverState(server);
-  const head = `${show(server.name)} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
+  const said = state.kind === 'notRunning' ? 'not running' : state.kind === 'elsewhere' ? elsewhereLabel() : state.kind;
+  const head = `${show(server.name)} (${server.source.label}): ${said}`;
   return [head, ...server.instances.flatMap((i) => instanceLines(i, show, server))];
 }
 

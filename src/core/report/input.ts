@@ -8,6 +8,7 @@ import type {
   ServerStatus,
   Snapshot,
   Verdict,
+  WatchedMachine,
 } from '../base/model';
 import type { InferredSource, Installed, InstanceVersions } from '../base/versionTypes';
 import type { RestartCause } from './causes';
@@ -120,6 +121,8 @@ export type VmServer = ServerConfig & {
   updateAvailable?: VmUpdate;
   /** What the MCP Registry says of the installed package's entry (deprecated, deleted, with why). */
   registryStatus?: ServerStatus['registryStatus'];
+  /** It runs on another machine than the one watched: listed, never judged (machineWords.ts says why). */
+  elsewhere?: ServerStatus['elsewhere'];
 };
 
 export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: string };
@@ -128,6 +131,8 @@ export interface VmSnapshot {
   takenAt: Snapshot['takenAt'];
   /** The first look: configs and processes, versions still being resolved (no verdict on them yet). */
   versionsPending?: true;
+  /** The machine watched; absent: this one. */
+  machine?: WatchedMachine;
   workspaceFolders: Snapshot['workspaceFolders'];
   servers: VmServer[];
   notConfigured: VmInstance[];
@@ -160,6 +165,7 @@ export function toViewInput(s: Snapshot, options: { versionsPending?: boolean } 
   return {
     takenAt: s.takenAt,
     ...(options.versionsPending ? { versionsPending: true } : {}),
+    ...(s.machine ? { machine: s.machine } : {}),
     workspaceFolders: s.workspaceFolders,
     servers: s.servers.map(toVmServer).map((server) => ({ ...server, instances: server.instances.map(pending) })),
     notConfigured: s.notConfigured.map(toVmInstance),

@@ -112,6 +112,8 @@ export function bulkRestartTargets(s: VmServer): VmInstance[] {
 
 /** A server's overall state, worst first: what its icon and description show. */
 export type ServerState =
+  /** It runs on another machine than the one watched (a remote window's user server): nothing is known of it here. */
+  | { kind: 'elsewhere' }
   | { kind: 'disabled' }
   | { kind: 'notRunning' }
   /** A guard of it runs with its server down (it gave up starting it): `count` such guards, `reason` the first one's. */
@@ -135,6 +137,7 @@ export type ServerState =
   | { kind: 'running'; count: number };
 
 export function serverState(s: VmServer): ServerState {
+  if (s.elsewhere) return { kind: 'elsewhere' };
   const n = s.instances.length;
   if (n === 0) return s.disabled ? { kind: 'disabled' } : { kind: 'notRunning' };
   const flags = s.instances.map(instanceFlags);
@@ -161,6 +164,7 @@ export function serverState(s: VmServer): ServerState {
 }
 
 export interface Counts {
+  /** Configured servers of the machine watched (one that runs on another is not counted: nothing is known of it). */
   servers: number;
   /** Servers with a process up (a guard whose server is down is not one). */
   running: number;
@@ -229,7 +233,7 @@ export function problemsByPosition<
 export function counts(snapshot: VmSnapshot): Counts {
   const problems = problemsByPosition(snapshot.diagnostics).filter((d) => d.severity !== 'info').length;
   const c: Counts = {
-    servers: snapshot.servers.length,
+    servers: snapshot.servers.filter((s) => !s.elsewhere).length,
     running: 0,
     instances: 0,
     restart: noCauses(),

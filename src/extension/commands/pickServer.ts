@@ -24,7 +24,8 @@ export async function pickServer(
   }
   if (arg && (arg.kind === 'server' || arg.kind === 'instance')) return svc.store.server(arg.server.id) ?? arg.server;
   const snap = svc.store.snapshot;
-  const candidates = (snap?.servers ?? []).filter(eligible);
+  // A server that runs on the other side of a remote window is acted on from there, never from here.
+  const candidates = (snap?.servers ?? []).filter((s) => !s.elsewhere && eligible(s));
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(none);
     return undefined;
@@ -56,6 +57,7 @@ export async function pickServer(
     running: 4,
     notRunning: 5,
     disabled: 6,
+    elsewhere: 7,
   } as const;
   items.sort((a, b) => rank[a.state] - rank[b.state] || a.label.localeCompare(b.label));
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))

@@ -18,6 +18,8 @@ export function agentServerLaunch(o: {
   launcher: string | undefined;
   workspaceFolders: readonly string[];
   trusted: boolean;
+  /** VS Code's `env.remoteName` in a remote window: the server runs on the remote, as this extension does. */
+  remoteName?: string;
 }): AgentServerLaunch {
   if (!o.enabled) return { state: 'withheld', reason: t('the setting mcpLifeguard.agentServer.enabled is off') };
   if (!o.launcher) return { state: 'withheld', reason: GUARD_NOT_YET };
@@ -25,6 +27,7 @@ export function agentServerLaunch(o: {
     'mcp',
     ...o.workspaceFolders.flatMap((f) => ['--workspace', f]),
     ...(o.trusted ? ['--trust-workspace'] : []),
+    ...(o.remoteName ? ['--remote-window', o.remoteName] : []),
   ];
   return { state: 'offered', label: AGENT_SERVER_LABEL, command: o.launcher, args };
 }

@@ -21,7 +21,8 @@ export function startTarget(
   trusted: boolean,
   workspaceFolders: readonly string[],
 ): StartTarget | undefined {
-  if (server.instances.length > 0 || server.disabled) return undefined;
+  // One that runs on the other side of a remote window would start there, out of sight: not offered.
+  if (server.instances.length > 0 || server.disabled || server.elsewhere) return undefined;
   if (!mayRun('start', server, trusted, workspaceFolders).allowed) return undefined;
   // An HTTP entry is only a URL: VS Code's start would only connect. What serves it is what ensure ran for that port.
   if (server.transport !== 'stdio' && server.recordedLaunch) return { kind: 'ensure', ...server.recordedLaunch };

@@ -16,6 +16,7 @@ import {
 } from '../../core/report/state';
 import { t } from './l10n';
 import { versionMove } from '../../core/report/versionWords';
+import { watchingLine, windowUserServersNote } from '../../core/report/machineWords';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =
@@ -197,6 +198,9 @@ function costWords(cost: McpCost, overBudget: number): string | undefined {
 
 function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | undefined, window: OwnerContext): string {
   const lines = [t('**MCP Lifeguard**: {0}', mdCell(summary)), ''];
+  // A remote window watches the remote: which one, and where the window's user servers are instead.
+  const watching = watchingLine(snapshot.machine, t);
+  if (watching) lines.push(mdCell(watching), '', mdCell(windowUserServersNote(snapshot.machine, t) ?? ''), '');
   if (cost) lines.push(mdCell(cost), '');
   // One row per running process, as the summary counts them (a process several entries claim is one),
   // rows with something to fix first, each with its fix; a healthy row has nothing to click.

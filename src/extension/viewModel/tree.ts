@@ -34,6 +34,13 @@ import {
 import { mayRun } from './trust';
 import { t } from './l10n';
 import { versionMove, versionWord } from '../../core/report/versionWords';
+import {
+  elsewhereLabel,
+  elsewhereReason,
+  machineLabel,
+  watchingLine,
+  windowUserServersNote,
+} from '../../core/report/machineWords';
 
 /**
  * The tree as plain data: nodes are domain objects with stable ids and their parent's id (so the
@@ -66,6 +73,8 @@ export interface TreeContext {
   logsDir?: string;
   /** Every server of the snapshot: Share One Instance is offered on a row from its copies in other clients' entries. */
   servers?: readonly VmServer[];
+  /** The machine the snapshot watched, named where a row runs on the other one. */
+  machine?: VmSnapshot['machine'];
 }
 
 export interface TreeItemModel {
@@ -87,6 +96,11 @@ export interface TreeFilter {
   hidden?: ReadonlySet<string>;
 }
 
+/** The views' description (beside their title): the machine watched, in a remote window; none in a local one. */
+export function viewDescription(machine: VmSnapshot['machine']): string | undefined {
+  return machine?.kind === 'remote' ? machineLabel(machine, t) : undefined;
+}
+
 export function rootNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNode[] {
   const groups = new Map<string, VmServer[]>();
   for (const s of snapshot.servers) {
@@ -95,6 +109,15 @@ export function rootNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNo
     groups.set(s.source.label, list);
   }
   const roots: TreeNode[] = [];
+  // A remote window watches the remote: said first, with where the window's user servers are instead.
+  const watching = watchingLine(snapshot.machine, t);
+  if (watching)
+    roots.push({
+      kind: 'message',
+      id: 'message:machine',
+      text: watching,
+      tooltip: windowUserServersNote(snapshot.machine, t),
+    });
   if (snapshot.servers.length > 0 && snapshot.processes.state === 'unavailable') {
     roots.push({
       kind: 'message',
@@ -196,6 +219,8 @@ export function allNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNod
 
 export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): CapValue[] {
   const caps: CapValue[] = [Cap.openConfig];
+  // It runs on the other machine: nothing here acts on it (an install here is not what runs there).
+  if (s.elsewhere) return caps;
   const running = s.instances.length > 0;
   if (running) caps.push(Cap.stop, Cap.evidence);
   if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) {
@@ -361,6 +386,10 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   let icon: TreeItemModel['icon'];
   const version = s.installedVersion ?? s.instances.find((i) => i.runningVersion)?.runningVersion;
   switch (state.kind) {
+    case 'elsewhere':
+      description = elsewhereLabel(t);
+      icon = { id: 'device-desktop' };
+      break;
     case 'disabled':
       description = t('disabled');
       icon = { id: 'circle-slash', color: 'disabledForeground' };
@@ -449,6 +478,7 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   const notice = registryNotice(s);
   if (notice) lines.push('', mdCell(notice));
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
+  if (state.kind === 'elsewhere') lines.push('', mdCell(elsewhereReason(ctx.machine, t)));
   // Not running: Start where MCP Lifeguard can start it, else who does.
   if (state.kind === 'notRunning')
     lines.push(

@@ -22,6 +22,23 @@ describe("extension: the agent server offered to VS Code's MCP support", () => {
     assert.deepEqual(untrusted.state === 'offered' && untrusted.args, ['mcp', '--workspace', '/w/a']);
   });
 
+  it("in a remote window, names the remote so the window's user servers are not judged on it", () => {
+    const remote = agentServerLaunch({
+      enabled: true,
+      launcher: '/l',
+      workspaceFolders: ['/w/a'],
+      trusted: false,
+      remoteName: 'wsl',
+    });
+    assert.deepEqual(remote.state === 'offered' && remote.args, [
+      'mcp',
+      '--workspace',
+      '/w/a',
+      '--remote-window',
+      'wsl',
+    ]);
+  });
+
   it('is withheld, with why, when the setting is off or the guard is not installed', () => {
     assert.match(
       JSON.stringify(agentServerLaunch({ enabled: false, launcher: '/l', workspaceFolders: [], trusted: true })),
