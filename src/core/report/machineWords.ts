@@ -7,30 +7,20 @@ import { english, Translate } from '../base/translate';
  * VS Code runs on the local machine.
  */
 
-/** VS Code's names for its remotes (`env.remoteName`), as its remote indicator shows them. */
-function remoteKind(remote: string, t: Translate): string {
-  switch (remote) {
-    case 'wsl':
-      return t('WSL');
-    case 'ssh-remote':
-      return t('SSH');
-    case 'dev-container':
-      return t('Dev Container');
-    case 'attached-container':
-      return t('Container');
-    case 'codespaces':
-      return t('Codespaces');
-    case 'tunnel':
-      return t('Tunnel');
-    default:
-      return remote;
-  }
-}
+/** VS Code's names for its remotes (`env.remoteName`), as its remote indicator shows them: names, not words to translate. */
+const REMOTE_KINDS: ReadonlyMap<string, string> = new Map([
+  ['wsl', 'WSL'],
+  ['ssh-remote', 'SSH'],
+  ['dev-container', 'Dev Container'],
+  ['attached-container', 'Container'],
+  ['codespaces', 'Codespaces'],
+  ['tunnel', 'Tunnel'],
+]);
 
 /** `WSL: Ubuntu`, `SSH: build-box`, `Dev Container`; `this machine` for a local one. */
 export function machineLabel(machine: WatchedMachine | undefined, t: Translate = english): string {
   if (!machine || machine.kind === 'local') return t('this machine');
-  const kind = remoteKind(machine.remote, t);
+  const kind = REMOTE_KINDS.get(machine.remote) ?? machine.remote;
   return machine.name ? t('{0}: {1}', kind, machine.name) : kind;
 }
 
@@ -47,7 +37,7 @@ export function elsewhereLabel(t: Translate = english): string {
 /** Why such a server is not judged, and how to see it. */
 export function elsewhereReason(machine: WatchedMachine | undefined, t: Translate = english): string {
   return t(
-    "Runs on the local machine: VS Code starts a remote window's user servers there, so it is not visible from {0} and is not judged here. To see it, run `mcp-lifeguard status` on the local machine, or open a local window.",
+    'VS Code runs it on the local machine, out of sight of {0}: not judged here. See it with `mcp-lifeguard status` there, or a local window.',
     machineLabel(machine, t),
   );
 }
@@ -59,7 +49,7 @@ export function elsewhereReason(machine: WatchedMachine | undefined, t: Translat
 export function windowUserServersNote(machine: WatchedMachine | undefined, t: Translate = english): string | undefined {
   if (machine?.kind !== 'remote') return undefined;
   return t(
-    "VS Code runs this window's user MCP servers on the local machine: they are not visible from {0}. To see them, run `mcp-lifeguard status` on the local machine, or open a local window.",
+    "VS Code runs this window's user servers on the local machine, out of sight of {0}: see them with `mcp-lifeguard status` there, or a local window.",
     machineLabel(machine, t),
   );
 }

@@ -46,7 +46,7 @@ describe('extension view-model: a remote window', () => {
     const [first] = rootNodes(snap);
     const m = treeItem(first, ctx, WS);
     assert.equal(m.label, 'Watching: WSL: Ubuntu');
-    assert.match(m.tooltip ?? '', /user MCP servers on the local machine: they are not visible from WSL: Ubuntu/);
+    assert.match(m.tooltip ?? '', /user servers on the local machine, out of sight of WSL: Ubuntu/);
     assert.match(m.tooltip ?? '', /mcp-lifeguard status/);
     // A local window has no such row.
     assert.ok(!rootNodes(snapshot([remote])).some((n) => n.id === 'message:machine'));
@@ -57,8 +57,8 @@ describe('extension view-model: a remote window', () => {
     const [row] = childNodes(group);
     const m = treeItem(row, ctx, WS);
     assert.equal(m.description, 'on the local machine');
-    assert.match(m.tooltip ?? '', /not visible from WSL: Ubuntu and is not judged here/);
-    assert.match(m.tooltip ?? '', /open a local window/);
+    assert.match(m.tooltip ?? '', /on the local machine, out of sight of WSL: Ubuntu: not judged here/);
+    assert.match(m.tooltip ?? '', /mcp-lifeguard status/);
     assert.equal(m.contextValue, 'mcpServer openConfig');
     assert.equal(m.collapsible, 'none');
     // Start would start it on the local machine, out of sight: offered for the same entry read in a local window only.
