@@ -8,19 +8,29 @@ import { english, Translate } from '../base/translate';
  */
 
 /** VS Code's names for its remotes (`env.remoteName`), as its remote indicator shows them: names, not words to translate. */
-const REMOTE_KINDS: ReadonlyMap<string, string> = new Map([
-  ['wsl', 'WSL'],
-  ['ssh-remote', 'SSH'],
-  ['dev-container', 'Dev Container'],
-  ['attached-container', 'Container'],
-  ['codespaces', 'Codespaces'],
-  ['tunnel', 'Tunnel'],
-]);
+function remoteKind(remote: string): string {
+  switch (remote) {
+    case 'wsl':
+      return 'WSL';
+    case 'ssh-remote':
+      return 'SSH';
+    case 'dev-container':
+      return 'Dev Container';
+    case 'attached-container':
+      return 'Container';
+    case 'codespaces':
+      return 'Codespaces';
+    case 'tunnel':
+      return 'Tunnel';
+    default:
+      return remote;
+  }
+}
 
 /** `WSL: Ubuntu`, `SSH: build-box`, `Dev Container`; `this machine` for a local one. */
 export function machineLabel(machine: WatchedMachine | undefined, t: Translate = english): string {
   if (!machine || machine.kind === 'local') return t('this machine');
-  const kind = REMOTE_KINDS.get(machine.remote) ?? machine.remote;
+  const kind = remoteKind(machine.remote);
   return machine.name ? t('{0}: {1}', kind, machine.name) : kind;
 }
 
