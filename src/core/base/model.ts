@@ -32,7 +32,11 @@ export type ClientId =
   | 'kiro'
   | 'junie'
   | 'amazon-q'
-  | 'antigravity';
+  | 'antigravity'
+  // Amp, Factory Droid and Mistral Vibe.
+  | 'amp'
+  | 'factory-droid'
+  | 'mistral-vibe';
 
 /**
  * Where in a client's configuration hierarchy a file sits.

@@ -78,6 +78,9 @@ const NEXT_STEPS: Record<ClientId, ClientRow> = {
   opencode: { kind: 'session', words: sessionWords('opencode') },
   kilo: { kind: 'session', words: sessionWords('Kilo') },
   auggie: { kind: 'session', words: sessionWords('Auggie') },
+  amp: { kind: 'session', words: sessionWords('Amp') },
+  'factory-droid': { kind: 'session', words: sessionWords('Factory Droid') },
+  'mistral-vibe': { kind: 'session', words: sessionWords('Mistral Vibe') },
   continue: {
     kind: 'app',
     words: (_names, t) => t('Continue: reload the editor window it runs in (in VS Code, Developer: Reload Window).'),

@@ -18,18 +18,10 @@ export const MAX_TOML_BYTES = 5 * 1024 * 1024;
  * variables in these values.
  */
 export function adaptCodexToml(text: string): AdaptResult {
-  const refused = refusedOverSize(text, MAX_TOML_BYTES, 'TOML');
-  if (refused) return refused;
+  const read = readTomlConfig(text);
+  if ('failed' in read) return read.failed;
+  const data = read.data;
   const result: AdaptResult = { entries: [], diagnostics: [] };
-  let data: Record<string, unknown>;
-  try {
-    data = parseToml(text);
-  } catch (err) {
-    const e = err as { message?: unknown; line?: unknown; column?: unknown };
-    const at = typeof e.line === 'number' && typeof e.column === 'number' ? { line: e.line, column: e.column } : {};
-    result.diagnostics.push({ severity: 'error', ...at, message: `invalid TOML: ${tomlReason(e.message)}` });
-    return result;
-  }
   const keys = indexTomlKeys(text);
   const pos = (path: string[]): Position | undefined => {
     // The nearest written ancestor: a key inside an inline table is placed at its table.
@@ -76,7 +68,25 @@ export function adaptCodexToml(text: string): AdaptResult {
   return result;
 }
 
-function isTable(v: unknown): v is Record<string, unknown> {
+/** A TOML config's data, or what to report instead: over the size limit, or not TOML (where, and why). */
+export function readTomlConfig(text: string): { data: Record<string, unknown> } | { failed: AdaptResult } {
+  const refused = refusedOverSize(text, MAX_TOML_BYTES, 'TOML');
+  if (refused) return { failed: refused };
+  try {
+    return { data: parseToml(text) };
+  } catch (err) {
+    const e = err as { message?: unknown; line?: unknown; column?: unknown };
+    const at = typeof e.line === 'number' && typeof e.column === 'number' ? { line: e.line, column: e.column } : {};
+    return {
+      failed: {
+        entries: [],
+        diagnostics: [{ severity: 'error', ...at, message: `invalid TOML: ${tomlReason(e.message)}` }],
+      },
+    };
+  }
+}
+
+export function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 

@@ -173,3 +173,35 @@ export function claudeConfigDir(host: HostEnv): string {
 export function geminiDir(host: HostEnv): string {
   return pathFor(host).join(host.env.GEMINI_CLI_HOME || host.home, '.gemini');
 }
+
+/**
+ * Where Amp's administrators provision settings (`managed-settings.json`): `/etc/ampcode`,
+ * `/Library/Application Support/ampcode`, `%ProgramData%\ampcode`.
+ */
+export function ampManagedSettingsFile(host: HostEnv): string {
+  const p = pathFor(host);
+  const root = systemRoot(host);
+  switch (host.platform) {
+    case 'win32':
+      return p.join(host.env.ProgramData || p.join(root, 'ProgramData'), 'ampcode', 'managed-settings.json');
+    case 'darwin':
+      return p.join(root, 'Library', 'Application Support', 'ampcode', 'managed-settings.json');
+    default:
+      return p.join(root, 'etc', 'ampcode', 'managed-settings.json');
+  }
+}
+
+/** Factory Droid's folder: `.factory` in `$FACTORY_HOME_OVERRIDE`, else in the home folder. */
+export function factoryDir(host: HostEnv): string {
+  return pathFor(host).join(host.env.FACTORY_HOME_OVERRIDE || host.home, '.factory');
+}
+
+/** Mistral Vibe's home: `$VIBE_HOME` (`~` expanded), else `~/.vibe`. */
+export function vibeHome(host: HostEnv): string {
+  const p = pathFor(host);
+  const configured = host.env.VIBE_HOME;
+  if (!configured) return p.join(host.home, '.vibe');
+  if (configured === '~') return host.home;
+  if (/^~[/\\]/.test(configured)) return p.join(host.home, configured.slice(2));
+  return configured;
+}

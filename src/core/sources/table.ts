@@ -16,16 +16,20 @@ import { AMAZON_Q_CLI_RULES } from './amazonQRules';
 import { ANTIGRAVITY_RULES } from './antigravityRules';
 import { adaptAgentFile } from './markdownAgent';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
+import { adaptVibeToml } from './mistralVibe';
 import { adaptOpencodeConfig } from './opencode';
 import {
+  ampManagedSettingsFile,
   appDataDir,
   claudeCodeManagedDir,
   claudeDesktopDirs,
   clineMcpSettingsFile,
   codexHome,
   continueDir,
+  factoryDir,
   localAppDataDir,
   qwenHome,
+  vibeHome,
   VSCODE_PRODUCTS,
   VscodeProduct,
   vscodeServerUserDir,
@@ -86,6 +90,31 @@ async function listOrEmpty(listDir: ListDir, dir: string): Promise<string[]> {
     return [];
   }
 }
+
+/** Amp's settings in a folder: `settings.json`, else `settings.jsonc` (Amp 0.0.1790142911 reads one of them). */
+async function ampSettingsIn(ctx: SourceContext, listDir: ListDir, dir: string): Promise<string> {
+  const names = await listOrEmpty(listDir, dir);
+  const jsonc = !names.includes('settings.json') && names.includes('settings.jsonc');
+  return pathFor(ctx.host).join(dir, jsonc ? 'settings.jsonc' : 'settings.json');
+}
+
+/**
+ * Amp's files: its user settings (`$AMP_SETTINGS_FILE`, else in `$XDG_CONFIG_HOME/amp` on every OS)
+ * and a workspace's `.amp` settings, its servers under one flat key, `"amp.mcpServers"`.
+ */
+const AMP_FILES = {
+  user: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => [
+    { file: ctx.host.env.AMP_SETTINGS_FILE || (await ampSettingsIn(ctx, listDir, xdgAppConfigDir(ctx.host, 'amp'))) },
+  ],
+  workspace: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> =>
+    Promise.all(
+      ctx.workspaceFolders.map(async (folder) => ({
+        file: await ampSettingsIn(ctx, listDir, pathFor(ctx.host).join(folder, '.amp')),
+        workspaceFolder: folder,
+      })),
+    ),
+};
+const AMP_READING: Reading = { adapter: jsonServerMapAdapter(['amp.mcpServers']), variables: 'none' };
 
 /** Continue's block files: every .yaml, .yml and .json in an `mcpServers` folder. */
 function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false) {
@@ -737,5 +766,33 @@ export const SOURCES: SourceSpec[] = [
       workspace: inEachFolderAll(...['.agents', '.agent', '_agents', '_agent'].map((dir) => [dir, 'mcp_config.json'])),
     },
     { adapter: mcpServers, variables: 'shell', types: { local: 'stdio' }, rules: ANTIGRAVITY_RULES },
+  ),
+  // Amp, Factory Droid and Mistral Vibe: `amp mcp add` (its managed settings provision servers too),
+  // `droid mcp add` 0.215.0 (~/.factory/mcp.json), Vibe's [[mcp_servers]] in its config.toml.
+  ...userAndWorkspace('amp', 'Amp', AMP_FILES, AMP_READING),
+  {
+    client: 'amp',
+    scope: 'managed',
+    label: 'Amp (managed)',
+    files: one((ctx) => ampManagedSettingsFile(ctx.host)),
+    ...AMP_READING,
+  },
+  ...userAndWorkspace(
+    'factory-droid',
+    'Factory Droid',
+    {
+      user: one((ctx) => pathFor(ctx.host).join(factoryDir(ctx.host), 'mcp.json')),
+      workspace: inEachFolder('.factory', 'mcp.json'),
+    },
+    { adapter: mcpServers, variables: 'none' },
+  ),
+  ...userAndWorkspace(
+    'mistral-vibe',
+    'Mistral Vibe',
+    {
+      user: one((ctx) => pathFor(ctx.host).join(vibeHome(ctx.host), 'config.toml')),
+      workspace: inEachFolder('.vibe', 'config.toml'),
+    },
+    { adapter: adaptVibeToml, variables: 'none' },
   ),
 ];

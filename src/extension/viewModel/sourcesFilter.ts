@@ -41,6 +41,9 @@ export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
   junie: 'Junie',
   'amazon-q': 'Amazon Q',
   antigravity: 'Antigravity',
+  amp: 'Amp',
+  'factory-droid': 'Factory Droid',
+  'mistral-vibe': 'Mistral Vibe',
 };
 
 function isClientId(id: string): id is ClientId {
