@@ -198,6 +198,49 @@ export async function auggieBin(): Promise<string> {
   return path.join(await npmTool(AUGGIE.name, AUGGIE.version), 'auggie');
 }
 
+/** Amp (Sourcegraph): the npm bin is the native binary itself (`@ampcode/cli/bin/amp.exe`). */
+export const AMP = { name: '@sourcegraph/amp', version: '0.0.1790142911-g7618fb' } as const;
+
+export async function ampBin(): Promise<string> {
+  return path.join(await npmTool(AMP.name, AMP.version), 'amp');
+}
+
+/**
+ * Factory Droid: the `droid` package, whose bin is the platform package's native binary
+ * (`@factory/cli-linux-x64/bin/droid`). `@factory/cli` 0.225.1 names platform packages npm does not
+ * serve at that version, so it does not install.
+ */
+export const FACTORY_DROID = { name: 'droid', version: '0.215.0' } as const;
+
+export async function droidBin(): Promise<string> {
+  return path.join(await npmTool(FACTORY_DROID.name, FACTORY_DROID.version), 'droid');
+}
+
+/**
+ * Factory Droid's session against a loopback model: a custom (BYOK) model at `<modelUrl>/v1` in its
+ * user settings, chosen with `droid exec -m custom:<model>`; no Factory login. Its own API
+ * (feature flags, organization settings) is a closed loopback port, which it passes over at once.
+ */
+export function droidSettings(modelUrl: string): Record<string, unknown> {
+  return {
+    customModels: [
+      {
+        model: 'gpt-4o',
+        displayName: 'loopback',
+        baseUrl: `${modelUrl}/v1`,
+        apiKey: 'sk-loopback-model-stub',
+        provider: 'generic-chat-completion-api',
+        maxOutputTokens: 1000,
+      },
+    ],
+  };
+}
+
+export const DROID_ENV = {
+  FACTORY_API_BASE_URL: 'http://127.0.0.1:9',
+  FACTORY_DROID_AUTO_UPDATE_ENABLED: 'false',
+} as const;
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
