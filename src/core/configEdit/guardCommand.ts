@@ -101,6 +101,12 @@ export function wrapSupport(
       supported: false,
       reason: t("{0}: Wrap with Guard does not rewrite a Markdown file's front matter", s.source.label),
     };
+  // Mistral Vibe's servers are a list of tables, which the TOML entry editor does not address.
+  if (s.source.client === 'mistral-vibe')
+    return {
+      supported: false,
+      reason: t('{0}: Wrap with Guard does not rewrite a list of tables ([[mcp_servers]])', s.source.label),
+    };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }

@@ -46,10 +46,11 @@ export function adaptVibeToml(text: string): AdaptResult {
     });
     const name = typeof value.name === 'string' ? vibeServerName(value.name) : '';
     if (!name) {
-      problem(
-        `server #${i + 1}: "name" must be text with a letter or digit, found ${kindOf(value.name)}`,
-        field('name').position,
-      );
+      const why =
+        typeof value.name === 'string'
+          ? `has no letter or digit: ${JSON.stringify(value.name)}`
+          : `must be text, found ${kindOf(value.name)}`;
+      problem(`server #${i + 1}: "name" ${why}`, field('name').position);
       continue;
     }
     const transport = value.transport;

@@ -154,6 +154,24 @@ describe('owning client signatures', () => {
     ['linux', ['/usr/lib/node_modules/.bin/cline', 'say hello'], 'Cline CLI'],
     ['linux', ['node', '/usr/lib/node_modules/.bin/cn', '-p', 'hello'], 'Continue CLI'],
     ['linux', ['node', '/usr/lib/node_modules/.bin/auggie', '--print', 'hello'], 'Auggie'],
+    // Amp, Factory Droid and Mistral Vibe.
+    ['linux', ['/usr/lib/node_modules/@sourcegraph/amp/node_modules/@ampcode/cli/bin/amp.exe', '-x', 'hi'], 'Amp'],
+    ['linux', ['/home/u/.local/bin/amp'], 'Amp'],
+    ['linux', ['/home/u/node_modules/.bin/droid', 'exec', '-m', 'custom:gpt-4o', 'hello'], 'Factory Droid'],
+    ['linux', ['/usr/lib/node_modules/droid/node_modules/@factory/cli-linux-x64/bin/droid'], 'Factory Droid'],
+    ['win32', ['C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\droid\\bin\\droid.exe'], 'Factory Droid'],
+    [
+      'linux',
+      ['/home/u/.local/share/uv/tools/mistral-vibe/lib/python3.12/site-packages/vibe/_bin/vibe-rs'],
+      'Mistral Vibe',
+    ],
+    [
+      'linux',
+      ['/home/u/.local/share/uv/tools/mistral-vibe/bin/python', '/home/u/.local/bin/vibe-app-server'],
+      'Mistral Vibe',
+    ],
+    // A server of that name is not the client.
+    ['linux', ['node', '/srv/amp-tools/server.js'], undefined],
     ['linux', ['/usr/bin/node', '/srv/app.js'], undefined],
     // Clients known from public sources only (docs/clients.md): Kiro's installs (the Homebrew cask's
     // Kiro.app, the Linux and Windows folders installers use), Kiro CLI's binaries, the Amazon Q
