@@ -83,7 +83,7 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
       records.map(() => [['claude-code', 'read', 0]]),
     );
     assert.ok(
-      !r.files.some((f) => f.file.endsWith('managed-settings.json')),
+      !r.files.some((f) => f.client === 'claude-code' && f.file.endsWith('managed-settings.json')),
       'a record that does not exist is not listed',
     );
     const off = servers.filter((s) => s.disabled);
