@@ -298,26 +298,13 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   },
   // Junie's own CLI (in a JetBrains IDE the servers are the IDE's children, which no signature names).
   { id: 'junie', name: 'Junie', programs: ['junie'] },
-  // Amp, Factory Droid and Mistral Vibe.
-  // Amp: the npm bin is the native binary itself (`@ampcode/cli/bin/amp.exe`, copied there from the
-  // platform package `@ampcode/cli-<os>-<arch>` at install).
-  { id: 'amp', name: 'Amp', programs: ['amp'], pattern: /@ampcode[/\\]cli(-[\w-]+)?[/\\]bin[/\\]amp/i },
-  // Factory Droid: the npm bin is the platform package's native binary (`@factory/cli-linux-x64/bin/droid`,
-  // hard-linked as `droid/bin/droid` by the `droid` package's install).
-  {
-    id: 'factory-droid',
-    name: 'Factory Droid',
-    programs: ['droid'],
-    pattern: /@factory[/\\]cli(-[\w-]+)?[/\\]bin[/\\]droid|[/\\]node_modules[/\\]droid[/\\]bin[/\\]droid/i,
-  },
-  // Mistral Vibe: the `vibe` script execs its Rust client (`vibe/_bin/vibe-rs`), which runs the Python
-  // `vibe-app-server` that starts the MCP servers; `vibe-acp` is its editor (ACP) agent.
-  {
-    id: 'mistral-vibe',
-    name: 'Mistral Vibe',
-    programs: ['vibe', 'vibe-rs', 'vibe-app-server', 'vibe-acp'],
-    pattern: /[/\\]vibe[/\\]_bin[/\\]vibe-rs/,
-  },
+  // Amp, Factory Droid and Mistral Vibe, each by its program's name: Amp's and Droid's npm bins are
+  // their native binaries (`@ampcode/cli/bin/amp.exe`; `@factory/cli-linux-x64/bin/droid`, hard-linked
+  // as `droid/bin/droid`); Vibe's `vibe` script execs its Rust client (`vibe/_bin/vibe-rs`), which runs
+  // the Python `vibe-app-server` that starts the servers (`vibe-acp` is its editor agent).
+  { id: 'amp', name: 'Amp', programs: ['amp'] },
+  { id: 'factory-droid', name: 'Factory Droid', programs: ['droid'] },
+  { id: 'mistral-vibe', name: 'Mistral Vibe', programs: ['vibe', 'vibe-rs', 'vibe-app-server', 'vibe-acp'] },
 ];
 
 /** Programs that adopt orphans: a launch (or an agent session) whose parent is one of them lost what started it. */
