@@ -59,11 +59,21 @@ function linuxPageSize(machine: Machine): number {
 const KERNEL_UID = 0;
 
 /**
+ * What a reader of the table keeps between its reads (pids/keptKernelThreads.ts): asked first for
+ * a row it still holds for the pid, and told each row read with whether it is a kernel thread.
+ */
+export interface TableKeeper {
+  kept(pid: number): ProcessInfo | undefined;
+  read(row: ProcessInfo, kernelThread: boolean): void;
+}
+
+/**
  * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid; a kernel thread's
  * stat alone, as it is root's and has no command line). Measured faster than `ps`
- * (bench/processes.bench.ts). Processes that exit while being read are skipped.
+ * (bench/processes.bench.ts). Processes that exit while being read are skipped. `keeper`: an
+ * engine's rows kept across its reads (a kernel thread seen before, pids/keptKernelThreads.ts).
  */
-export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
+export function readLinuxProcessTable(machine: Machine, keeper?: TableKeeper): ProcessInfo[] {
   const procRoot = '/proc';
   const boot = linuxBootTime(machine);
   const pageSize = linuxPageSize(machine);
@@ -77,6 +87,11 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
     let uid: number | undefined;
     let parsed: ReturnType<typeof parseProcPidStat>;
     try {
+      const kept = keeper?.kept(pid);
+      if (kept) {
+        out.push(kept);
+        continue;
+      }
       // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
       stat = machine.fs.readTextSync(`${procRoot}/${name}/stat`);
       if (stat === undefined) continue; // exited meanwhile
@@ -98,7 +113,7 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       argv = [`[${comm}]`];
     }
-    out.push({
+    const row: ProcessInfo = {
       pid,
       ppid: parsed.ppid,
       argv,
@@ -107,7 +122,9 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
       memoryBytes: Number.isFinite(parsed.rssPages) ? parsed.rssPages * pageSize : undefined,
       cpuMs: Number.isFinite(parsed.cpuTicks) ? (parsed.cpuTicks * 1000) / LINUX_CLOCK_TICKS : undefined,
       tty: parsed.tty,
-    });
+    };
+    out.push(row);
+    keeper?.read(row, parsed.kernelThread);
   }
   return out;
 }
@@ -270,12 +287,12 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Reads the whole process table of this machine, or says why it could not. */
-export async function readProcessTable(machine: Machine): Promise<ProcessTableResult> {
+/** Reads the whole process table of this machine, or says why it could not (`keeper`: readLinuxProcessTable's). */
+export async function readProcessTable(machine: Machine, keeper?: TableKeeper): Promise<ProcessTableResult> {
   const platform = machine.host.platform;
   try {
     if (platform === 'linux' && machine.fs.statSync('/proc/self/stat') !== undefined) {
-      return { state: 'ok', processes: readLinuxProcessTable(machine), method: 'procfs' };
+      return { state: 'ok', processes: readLinuxProcessTable(machine, keeper), method: 'procfs' };
     }
     if (platform === 'win32') {
       const out = await machine.run({

@@ -24,6 +24,7 @@ import type { LockRecord } from '../locks/types';
 import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
 import { KEPT_PSS, PssReading, readPssKept } from '../pids/pss';
+import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../pids/keptKernelThreads';
 import { ProcessTableResult, readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
@@ -222,7 +223,10 @@ function groupsOf(groups: readonly LaunchGroup[], servers: readonly ServerConfig
  */
 async function scanAtOnce(machine: Machine, cache: EngineCache, request: SnapshotRequest, keepParsedConfigs: boolean) {
   const lockDiagnostics: Diagnostic[] = [];
-  const tableRead = readProcessTable(machine);
+  const tableRead = readProcessTable(
+    machine,
+    kernelThreadKeeper(machine, cache.bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS)),
+  );
   const [scan, table, locks] = await Promise.all([
     scanSources({
       host: machine.host,

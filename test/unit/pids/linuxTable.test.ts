@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
+import { EngineCache } from '../../../src/core/base/engineCache';
 import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
 import { recordedMachine } from '../../../src/core/machine/recorded';
+import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../../../src/core/pids/keptKernelThreads';
 import { readLinuxProcessTable } from '../../../src/core/pids/table';
 import { tablesDir } from '../processes/support';
 
@@ -56,6 +59,139 @@ describe('readLinuxProcessTable: kernel threads from their stat alone', () => {
     assert.deepEqual(
       table.map((p) => p.pid),
       [10],
+    );
+  });
+});
+
+/**
+ * An engine's reads of the table keep its kernel threads by their /proc folder's inode: a kept row
+ * is one stat, and any change of the pid's process (an exit, a pid taken by a new process, kernel
+ * thread or not) is read afresh. A property: after any sequence of starts, exits and reused pids,
+ * the table read with what the engine keeps equals the table read from nothing.
+ */
+describe('readLinuxProcessTable: kernel threads kept across reads', () => {
+  const KTHREAD_FLAGS = 69238880; // PF_KTHREAD set, as in the stored kworker stat
+  const USER_FLAGS = 4194560;
+  interface Proc {
+    pid: number;
+    kernel: boolean;
+    ino: number;
+    start: number;
+  }
+  const statText = (p: Proc) =>
+    `${p.pid} (${p.kernel ? `kworker/${p.pid}` : 'node'}) S ${p.kernel ? 2 : 1} 0 0 0 -1 ${p.kernel ? KTHREAD_FLAGS : USER_FLAGS} 0 0 0 0 5 2 0 0 20 0 1 0 ${p.start} 0 ${p.kernel ? 0 : 100}\n`;
+  const recordOf = (procs: readonly Proc[]): MachineRecord => {
+    const r: MachineRecord = {
+      host: { home: '/home/u', platform: 'linux', env: {} },
+      selfPid: 1,
+      uid: 1000,
+      clock: [],
+      fs: emptyFsRecord(),
+      commands: [],
+      serverInfo: [],
+      pids: {},
+    };
+    r.fs.readdir['/proc'] = [...procs.map((p) => String(p.pid)), 'self', 'stat'];
+    r.fs.readText['/proc/stat'] = 'cpu  0 0 0 0\nbtime 1790000000\n';
+    for (const p of procs) {
+      r.fs.readText[`/proc/${p.pid}/stat`] = statText(p);
+      if (!p.kernel) r.fs.readText[`/proc/${p.pid}/cmdline`] = `node\0/srv/${p.start}.js\0`;
+      r.fs.stat[`/proc/${p.pid}`] = {
+        kind: 'dir',
+        mtimeMs: 0,
+        ctimeMs: 0,
+        size: 0,
+        ino: p.ino,
+        uid: p.kernel ? 0 : 1000,
+        mode: 0o40555,
+      };
+    }
+    return r;
+  };
+  /** A machine over the record as it is now, counting the stat files read. */
+  const counted = (procs: readonly Proc[], statsRead: string[]) => {
+    const machine = recordedMachine(recordOf(procs));
+    const fs = machine.fs;
+    return {
+      ...machine,
+      fs: {
+        ...fs,
+        readTextSync: (p: string) => {
+          if (/^\/proc\/\d+\/stat$/.test(p)) statsRead.push(p);
+          return fs.readTextSync(p);
+        },
+      },
+    };
+  };
+  const keptBucket = () =>
+    new EngineCache(() => 0).bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS);
+
+  it('reads a kernel thread seen twice with the same folder by one stat, and a pid taken by a new process afresh', () => {
+    const kept = keptBucket();
+    const kworker: Proc = { pid: 10, kernel: true, ino: 7, start: 24 };
+    const node: Proc = { pid: 4242, kernel: false, ino: 9, start: 500 };
+    const reads: string[][] = [];
+    const read = (procs: Proc[]) => {
+      const statsRead: string[] = [];
+      const machine = counted(procs, statsRead);
+      const table = readLinuxProcessTable(machine, kernelThreadKeeper(machine, kept));
+      reads.push(statsRead);
+      return table.map((p) => [p.pid, p.uid, p.argv[0], p.startTime]);
+    };
+    read([kworker, node]);
+    read([kworker, node]);
+    const third = read([kworker, node]);
+    // First sight and the read that learns the folder: both stats; after that the process's alone.
+    assert.deepEqual(reads, [
+      ['/proc/10/stat', '/proc/4242/stat'],
+      ['/proc/10/stat', '/proc/4242/stat'],
+      ['/proc/4242/stat'],
+    ]);
+    assert.deepEqual(third[0], [10, 0, '[kworker/10]', 1790000000240]);
+    // The kernel thread exits and a user process takes its pid: a new folder, read afresh.
+    const reused: Proc = { pid: 10, kernel: false, ino: 8, start: 900 };
+    assert.deepEqual(read([reused, node])[0], [10, 1000, 'node', 1790000009000]);
+    // And a new kernel thread at that pid: read afresh too.
+    const again: Proc = { pid: 10, kernel: true, ino: 11, start: 950 };
+    read([again, node]);
+    assert.deepEqual(read([again, node])[0], [10, 0, '[kworker/10]', 1790000009500]);
+  });
+
+  it('equals the table read from nothing after any sequence of starts, exits and reused pids', () => {
+    type Step =
+      | { kind: 'start'; kernel: boolean }
+      | { kind: 'exit'; at: number }
+      | { kind: 'reuse'; at: number; kernel: boolean };
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('start' as const), kernel: fc.boolean() }),
+      fc.record({ kind: fc.constant('exit' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('reuse' as const), at: fc.nat(), kernel: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 30 }),
+        fc.array(fc.nat({ max: 3 }), { maxLength: 30 }),
+        (steps, repeats) => {
+          const kept = keptBucket();
+          let procs: Proc[] = [];
+          let next = 100;
+          let ino = 1000;
+          steps.forEach((s: Step, i) => {
+            if (s.kind === 'start') procs.push({ pid: next++, kernel: s.kernel, ino: ino++, start: next * 10 });
+            else if (procs.length > 0) {
+              const at = s.at % procs.length;
+              if (s.kind === 'exit') procs = procs.filter((_, j) => j !== at);
+              else procs[at] = { pid: procs[at].pid, kernel: s.kernel, ino: ino++, start: (next += 3) * 10 };
+            }
+            // Each state read a few times over, as an engine's ticks do while nothing changes.
+            for (let r = 0; r <= (repeats[i] ?? 1); r++)
+              assert.deepEqual(
+                readLinuxProcessTable(counted(procs, []), kernelThreadKeeper(counted(procs, []), kept)),
+                readLinuxProcessTable(counted(procs, [])),
+              );
+          });
+        },
+      ),
     );
   });
 });
