@@ -167,8 +167,9 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's ser
       const entries = snap.servers.filter((x) => x.name === `plugin:${plugin}:memory`);
       assert.equal(entries.length, 1, JSON.stringify(snap.servers.map((x) => x.name)));
       const [entry] = entries;
+      const addOn = entry.source.addOn?.kind === 'claude-plugin' ? entry.source.addOn : undefined;
       assert.deepEqual(
-        [entry.source.client, entry.source.scope, entry.source.plugin?.id, entry.source.plugin?.root, entry.disabled],
+        [entry.source.client, entry.source.scope, addOn?.id, addOn?.root, entry.disabled],
         ['claude-code', 'user', id, roots[plugin], false],
       );
       assert.deepEqual(

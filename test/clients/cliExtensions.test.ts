@@ -124,8 +124,8 @@ describe(`real clients: Gemini CLI ${GEMINI_CLI.version} (npm), an extension's s
       [],
     );
     assert.deepEqual(
-      [only(before, 'memo-memory').source.cliExtension, only(before, 'memo-memory').disabled],
-      [{ name: 'memo', version: '1.0.0', root }, false],
+      [only(before, 'memo-memory').source.addOn, only(before, 'memo-memory').disabled],
+      [{ kind: 'cli-extension', name: 'memo', version: '1.0.0', root }, false],
     );
 
     session = spawn(gemini, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
@@ -220,8 +220,8 @@ describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), an extension's ser
       [],
     );
     assert.deepEqual(
-      [only(before, 'memo-memory').source.cliExtension, only(before, 'memo-memory').disabled],
-      [{ name: 'memo', version: '1.0.0', root }, false],
+      [only(before, 'memo-memory').source.addOn, only(before, 'memo-memory').disabled],
+      [{ kind: 'cli-extension', name: 'memo', version: '1.0.0', root }, false],
     );
 
     session = spawn(qwen, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });

@@ -69,17 +69,22 @@ export interface SourceRef {
   profile?: string;
   /** Set when the server is a Claude Desktop extension (an installed MCP Bundle); `file` is then its manifest. */
   extension?: ExtensionRef;
-  /** Set when a Claude Code plugin declares the server; `file` is then the plugin's file that holds it. */
-  plugin?: ClaudePluginRef;
-  /** Set when a Gemini CLI or Qwen Code extension declares the server; `file` is then the extension's manifest. */
-  cliExtension?: CliExtensionRef;
+  /**
+   * Set when an add-on of its client declares the server (a Claude Code plugin, a Gemini CLI or Qwen
+   * Code extension); `file` is then the add-on's file that holds it.
+   */
+  addOn?: AddOnRef;
 }
+
+/** An add-on its client installs, whose servers the client runs as its own. */
+export type AddOnRef = ClaudePluginRef | CliExtensionRef;
 
 /**
  * A Gemini CLI or Qwen Code extension (`gemini extensions install` or `link`), whose servers the
  * client runs as its own, named as in its `mcpServers`.
  */
 export interface CliExtensionRef {
+  kind: 'cli-extension';
   /** Its manifest's `name`: how the client lists (`memory (from NAME)`) and turns it on or off. */
   name: string;
   /** Its manifest's `version`. */
@@ -90,6 +95,7 @@ export interface CliExtensionRef {
 
 /** A Claude Code plugin installed from a marketplace, whose servers Claude Code runs as its own. */
 export interface ClaudePluginRef {
+  kind: 'claude-plugin';
   /** `name@marketplace`, as Claude Code records and enables it. */
   id: string;
   name: string;

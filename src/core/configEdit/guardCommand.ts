@@ -1,5 +1,7 @@
 import { VmServer } from '../report/input';
+import { assertNever } from '../base/assertNever';
 import type { HostEnv } from '../base/hostEnv';
+import type { AddOnRef } from '../base/model';
 import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 import { english, Translate } from './translate';
 import { effectiveArgv, isGuard, programName } from '../processes/argv';
@@ -73,18 +75,8 @@ export function wrapSupport(
         'a Claude Desktop extension runs as its manifest says, and Claude Desktop replaces the manifest when it updates the extension',
       ),
     };
-  // A plugin's files are the plugin's own, replaced by Claude Code whenever it updates the plugin.
-  if (s.source.plugin)
-    return {
-      supported: false,
-      reason: t("Claude Code replaces a plugin's files when it updates the plugin"),
-    };
-  // An extension's manifest is the extension's own, replaced by its client whenever it updates the extension.
-  if (s.source.cliExtension)
-    return {
-      supported: false,
-      reason: t("Gemini CLI and Qwen Code replace an extension's manifest when they update it"),
-    };
+  // An add-on's files are its own, replaced by its client whenever it updates the add-on.
+  if (s.source.addOn) return { supported: false, reason: addOnReplaced(s.source.addOn, t) };
   // opencode and Kilo write the program and its arguments as one `command` array, which the entry
   // editors do not rewrite (they write `command` and `args`).
   if ((s.source.client === 'opencode' || s.source.client === 'kilo') && s.keyPath[0] === 'mcp')
@@ -109,6 +101,18 @@ export function wrapSupport(
     };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
+}
+
+/** Why an add-on's entry is not rewritten: its client replaces the add-on's files when it updates it. */
+function addOnReplaced(addOn: AddOnRef, t: Translate): string {
+  switch (addOn.kind) {
+    case 'claude-plugin':
+      return t("Claude Code replaces a plugin's files when it updates the plugin");
+    case 'cli-extension':
+      return t("Gemini CLI and Qwen Code replace an extension's manifest when they update it");
+    default:
+      return assertNever(addOn);
+  }
 }
 
 /** The guard's own options of a wrapped entry (before its `--`), or undefined when it does not launch the guard. */

@@ -2,15 +2,8 @@ import { Node } from 'jsonc-parser';
 import { pathFor } from '../base/hostEnv';
 import { CLAUDE_CODE_RULES } from './claudeCodeRules';
 import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
-import {
-  AdaptInput,
-  AdaptResult,
-  ClientRules,
-  FileDiagnostic,
-  InstalledClaudePlugin,
-  RawField,
-  RawServerEntry,
-} from './types';
+import { mapFieldStrings } from './jsonStrings';
+import { AdaptInput, AdaptResult, ClientRules, FileDiagnostic, InstalledClaudePlugin, RawServerEntry } from './types';
 
 /**
  * The servers one file of an installed Claude Code plugin declares (its `.mcp.json`, its manifest's
@@ -23,9 +16,9 @@ import {
  * as for every Claude Code entry. A plugin the settings leave off has its servers listed as disabled.
  */
 export function adaptClaudePluginServers(text: string, file: string, input: AdaptInput): AdaptResult {
-  const plugin = input.plugin;
+  const plugin = input.addOn;
   // The row hands every file its plugin; a file without one has no servers of a plugin.
-  if (!plugin) return { entries: [], diagnostics: [] };
+  if (plugin?.kind !== 'claude-plugin') return { entries: [], diagnostics: [] };
   const doc = parseJsoncDocument(text);
   if (!doc.root) return fileResult(doc, { diagnostics: [] }, []);
   const manifest = file === pathFor(input.host).join(plugin.root, '.claude-plugin', 'plugin.json');
@@ -68,9 +61,9 @@ export const CLAUDE_PLUGIN_RULES: ClientRules = {
 
 /** What every entry of a plugin carries: the plugin, and the scope and folder of its install. */
 function pluginPlace(plugin: InstalledClaudePlugin): Partial<RawServerEntry> {
-  const { id, name, marketplace, version, root } = plugin;
+  const { kind, id, name, marketplace, version, root } = plugin;
   return {
-    plugin: { id, name, marketplace, ...(version !== undefined ? { version } : {}), root },
+    addOn: { kind, id, name, marketplace, ...(version !== undefined ? { version } : {}), root },
     scope: plugin.scope,
     ...(plugin.projectPath !== undefined ? { workspaceFolder: plugin.projectPath } : {}),
   };
@@ -83,22 +76,10 @@ function asPluginEntry(entry: RawServerEntry, plugin: InstalledClaudePlugin): Ra
     ['${CLAUDE_PLUGIN_DATA}', plugin.dataDir],
     ...(plugin.projectPath !== undefined ? [['${CLAUDE_PROJECT_DIR}', plugin.projectPath] as [string, string]] : []),
   ];
-  const fields: RawServerEntry['fields'] = {};
-  for (const [key, field] of Object.entries(entry.fields))
-    fields[key] = { ...field, value: substitute(field.value, variables) } as RawField;
+  const fields = mapFieldStrings(entry.fields, (s) =>
+    variables.reduce((out, [name, value]) => out.split(name).join(value), s),
+  );
   // Claude Code reads no `disabled` in an entry: the plugin's state is the entry's.
   fields.disabled = { value: !plugin.enabled };
   return { ...entry, name: `plugin:${plugin.name}:${entry.name}`, fields };
-}
-
-/** Every string a value holds, with the plugin's variables replaced. */
-function substitute(value: unknown, variables: Array<[string, string]>): unknown {
-  if (typeof value === 'string') return variables.reduce((s, [name, v]) => s.split(name).join(v), value);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, variables));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, variables);
-    return out;
-  }
-  return value;
 }

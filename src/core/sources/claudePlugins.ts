@@ -1,5 +1,6 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { claudeCodeManagedDir, claudeConfigDir } from './locations';
+import { isJsonRecord, JsonRecord, readJsonRecord } from './strictJson';
 import { InstalledClaudePlugin, ReadText, SourceContext, SourceFile } from './types';
 
 /**
@@ -31,31 +32,10 @@ function claudePluginDataDir(host: HostEnv, id: string): string {
   return pathFor(host).join(claudePluginsDir(host), 'data', id.replace(/[^a-zA-Z0-9\-_]/g, '-'));
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * A JSON file's object, or undefined when missing, unreadable, not JSON or not an object: Claude Code
- * writes these files as strict JSON and has nothing from one it cannot parse either.
- */
-async function readObject(readText: ReadText, file: string): Promise<Json | undefined> {
-  const text = await readText(file);
-  if (text === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `enabledPlugins` of one settings file. */
-async function enabledPluginsOf(readText: ReadText, file: string): Promise<Json | undefined> {
-  const settings = await readObject(readText, file);
-  return isObject(settings?.enabledPlugins) ? settings.enabledPlugins : undefined;
+async function enabledPluginsOf(readText: ReadText, file: string): Promise<JsonRecord | undefined> {
+  const settings = await readJsonRecord(readText, file);
+  return isJsonRecord(settings?.enabledPlugins) ? settings.enabledPlugins : undefined;
 }
 
 const SCOPES = new Set(['user', 'project', 'local', 'managed']);
@@ -73,7 +53,7 @@ function installRecords(value: unknown): InstallRecord[] {
   const list = Array.isArray(value) ? value : [value];
   const out: InstallRecord[] = [];
   for (const r of list) {
-    if (!isObject(r) || typeof r.installPath !== 'string') continue;
+    if (!isJsonRecord(r) || typeof r.installPath !== 'string') continue;
     const scope = typeof r.scope === 'string' && SCOPES.has(r.scope) ? (r.scope as InstallRecord['scope']) : 'user';
     out.push({
       scope,
@@ -99,10 +79,10 @@ function splitId(id: string): { name: string; marketplace: string } | undefined 
 async function localFolder(
   host: HostEnv,
   readText: ReadText,
-  marketplace: Json | undefined,
+  marketplace: JsonRecord | undefined,
   name: string,
 ): Promise<string | undefined> {
-  const source = isObject(marketplace?.source) ? marketplace.source : undefined;
+  const source = isJsonRecord(marketplace?.source) ? marketplace.source : undefined;
   const location = marketplace?.installLocation;
   if (!source || typeof location !== 'string') return undefined;
   if (source.source !== 'directory' && source.source !== 'file') return undefined;
@@ -111,19 +91,19 @@ async function localFolder(
     source.source === 'file' && typeof source.path === 'string'
       ? source.path
       : p.join(location, '.claude-plugin', 'marketplace.json');
-  const manifest = await readObject(readText, manifestFile);
+  const manifest = await readJsonRecord(readText, manifestFile);
   const plugins = Array.isArray(manifest?.plugins) ? manifest.plugins : [];
   // The last entry of a name, as a map built from the list keeps it.
-  const entry = plugins.filter((e): e is Json => isObject(e) && e.name === name).pop();
+  const entry = plugins.filter((e): e is JsonRecord => isJsonRecord(e) && e.name === name).pop();
   if (!entry || typeof entry.source !== 'string') return undefined;
-  const pluginRoot = isObject(manifest?.metadata) ? manifest.metadata.pluginRoot : undefined;
+  const pluginRoot = isJsonRecord(manifest?.metadata) ? manifest.metadata.pluginRoot : undefined;
   const base =
     entry.source.startsWith('./') || typeof pluginRoot !== 'string' ? location : p.join(location, pluginRoot);
   return p.join(base, entry.source);
 }
 
 /** Whether the settings that apply to an install turn its plugin on: the last one to name it decides. */
-function isEnabled(id: string, layers: Array<Json | undefined>): boolean {
+function isEnabled(id: string, layers: Array<JsonRecord | undefined>): boolean {
   let enabled = false;
   for (const layer of layers) if (layer && id in layer) enabled = layer[id] === true;
   return enabled;
@@ -134,9 +114,9 @@ async function folderLayers(
   host: HostEnv,
   readText: ReadText,
   folder: string,
-  user: Json | undefined,
-  managed: Json | undefined,
-): Promise<Array<Json | undefined>> {
+  user: JsonRecord | undefined,
+  managed: JsonRecord | undefined,
+): Promise<Array<JsonRecord | undefined>> {
   const p = pathFor(host);
   return [
     user,
@@ -158,9 +138,9 @@ async function installedClaudePlugins(
 ): Promise<InstalledClaudePlugin[]> {
   const p = pathFor(host);
   const pluginsDir = claudePluginsDir(host);
-  const installed = await readObject(readText, p.join(pluginsDir, 'installed_plugins.json'));
-  if (!isObject(installed?.plugins)) return [];
-  const known = (await readObject(readText, p.join(pluginsDir, 'known_marketplaces.json'))) ?? {};
+  const installed = await readJsonRecord(readText, p.join(pluginsDir, 'installed_plugins.json'));
+  if (!isJsonRecord(installed?.plugins)) return [];
+  const known = (await readJsonRecord(readText, p.join(pluginsDir, 'known_marketplaces.json'))) ?? {};
   const user = await enabledPluginsOf(readText, p.join(claudeConfigDir(host), 'settings.json'));
   const managed = await enabledPluginsOf(readText, p.join(claudeCodeManagedDir(host), 'managed-settings.json'));
   const inWorkspaces = await Promise.all(
@@ -170,7 +150,7 @@ async function installedClaudePlugins(
   for (const [id, records] of Object.entries(installed.plugins)) {
     const parts = splitId(id);
     if (!parts) continue;
-    const marketplace = isObject(known[parts.marketplace]) ? (known[parts.marketplace] as Json) : undefined;
+    const marketplace = isJsonRecord(known[parts.marketplace]) ? (known[parts.marketplace] as JsonRecord) : undefined;
     const folder = await localFolder(host, readText, marketplace, parts.name);
     for (const record of installRecords(records)) {
       const project = record.scope === 'project' || record.scope === 'local' ? record.projectPath : undefined;
@@ -179,6 +159,7 @@ async function installedClaudePlugins(
           ? isEnabled(id, await folderLayers(host, readText, project, user, managed))
           : [[user, managed], ...inWorkspaces].some((layers) => isEnabled(id, layers));
       out.push({
+        kind: 'claude-plugin',
         id,
         ...parts,
         ...(record.version !== undefined ? { version: record.version } : {}),
@@ -206,12 +187,12 @@ async function claudePluginServerFiles(
   const p = pathFor(host);
   const manifestFile = p.join(plugin.root, '.claude-plugin', 'plugin.json');
   const files = [p.join(plugin.root, '.mcp.json')];
-  const declared = (await readObject(readText, manifestFile))?.mcpServers;
+  const declared = (await readJsonRecord(readText, manifestFile))?.mcpServers;
   for (const item of Array.isArray(declared) ? declared : declared === undefined ? [] : [declared]) {
     if (typeof item === 'string') files.push(p.join(plugin.root, item));
-    else if (isObject(item)) files.push(manifestFile);
+    else if (isJsonRecord(item)) files.push(manifestFile);
   }
-  return [...new Set(files)].map((file) => ({ file, plugin }));
+  return [...new Set(files)].map((file) => ({ file, addOn: plugin }));
 }
 
 /** The plugin source row's files: every installed plugin's server files. */

@@ -1,8 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import { CliExtensionFlavour } from './cliExtensions';
 import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
-import { mapStrings } from './jsonStrings';
-import { Adapter, AdaptResult, RawField, RawServerEntry } from './types';
+import { mapFieldStrings } from './jsonStrings';
+import { Adapter, AdaptResult, RawServerEntry } from './types';
 
 /**
  * The servers a Gemini CLI or Qwen Code extension's manifest declares (its `mcpServers`), read as
@@ -16,16 +16,16 @@ import { Adapter, AdaptResult, RawField, RawServerEntry } from './types';
  */
 export function cliExtensionAdapter(flavour: CliExtensionFlavour): Adapter {
   return (text, _file, input): AdaptResult => {
-    const extension = input.cliExtension;
+    const extension = input.addOn;
     // The row hands every manifest its extension; a file without one declares no extension's servers.
-    if (!extension) return { entries: [], diagnostics: [] };
+    if (extension?.kind !== 'cli-extension') return { entries: [], diagnostics: [] };
     if (extension.state.kind === 'skipped')
       return { entries: [], diagnostics: [{ severity: 'error', message: extension.state.reason }] };
     const { ref, enabled } = extension.state;
     const doc = parseJsoncDocument(text);
     const declared = doc.root ? propertyValue(doc.root, 'mcpServers') : undefined;
     if (!declared) return fileResult(doc, { diagnostics: [] }, []);
-    const map = readServersOf(doc, declared, ['mcpServers'], { cliExtension: ref });
+    const map = readServersOf(doc, declared, ['mcpServers'], { addOn: ref });
     const variables = new Map<string, string>([
       ...flavour.rootVariables.map((name): [string, string] => [name, ref.root]),
       ['/', pathFor(input.host).sep],
@@ -42,9 +42,7 @@ export function cliExtensionAdapter(flavour: CliExtensionFlavour): Adapter {
 
 /** An entry as the client launches it, off when its extension is. */
 function asExtensionEntry(entry: RawServerEntry, hydrate: (s: string) => string, enabled: boolean): RawServerEntry {
-  const fields: RawServerEntry['fields'] = {};
-  for (const [key, field] of Object.entries(entry.fields))
-    fields[key] = { ...field, value: mapStrings(field.value, hydrate) } as RawField;
+  const fields = mapFieldStrings(entry.fields, hydrate);
   if (!enabled) fields.disabled = { value: true };
   return { ...entry, fields };
 }

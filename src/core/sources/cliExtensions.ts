@@ -1,5 +1,6 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { geminiDir, qwenHome } from './locations';
+import { isJsonRecord, JsonRecord, readJsonRecord, readStrictJson, StrictJson } from './strictJson';
 import { InstalledCliExtension, ListDir, ReadText, SourceContext, SourceFile } from './types';
 
 /**
@@ -49,29 +50,11 @@ export const QWEN_CODE_EXTENSIONS: CliExtensionFlavour = {
   rootVariables: ['extensionPath', 'CLAUDE_PLUGIN_ROOT'],
 };
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A file's JSON as the clients read these files (`JSON.parse`): undefined when missing or not JSON. */
-async function readJson(readText: ReadText, file: string): Promise<{ value: unknown } | { error: string } | undefined> {
-  const text = await readText(file);
-  if (text === undefined) return undefined;
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
 /** Each extension's rules, or none at all when the file is not of that shape (the clients then read it as empty). */
-function enablementRules(read: Awaited<ReturnType<typeof readJson>>): Map<string, string[]> {
+function enablementRules(record: JsonRecord | undefined): Map<string, string[]> {
   const rules = new Map<string, string[]>();
-  if (!read || !('value' in read) || !isObject(read.value)) return rules;
-  for (const [name, entry] of Object.entries(read.value)) {
-    const overrides = isObject(entry) ? entry.overrides : undefined;
+  for (const [name, entry] of Object.entries(record ?? {})) {
+    const overrides = isJsonRecord(entry) ? entry.overrides : undefined;
     if (!Array.isArray(overrides) || !overrides.every((r): r is string => typeof r === 'string')) return new Map();
     rules.set(name, overrides);
   }
@@ -108,7 +91,7 @@ const NAME = /^[a-zA-Z0-9-]+$/;
  */
 function stateOf(
   flavour: CliExtensionFlavour,
-  read: NonNullable<Awaited<ReturnType<typeof readJson>>>,
+  read: StrictJson,
   root: string,
   rules: ReadonlyMap<string, string[]>,
   places: readonly string[],
@@ -119,7 +102,7 @@ function stateOf(
   });
   if ('error' in read) return skipped(`its manifest is not JSON (${read.error})`);
   // A manifest that is no object has no name either.
-  const { name, version } = isObject(read.value) ? read.value : {};
+  const { name, version } = isJsonRecord(read.value) ? read.value : {};
   if (typeof name !== 'string' || name === '') return skipped('its manifest has no "name"');
   if (flavour.versionRequired && (typeof version !== 'string' || version === ''))
     return skipped('its manifest has no "version"');
@@ -127,7 +110,7 @@ function stateOf(
   const own = rules.get(name) ?? [];
   return {
     kind: 'loaded',
-    ref: { name, ...(typeof version === 'string' && version !== '' ? { version } : {}), root },
+    ref: { kind: 'cli-extension', name, ...(typeof version === 'string' && version !== '' ? { version } : {}), root },
     enabled: places.some((place) => enabledIn(own, place)),
   };
 }
@@ -148,19 +131,22 @@ export async function cliExtensionFiles(
     // No extensions folder: no extensions.
     return [];
   }
-  const rules = enablementRules(await readJson(readText, p.join(folder, 'extension-enablement.json')));
+  const rules = enablementRules(await readJsonRecord(readText, p.join(folder, 'extension-enablement.json')));
   const places = [ctx.host.home, ...ctx.workspaceFolders];
   const out: SourceFile[] = [];
   for (const name of [...names].sort()) {
     const own = p.join(folder, name);
-    const record = await readJson(readText, p.join(own, flavour.installRecord));
-    const link = record && 'value' in record && isObject(record.value) ? record.value : undefined;
-    const root = link?.type === 'link' && typeof link.source === 'string' && link.source !== '' ? link.source : own;
+    const record = await readJsonRecord(readText, p.join(own, flavour.installRecord));
+    const root =
+      record?.type === 'link' && typeof record.source === 'string' && record.source !== '' ? record.source : own;
     const manifest = p.join(root, flavour.manifest);
-    const read = await readJson(readText, manifest);
+    const read = await readStrictJson(readText, manifest);
     // A folder without a manifest is no extension the client loads (and nothing to report).
     if (!read) continue;
-    out.push({ file: manifest, cliExtension: { root, state: stateOf(flavour, read, root, rules, places) } });
+    out.push({
+      file: manifest,
+      addOn: { kind: 'cli-extension', root, state: stateOf(flavour, read, root, rules, places) },
+    });
   }
   return out;
 }

@@ -218,13 +218,12 @@ function baseConfig(
     {},
     raw.scope ? { scope: raw.scope } : {},
     raw.extension ? { extension: raw.extension } : {},
-    raw.plugin ? { plugin: raw.plugin } : {},
-    raw.cliExtension ? { cliExtension: raw.cliExtension } : {},
+    raw.addOn ? { addOn: raw.addOn } : {},
   );
   return {
-    // One plugin installed for two folders is one file read twice: each install's entry is its own.
+    // One add-on installed for two folders is one file read twice: each install's entry is its own.
     id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}${
-      raw.plugin && raw.workspaceFolder ? `@${raw.workspaceFolder}` : ''
+      raw.addOn && raw.workspaceFolder ? `@${raw.workspaceFolder}` : ''
     }`,
     name: raw.name,
     source:

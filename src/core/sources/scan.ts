@@ -294,8 +294,7 @@ function scanFileCached(
     f.file,
     f.workspaceFolder ?? '',
     f.profile ?? '',
-    JSON.stringify(f.plugin ?? null),
-    JSON.stringify(f.cliExtension ?? null),
+    JSON.stringify(f.addOn ?? null),
     JSON.stringify(host),
     JSON.stringify(readDiagnostics),
     text,
@@ -316,12 +315,7 @@ function scanFile({ spec, f, text, readDiagnostics, host, companions }: FileToSc
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
-    adapted = spec.adapter(text, f.file, {
-      host,
-      companions,
-      ...(f.plugin ? { plugin: f.plugin } : {}),
-      ...(f.cliExtension ? { cliExtension: f.cliExtension } : {}),
-    });
+    adapted = spec.adapter(text, f.file, { host, companions, ...(f.addOn ? { addOn: f.addOn } : {}) });
   } catch (err) {
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = {

@@ -1,5 +1,6 @@
 import { HostEnv } from '../base/hostEnv';
 import {
+  AddOnRef,
   ClaudePluginRef,
   CliExtensionRef,
   ClientId,
@@ -47,10 +48,8 @@ export interface RawServerEntry {
   display?: { command: string; args: string[] };
   /** The entry is a Claude Desktop extension (an installed MCP Bundle). */
   extension?: ExtensionRef;
-  /** The entry is a server a Claude Code plugin declares. */
-  plugin?: ClaudePluginRef;
-  /** The entry is a server a Gemini CLI or Qwen Code extension declares. */
-  cliExtension?: CliExtensionRef;
+  /** The entry is a server an add-on of its client declares. */
+  addOn?: AddOnRef;
 }
 
 /**
@@ -88,10 +87,8 @@ export interface Companion {
 export interface AdaptInput {
   host: HostEnv;
   companions: Companion[];
-  /** The installed Claude Code plugin the file belongs to, as its source row found it. */
-  plugin?: InstalledClaudePlugin;
-  /** The installed Gemini CLI or Qwen Code extension the file is the manifest of, as its source row found it. */
-  cliExtension?: InstalledCliExtension;
+  /** The installed add-on the file belongs to, as its source row found it. */
+  addOn?: InstalledAddOn;
 }
 
 export type Adapter = ((text: string, file: string, input: AdaptInput) => AdaptResult) & {
@@ -137,11 +134,12 @@ export interface SourceFile {
   profile?: string;
   /** Further files the adapter reads with this one (a Claude Desktop extension's settings file). */
   companions?: string[];
-  /** The installed Claude Code plugin whose servers the file declares. */
-  plugin?: InstalledClaudePlugin;
-  /** The installed Gemini CLI or Qwen Code extension the file is the manifest of, as its source row found it. */
-  cliExtension?: InstalledCliExtension;
+  /** The installed add-on whose servers the file declares, as its source row found it. */
+  addOn?: InstalledAddOn;
 }
+
+/** An add-on of its client as installed, found by its source row from the client's own files. */
+export type InstalledAddOn = InstalledClaudePlugin | InstalledCliExtension;
 
 /**
  * A Claude Code plugin as installed: what its records say of it, where Claude Code runs it from and
@@ -164,6 +162,7 @@ export interface InstalledClaudePlugin extends ClaudePluginRef {
  * or skipped, with the client's reason).
  */
 export interface InstalledCliExtension {
+  kind: 'cli-extension';
   /** `${extensionPath}`: the extension's own folder, or the folder a linked one points at. */
   root: string;
   state: { kind: 'loaded'; ref: CliExtensionRef; enabled: boolean } | { kind: 'skipped'; reason: string };

@@ -47,13 +47,7 @@ export function addTargets(snapshot: {
   };
   for (const s of snapshot.servers) {
     const map = s.keyPath.slice(0, -1);
-    if (
-      s.source.extension ||
-      s.source.plugin ||
-      s.source.cliExtension ||
-      !map.every((k): k is string => typeof k === 'string')
-    )
-      continue;
+    if (s.source.extension || s.source.addOn || !map.every((k): k is string => typeof k === 'string')) continue;
     at(s.source.file, s.source.client, map, s.source.label)?.names.add(s.name);
   }
   for (const f of snapshot.files) if (f.serversAt) at(f.file, f.client, f.serversAt, CLIENT_NAMES[f.client]);

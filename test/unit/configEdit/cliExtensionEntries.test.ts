@@ -9,7 +9,7 @@ const extensionSource = source({
   client: 'gemini-cli',
   label: 'Gemini CLI extension',
   file: '/home/u/.gemini/extensions/memo/gemini-extension.json',
-  cliExtension: { name: 'memo', version: '1.0.0', root: '/home/u/.gemini/extensions/memo' },
+  addOn: { kind: 'cli-extension', name: 'memo', version: '1.0.0', root: '/home/u/.gemini/extensions/memo' },
 });
 
 describe('config editors: a Gemini CLI or Qwen Code extension’s entries', () => {
@@ -18,7 +18,7 @@ describe('config editors: a Gemini CLI or Qwen Code extension’s entries', () =
       supported: false,
       reason: "Gemini CLI and Qwen Code replace an extension's manifest when they update it",
     });
-    const { cliExtension: _extension, ...plain } = extensionSource;
+    const { addOn: _extension, ...plain } = extensionSource;
     assert.deepEqual(wrapSupport(server('memory', { source: plain })), { supported: true });
   });
 
@@ -33,7 +33,7 @@ describe('config editors: a Gemini CLI or Qwen Code extension’s entries', () =
       },
     ];
     assert.deepEqual(addTargets({ files, servers: [server('memory', { source: extensionSource })] }), []);
-    const { cliExtension: _extension, ...plain } = extensionSource;
+    const { addOn: _extension, ...plain } = extensionSource;
     assert.equal(addTargets({ files, servers: [server('memory', { source: plain })] }).length, 1);
   });
 });

@@ -9,7 +9,8 @@ const pluginSource = source({
   client: 'claude-code',
   label: 'Claude Code plugin',
   file: '/home/u/.claude/plugins/cache/mk/memo/1.0.0/.mcp.json',
-  plugin: {
+  addOn: {
+    kind: 'claude-plugin',
     id: 'memo@mk',
     name: 'memo',
     marketplace: 'mk',
@@ -25,7 +26,7 @@ describe('config editors: a Claude Code plugin’s entries', () => {
       supported: false,
       reason: "Claude Code replaces a plugin's files when it updates the plugin",
     });
-    const { plugin: _plugin, ...plain } = pluginSource;
+    const { addOn: _plugin, ...plain } = pluginSource;
     assert.deepEqual(wrapSupport(server('memory', { source: plain })), { supported: true });
   });
 
@@ -41,7 +42,7 @@ describe('config editors: a Claude Code plugin’s entries', () => {
       },
     ];
     assert.deepEqual(addTargets({ files, servers: [entry] }), []);
-    const { plugin: _plugin, ...plain } = pluginSource;
+    const { addOn: _plugin, ...plain } = pluginSource;
     assert.equal(addTargets({ files, servers: [server('memory', { source: plain })] }).length, 1);
   });
 });

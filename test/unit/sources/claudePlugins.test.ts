@@ -39,7 +39,9 @@ function fixtureHome(edit: (rel: string, text: string) => string = (_rel, text) 
   return home;
 }
 
-const pluginServers = (r: ScanResult): ServerConfig[] => r.servers.filter((s) => s.source.plugin !== undefined);
+/** The Claude Code plugin an entry comes from, if any. */
+const pluginOf = (s: ServerConfig) => (s.source.addOn?.kind === 'claude-plugin' ? s.source.addOn : undefined);
+const pluginServers = (r: ScanResult): ServerConfig[] => r.servers.filter((s) => pluginOf(s) !== undefined);
 
 /** A server as `claude mcp list` prints it: `name: command args` or `name: url (HTTP)`. */
 function asListed(s: ServerConfig): string {
@@ -88,12 +90,13 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     );
     const off = servers.filter((s) => s.disabled);
     assert.deepEqual(
-      off.map((s) => [s.name, s.source.plugin?.id, [s.command, ...s.args].join(' ')]),
+      off.map((s) => [s.name, pluginOf(s)?.id, [s.command, ...s.args].join(' ')]),
       [['plugin:off:quiet', 'off@lg-local', `node ${home}/market/plugins/off/quiet.mjs`]],
     );
     const of = (name: string) => servers.find((s) => s.name === name)!;
     // A local marketplace's plugin runs from the marketplace's folder, not its copy in the cache.
-    assert.deepEqual(of('plugin:memo:memory').source.plugin, {
+    assert.deepEqual(of('plugin:memo:memory').source.addOn, {
+      kind: 'claude-plugin',
       id: 'memo@lg-local',
       name: 'memo',
       marketplace: 'lg-local',
@@ -112,7 +115,7 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
       of('plugin:pathy:lookup').source.file,
       path.join(home, 'market', 'plugins', 'pathy', 'config', 'servers.json'),
     );
-    assert.equal(of('plugin:pathy:lookup').source.plugin?.version, 'unknown');
+    assert.equal(pluginOf(of('plugin:pathy:lookup'))?.version, 'unknown');
     assert.equal(
       of('plugin:inline:tool').source.file,
       path.join(home, 'market', 'plugins', 'inline', '.claude-plugin', 'plugin.json'),
@@ -146,7 +149,7 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     const servers = pluginServers(r);
     const cache = path.join(home, '.claude', 'plugins', 'cache', 'lg-local');
     assert.deepEqual(
-      servers.map((s) => [s.name, s.source.plugin?.root, s.source.file]),
+      servers.map((s) => [s.name, pluginOf(s)?.root, s.source.file]),
       [
         ['plugin:memo:memory', path.join(cache, 'memo', '1.2.0'), path.join(cache, 'memo', '1.2.0', '.mcp.json')],
         [
@@ -316,7 +319,7 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     });
     const home = fixtureHome((rel, text) => (rel === 'market/plugins/memo/.mcp.json' ? mcpJson : text));
     const r = await scan({ host: host(home), workspaceFolders: [] });
-    const memo = pluginServers(r).filter((s) => s.source.plugin?.id === 'memo@lg-local');
+    const memo = pluginServers(r).filter((s) => pluginOf(s)?.id === 'memo@lg-local');
     assert.deepEqual(
       memo.map((s) => [s.name, s.disabled, s.cwd, [s.command, ...s.args].join(' ')]),
       [
@@ -370,7 +373,7 @@ describe('sources: Claude Code plugins (installed_plugins.json and the plugins i
     const r = await scan({ host: host(home, 'win32'), workspaceFolders: [], ...memFs('win32', files) });
     const [memo] = pluginServers(r);
     assert.deepEqual(
-      [memo.name, memo.source.file, memo.source.plugin?.root, memo.args],
+      [memo.name, memo.source.file, pluginOf(memo)?.root, memo.args],
       [
         'plugin:memo:memory',
         `${market}\\plugins\\memo\\.mcp.json`,

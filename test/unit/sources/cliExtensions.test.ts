@@ -38,12 +38,14 @@ function fixtureHome(extra: Record<string, string> = {}, fixture = FIXTURE): str
   return home;
 }
 
-const extensionServers = (r: ScanResult): ServerConfig[] => r.servers.filter((s) => s.source.cliExtension);
+/** The Gemini CLI or Qwen Code extension an entry comes from, if any. */
+const extensionOf = (s: ServerConfig) => (s.source.addOn?.kind === 'cli-extension' ? s.source.addOn : undefined);
+const extensionServers = (r: ScanResult): ServerConfig[] => r.servers.filter(extensionOf);
 
 /** A server as `gemini mcp list` prints it: `name (from ext): command args (stdio)` or `url (http)`. */
 function asListed(s: ServerConfig): string {
   const what = s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : s.url;
-  return `${s.name} (from ${s.source.cliExtension?.name}): ${what} (${s.transport})`;
+  return `${s.name} (from ${extensionOf(s)?.name}): ${what} (${s.transport})`;
 }
 
 /** What `gemini mcp list` printed, each server's line without its health. */
@@ -72,14 +74,14 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
       scope: 'user',
       label: 'Gemini CLI extension',
       file: path.join(memo, 'gemini-extension.json'),
-      cliExtension: { name: 'memo', version: '1.2.0', root: memo },
+      addOn: { kind: 'cli-extension', name: 'memo', version: '1.2.0', root: memo },
     });
     assert.deepEqual(of('memo-mem').keyPath, ['mcpServers', 'memo-mem']);
     assert.deepEqual(of('memo-mem').envKeys, ['MEMO_TOKEN']);
     // A linked extension is loaded from the folder it links, where its manifest is: its servers run there.
     const linked = path.join(home, 'src', 'linked');
     assert.deepEqual(
-      [of('linked-mem').source.file, of('linked-mem').source.cliExtension?.root, of('linked-mem').cwd],
+      [of('linked-mem').source.file, extensionOf(of('linked-mem'))?.root, of('linked-mem').cwd],
       [path.join(linked, 'gemini-extension.json'), linked, linked],
     );
     // The enablement rules: `off` is off for the user; `linked` only in the project, on here.
@@ -228,7 +230,7 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     const r = await scan({ host: host(home, 'win32'), workspaceFolders: [], ...memFs('win32', files) });
     assert.deepEqual(
       extensionServers(r)
-        .map((s) => [s.name, s.source.cliExtension?.root, s.args[0], s.disabled])
+        .map((s) => [s.name, extensionOf(s)?.root, s.args[0], s.disabled])
         .sort(),
       [
         ['linked-mem', 'D:\\src\\linked', 'D:\\src\\linked\\server.js', false],
@@ -248,7 +250,7 @@ describe('sources: Gemini CLI extensions (the extensions folder and its enableme
     });
     assert.deepEqual(
       extensionServers(r)
-        .map((s) => s.source.cliExtension?.root)
+        .map((s) => extensionOf(s)?.root)
         .sort(),
       [
         path.join(elsewhere, '.gemini', 'extensions', 'memo'),
@@ -274,9 +276,7 @@ describe('sources: Qwen Code extensions (its own manifest, and Gemini CLI extens
     const listed = fs.readFileSync(path.join(home, 'extensions-list-proj.txt'), 'utf8');
     const blocks = [...listed.matchAll(/^[✓✗] (\S+) \(([^)]*)\)\n Path: (.*)\n[^]*?MCP servers:\n((?:  .*\n?)*)/gm)];
     assert.deepEqual(
-      servers
-        .map((s) => [s.source.cliExtension?.name, s.source.cliExtension?.version, s.source.cliExtension?.root, s.name])
-        .sort(),
+      servers.map((s) => [extensionOf(s)?.name, extensionOf(s)?.version, extensionOf(s)?.root, s.name]).sort(),
       blocks
         .flatMap((m) =>
           m[4]
@@ -359,7 +359,7 @@ describe('sources: extension manifests others published, installed', () => {
           [],
         );
         const servers = extensionServers(r);
-        assert.ok(servers.every((s) => s.source.client === client && s.source.cliExtension?.root === root));
+        assert.ok(servers.every((s) => s.source.client === client && extensionOf(s)?.root === root));
         assert.deepEqual(
           servers.map((s) =>
             [

@@ -33,6 +33,7 @@ const toml = require('smol-toml') as typeof SmolToml;
 const INPUT = { host: { home: '/home/u', platform: 'linux' as const, env: {} }, companions: [] };
 /** An installed Claude Code plugin, for its adapter. */
 const PLUGIN: InstalledClaudePlugin = {
+  kind: 'claude-plugin',
   id: 'p@m',
   name: 'p',
   marketplace: 'm',
@@ -54,7 +55,7 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string; input?: AdaptInput
     name: `Claude Code plugin (${file})`,
     adapt: adaptClaudePluginServers,
     file,
-    input: { ...INPUT, plugin: PLUGIN },
+    input: { ...INPUT, addOn: PLUGIN },
   })),
   ...[GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS].map((flavour) => ({
     name: `${flavour.clientName} extension`,
@@ -62,9 +63,14 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string; input?: AdaptInput
     file: `/home/u/x/${flavour.manifest}`,
     input: {
       ...INPUT,
-      cliExtension: {
+      addOn: {
+        kind: 'cli-extension' as const,
         root: '/home/u/x',
-        state: { kind: 'loaded' as const, ref: { name: 'x', root: '/home/u/x' }, enabled: false },
+        state: {
+          kind: 'loaded' as const,
+          ref: { kind: 'cli-extension' as const, name: 'x', root: '/home/u/x' },
+          enabled: false,
+        },
       },
     },
   })),
