@@ -2,7 +2,7 @@ import { Node } from 'jsonc-parser';
 import { pathFor } from '../base/hostEnv';
 import { CLAUDE_CODE_RULES } from './claudeCodeRules';
 import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
-import { mapFieldStrings } from './jsonStrings';
+import { asAddOnEntry } from './addOnEntry';
 import { AdaptInput, AdaptResult, ClientRules, FileDiagnostic, InstalledClaudePlugin, RawServerEntry } from './types';
 
 /**
@@ -76,10 +76,7 @@ function asPluginEntry(entry: RawServerEntry, plugin: InstalledClaudePlugin): Ra
     ['${CLAUDE_PLUGIN_DATA}', plugin.dataDir],
     ...(plugin.projectPath !== undefined ? [['${CLAUDE_PROJECT_DIR}', plugin.projectPath] as [string, string]] : []),
   ];
-  const fields = mapFieldStrings(entry.fields, (s) =>
-    variables.reduce((out, [name, value]) => out.split(name).join(value), s),
-  );
+  const hydrate = (s: string) => variables.reduce((out, [name, value]) => out.split(name).join(value), s);
   // Claude Code reads no `disabled` in an entry: the plugin's state is the entry's.
-  fields.disabled = { value: !plugin.enabled };
-  return { ...entry, name: `plugin:${plugin.name}:${entry.name}`, fields };
+  return { ...asAddOnEntry(entry, hydrate, { value: !plugin.enabled }), name: `plugin:${plugin.name}:${entry.name}` };
 }

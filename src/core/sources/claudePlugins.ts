@@ -1,6 +1,7 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { claudeCodeManagedDir, claudeConfigDir } from './locations';
-import { isJsonRecord, JsonRecord, readJsonRecord } from './strictJson';
+import { isRecord } from '../base/isRecord';
+import { JsonRecord, readJsonRecord } from './strictJson';
 import { InstalledClaudePlugin, ReadText, SourceContext, SourceFile } from './types';
 
 /**
@@ -35,7 +36,7 @@ function claudePluginDataDir(host: HostEnv, id: string): string {
 /** `enabledPlugins` of one settings file. */
 async function enabledPluginsOf(readText: ReadText, file: string): Promise<JsonRecord | undefined> {
   const settings = await readJsonRecord(readText, file);
-  return isJsonRecord(settings?.enabledPlugins) ? settings.enabledPlugins : undefined;
+  return isRecord(settings?.enabledPlugins) ? settings.enabledPlugins : undefined;
 }
 
 const SCOPES = new Set(['user', 'project', 'local', 'managed']);
@@ -53,7 +54,7 @@ function installRecords(value: unknown): InstallRecord[] {
   const list = Array.isArray(value) ? value : [value];
   const out: InstallRecord[] = [];
   for (const r of list) {
-    if (!isJsonRecord(r) || typeof r.installPath !== 'string') continue;
+    if (!isRecord(r) || typeof r.installPath !== 'string') continue;
     const scope = typeof r.scope === 'string' && SCOPES.has(r.scope) ? (r.scope as InstallRecord['scope']) : 'user';
     out.push({
       scope,
@@ -82,7 +83,7 @@ async function localFolder(
   marketplace: JsonRecord | undefined,
   name: string,
 ): Promise<string | undefined> {
-  const source = isJsonRecord(marketplace?.source) ? marketplace.source : undefined;
+  const source = isRecord(marketplace?.source) ? marketplace.source : undefined;
   const location = marketplace?.installLocation;
   if (!source || typeof location !== 'string') return undefined;
   if (source.source !== 'directory' && source.source !== 'file') return undefined;
@@ -94,9 +95,9 @@ async function localFolder(
   const manifest = await readJsonRecord(readText, manifestFile);
   const plugins = Array.isArray(manifest?.plugins) ? manifest.plugins : [];
   // The last entry of a name, as a map built from the list keeps it.
-  const entry = plugins.filter((e): e is JsonRecord => isJsonRecord(e) && e.name === name).pop();
+  const entry = plugins.filter((e): e is JsonRecord => isRecord(e) && e.name === name).pop();
   if (!entry || typeof entry.source !== 'string') return undefined;
-  const pluginRoot = isJsonRecord(manifest?.metadata) ? manifest.metadata.pluginRoot : undefined;
+  const pluginRoot = isRecord(manifest?.metadata) ? manifest.metadata.pluginRoot : undefined;
   const base =
     entry.source.startsWith('./') || typeof pluginRoot !== 'string' ? location : p.join(location, pluginRoot);
   return p.join(base, entry.source);
@@ -139,7 +140,7 @@ async function installedClaudePlugins(
   const p = pathFor(host);
   const pluginsDir = claudePluginsDir(host);
   const installed = await readJsonRecord(readText, p.join(pluginsDir, 'installed_plugins.json'));
-  if (!isJsonRecord(installed?.plugins)) return [];
+  if (!isRecord(installed?.plugins)) return [];
   const known = (await readJsonRecord(readText, p.join(pluginsDir, 'known_marketplaces.json'))) ?? {};
   const user = await enabledPluginsOf(readText, p.join(claudeConfigDir(host), 'settings.json'));
   const managed = await enabledPluginsOf(readText, p.join(claudeCodeManagedDir(host), 'managed-settings.json'));
@@ -150,7 +151,7 @@ async function installedClaudePlugins(
   for (const [id, records] of Object.entries(installed.plugins)) {
     const parts = splitId(id);
     if (!parts) continue;
-    const marketplace = isJsonRecord(known[parts.marketplace]) ? (known[parts.marketplace] as JsonRecord) : undefined;
+    const marketplace = isRecord(known[parts.marketplace]) ? (known[parts.marketplace] as JsonRecord) : undefined;
     const folder = await localFolder(host, readText, marketplace, parts.name);
     for (const record of installRecords(records)) {
       const project = record.scope === 'project' || record.scope === 'local' ? record.projectPath : undefined;
@@ -190,7 +191,7 @@ async function claudePluginServerFiles(
   const declared = (await readJsonRecord(readText, manifestFile))?.mcpServers;
   for (const item of Array.isArray(declared) ? declared : declared === undefined ? [] : [declared]) {
     if (typeof item === 'string') files.push(p.join(plugin.root, item));
-    else if (isJsonRecord(item)) files.push(manifestFile);
+    else if (isRecord(item)) files.push(manifestFile);
   }
   return [...new Set(files)].map((file) => ({ file, addOn: plugin }));
 }

@@ -1,8 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import { CliExtensionFlavour } from './cliExtensions';
 import { fileResult, parseJsoncDocument, propertyValue, readServersOf } from './jsonc';
-import { mapFieldStrings } from './jsonStrings';
-import { Adapter, AdaptResult, RawServerEntry } from './types';
+import { asAddOnEntry } from './addOnEntry';
+import { Adapter, AdaptResult } from './types';
 
 /**
  * The servers a Gemini CLI or Qwen Code extension's manifest declares (its `mcpServers`), read as
@@ -35,14 +35,8 @@ export function cliExtensionAdapter(flavour: CliExtensionFlavour): Adapter {
     return fileResult(
       doc,
       map,
-      map.entries.map(({ entry }) => asExtensionEntry(entry, hydrate, enabled)),
+      // An entry of an extension that is off is off; one that is on keeps its own `disabled`.
+      map.entries.map(({ entry }) => asAddOnEntry(entry, hydrate, enabled ? undefined : { value: true })),
     );
   };
-}
-
-/** An entry as the client launches it, off when its extension is. */
-function asExtensionEntry(entry: RawServerEntry, hydrate: (s: string) => string, enabled: boolean): RawServerEntry {
-  const fields = mapFieldStrings(entry.fields, hydrate);
-  if (!enabled) fields.disabled = { value: true };
-  return { ...entry, fields };
 }

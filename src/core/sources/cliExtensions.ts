@@ -1,6 +1,7 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { geminiDir, qwenHome } from './locations';
-import { isJsonRecord, JsonRecord, readJsonRecord, readStrictJson, StrictJson } from './strictJson';
+import { isRecord } from '../base/isRecord';
+import { JsonRecord, readJsonRecord, readStrictJson, StrictJson } from './strictJson';
 import { InstalledCliExtension, ListDir, ReadText, SourceContext, SourceFile } from './types';
 
 /**
@@ -54,7 +55,7 @@ export const QWEN_CODE_EXTENSIONS: CliExtensionFlavour = {
 function enablementRules(record: JsonRecord | undefined): Map<string, string[]> {
   const rules = new Map<string, string[]>();
   for (const [name, entry] of Object.entries(record ?? {})) {
-    const overrides = isJsonRecord(entry) ? entry.overrides : undefined;
+    const overrides = isRecord(entry) ? entry.overrides : undefined;
     if (!Array.isArray(overrides) || !overrides.every((r): r is string => typeof r === 'string')) return new Map();
     rules.set(name, overrides);
   }
@@ -102,7 +103,7 @@ function stateOf(
   });
   if ('error' in read) return skipped(`its manifest is not JSON (${read.error})`);
   // A manifest that is no object has no name either.
-  const { name, version } = isJsonRecord(read.value) ? read.value : {};
+  const { name, version } = isRecord(read.value) ? read.value : {};
   if (typeof name !== 'string' || name === '') return skipped('its manifest has no "name"');
   if (flavour.versionRequired && (typeof version !== 'string' || version === ''))
     return skipped('its manifest has no "version"');

@@ -1,11 +1,8 @@
+import { isRecord } from '../base/isRecord';
 import { ReadText } from './types';
 
 /** A JSON object, as read from a client's own records. */
 export type JsonRecord = Record<string, unknown>;
-
-export function isJsonRecord(v: unknown): v is JsonRecord {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A file's JSON as read: its value, or why it is not JSON. */
 export type StrictJson = { value: unknown } | { error: string };
@@ -27,5 +24,5 @@ export async function readStrictJson(readText: ReadText, file: string): Promise<
 /** Such a file's object, or undefined when it has none: the client has nothing from it either. */
 export async function readJsonRecord(readText: ReadText, file: string): Promise<JsonRecord | undefined> {
   const read = await readStrictJson(readText, file);
-  return read && 'value' in read && isJsonRecord(read.value) ? read.value : undefined;
+  return read && 'value' in read && isRecord(read.value) ? read.value : undefined;
 }

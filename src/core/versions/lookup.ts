@@ -102,9 +102,7 @@ export async function readJson(fs: VersionFs, file: string): Promise<unknown> {
   return fs.readJson ? fs.readJson(file) : parseJsonText(file, await fs.readText(file));
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord } from '../base/isRecord';
 
 /** Simple `key = value` lines of an ini/npmrc file (sections ignored unless asked for). */
 export function parseIni(text: string): Map<string, Map<string, string>> {

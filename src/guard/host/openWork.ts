@@ -13,6 +13,8 @@
  * (bounded), and after one answers polls of the old process's tasks with a clear error.
  */
 
+import { isRecord } from '../../core/base/isRecord';
+
 /** Task states after which nothing more happens (both task designs). */
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Methods that name a task by `params.taskId`. */
@@ -140,10 +142,6 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > MAX_OPEN) map.delete(map.keys().next().value!);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** In words, for the log: what a restart waits for. */

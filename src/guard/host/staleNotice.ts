@@ -1,5 +1,6 @@
 import type { RequestId } from '@modelcontextprotocol/server';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { isRecord } from '../../core/base/isRecord';
 import { quoted } from '../../core/base/modelText';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { causeWords } from '../../core/report/causes';
@@ -87,23 +88,18 @@ export function annotateToolResult(
   } catch {
     return undefined;
   }
-  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || 'error' in message || 'method' in message)
-    return undefined;
+  if (!isRecord(message) || message.jsonrpc !== '2.0' || 'error' in message || 'method' in message) return undefined;
   const id = message.id;
   if ((typeof id !== 'string' && typeof id !== 'number') || !isToolCall(id)) return undefined;
   const texts = typeof notices === 'function' ? notices(id) : notices;
   if (texts.length === 0) return undefined;
   const result = message.result;
-  if (!isPlainObject(result) || !Array.isArray(result.content)) return undefined;
+  if (!isRecord(result) || !Array.isArray(result.content)) return undefined;
   const close = contentArrayEnd(line);
   if (close === undefined) return undefined;
   const blocks = texts.map((text) => JSON.stringify({ type: 'text', text })).join(',');
   const insert = Buffer.from(`${result.content.length > 0 ? ',' : ''}${blocks}`, 'utf8');
   return Buffer.concat([line.subarray(0, close), insert, line.subarray(close)]);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
