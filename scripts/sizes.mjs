@@ -40,11 +40,15 @@ const BUDGETS = {
   'dist/cli-share-front.js': 40,
   'dist/cli-agent.js': 360,
   // The engine (src/core and the config parsers), shared by the extension, the commands and the agent face.
-  'dist/engine.js': 580,
+  // 600 since it reads 13 more clients and places (Kiro, Junie, Amazon Q, Antigravity, Amp, Factory
+  // Droid, Mistral Vibe, Claude Code plugins, Gemini CLI and Qwen Code extensions, the VS Code family
+  // and remote folders), each client's own validity rules, and a remote window's sides: 14 KB.
+  'dist/engine.js': 600,
   // The YAML library, which the engine loads for a YAML config only (src/core/base/yamlLib.ts).
   'dist/engine-yaml.js': 120,
   'dist/extension.js': 160,
-  'mcp-lifeguard.vsix': 742,
+  // 760 for the same clients and places as the engine's (6 KB packed) and their words.
+  'mcp-lifeguard.vsix': 760,
 };
 
 function packageVsix() {
