@@ -37,6 +37,7 @@ import { guardOfAnotherRoot, guardRootOf } from './guardRoot';
 import { cwdUndecided, identityAnswers, LaunchFacts, sharedRunFolder } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
+import { fromOtherVersion, PluginCache, pluginCacheOf } from './pluginUpdate';
 
 export interface MatchOptions {
   platform: NodeJS.Platform;
@@ -426,8 +427,8 @@ export function envCandidates(
 ): ProcessInfo[] {
   if (!configs.some((c) => setsEnv(options.env, c))) return [];
   return parsingOnce(() => {
-    const { byKey } = indexConfigs(configs, options);
-    const candidates = findCandidates(tree, byKey, excludedPids(tree, options.selfPid), options);
+    const { byKey, plugins } = indexConfigs(configs, options);
+    const candidates = findCandidates(tree, byKey, plugins, excludedPids(tree, options.selfPid), options);
     const roots = [...candidates.values()]
       .filter((cand) => cand.configs.some((c) => setsEnv(options.env, c.config)))
       .map((cand) => cand.p);
@@ -436,9 +437,9 @@ export function envCandidates(
 }
 
 function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
-  const { byKey, diagnostics } = indexConfigs(configs, options);
+  const { byKey, plugins, diagnostics } = indexConfigs(configs, options);
   const excluded = excludedPids(tree, options.selfPid);
-  const candidates = findCandidates(tree, byKey, excluded, options);
+  const candidates = findCandidates(tree, byKey, plugins, excluded, options);
   const byServer = new Map<string, Instance[]>();
   const roots = new Set<number>();
   for (const cand of candidates.values()) {
@@ -457,15 +458,21 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
   return { byServer, notConfigured, diagnostics };
 }
 
-/** Configured stdio launches by launch key, each parsed once; entries that run a general-purpose program become diagnostics. */
+/**
+ * Configured stdio launches by launch key, each parsed once, and the cache folders of the plugins
+ * they run from (pluginUpdate.ts); entries that run a general-purpose program become diagnostics.
+ */
 function indexConfigs(
   configs: readonly ServerConfig[],
   read: PathFacts,
-): { byKey: Map<string, ConfigLaunch[]>; diagnostics: Diagnostic[] } {
+): { byKey: Map<string, ConfigLaunch[]>; plugins: PluginCache[]; diagnostics: Diagnostic[] } {
   const byKey = new Map<string, ConfigLaunch[]>();
+  const plugins = new Map<string, PluginCache>();
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
+    const plugin = pluginCacheOf(config.source.addOn, read.platform);
+    if (plugin) plugins.set(plugin.folder, plugin);
     const argv = throughBinShim([config.command, ...config.args], config.cwd, read);
     const generic = genericProgram(argv);
     if (generic !== undefined) {
@@ -478,7 +485,7 @@ function indexConfigs(
       list.push(entry);
     }
   }
-  return { byKey, diagnostics };
+  return { byKey, plugins: [...plugins.values()], diagnostics };
 }
 
 /**
@@ -553,6 +560,8 @@ interface Candidate {
   configs: ConfigLaunch[];
   /** A share host as the entry its clients configure (its command line without `--share-host`). */
   asEntry?: ProcessInfo;
+  /** A process run from another version folder of a plugin's cache, as its entry launches it now. */
+  asPlugin?: ProcessInfo;
 }
 
 /**
@@ -564,12 +573,19 @@ interface Candidate {
 function findCandidates(
   tree: ProcessTree,
   byKey: Map<string, ConfigLaunch[]>,
+  plugins: readonly PluginCache[],
   excluded: ReadonlySet<number>,
   options: MatchOptions,
 ): Map<number, Candidate> {
   const candidates = new Map<number, Candidate>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || isForeign(p, options.ownUid) || !mayHaveKey(p.argv, byKey)) continue;
+    if (excluded.has(p.pid) || isForeign(p, options.ownUid)) continue;
+    const updated = plugins.length > 0 ? pluginCandidate(p, byKey, plugins, options.platform) : undefined;
+    if (updated) {
+      candidates.set(p.pid, updated);
+      continue;
+    }
+    if (!mayHaveKey(p.argv, byKey)) continue;
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
     // (`--share-host` is an option of the guard: the launch key is the guard's program either way.)
@@ -585,6 +601,28 @@ function findCandidates(
     });
   }
   return candidates;
+}
+
+/**
+ * A process run from another version folder of a plugin's cache: a candidate of that plugin's
+ * entries only, matched as the launch they make now (the entry's folder in place of its own).
+ */
+function pluginCandidate(
+  p: ProcessInfo,
+  byKey: Map<string, ConfigLaunch[]>,
+  plugins: readonly PluginCache[],
+  platform: NodeJS.Platform,
+): Candidate | undefined {
+  for (const plugin of plugins) {
+    const moved = fromOtherVersion(p.argv, plugin, platform);
+    const launch = moved && launchKeyOf(moved.argv);
+    if (!moved || !launch) continue;
+    const configs = (byKey.get(launch.key) ?? []).filter(
+      (c) => pluginCacheOf(c.config.source.addOn, platform)?.folder === plugin.folder,
+    );
+    if (configs.length > 0) return { p, launch, configs, asPlugin: Object.assign({}, p, { argv: moved.argv }) };
+  }
+  return undefined;
 }
 
 function hasAncestorIn(p: ProcessInfo, set: { has(pid: number): boolean }, tree: ProcessTree): boolean {
@@ -625,7 +663,7 @@ function attribute(
   const { main, chain } = descendToMain(cand.p, tree, options);
   const launched: Launched = {
     cand,
-    entry: cand.asEntry ?? cand.p,
+    entry: cand.asEntry ?? cand.asPlugin ?? cand.p,
     main,
     chain,
     client: owningClient(cand.p, tree, options.platform),

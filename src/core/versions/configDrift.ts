@@ -1,6 +1,8 @@
 import valid from 'semver/functions/valid';
 import { parseLaunch } from '../launch/parse';
+import type { AddOnRef } from '../base/model';
 import { isGuard } from '../processes/argv';
+import { fromOtherVersion, pluginCacheOf } from '../processes/pluginUpdate';
 import type { LaunchTarget } from '../launch/types';
 
 /**
@@ -17,6 +19,8 @@ export interface Drift {
   /** What the process was started with, `pkg@1.0.0` (`pkg` when it named no version). */
   running: string;
   configured: string;
+  /** Said instead of the configuration's words, where another change than an edit moved the launch. */
+  summary?: string;
 }
 
 type PackageTarget = Extract<LaunchTarget, { kind: 'package' }>;
@@ -61,6 +65,30 @@ export function configDrift(
       if (runs.version === valid(now.version ?? '')) return undefined;
       return { package: now.name, running: `${now.name}@${runs.version}`, configured: label(now) };
     }
+  }
+  return undefined;
+}
+
+/**
+ * A Claude Code plugin updated under its running server (processes/pluginUpdate.ts): the entry now
+ * runs the plugin's new version folder, the process (or a launcher above it, `started`) the old one.
+ */
+export function pluginUpdateDrift(
+  addOn: AddOnRef | undefined,
+  started: ReadonlyArray<readonly string[]>,
+  platform: NodeJS.Platform,
+): Drift | undefined {
+  const cache = pluginCacheOf(addOn, platform);
+  if (!cache || addOn?.kind !== 'claude-plugin') return undefined;
+  for (const argv of started) {
+    const moved = fromOtherVersion(argv, cache, platform);
+    if (moved)
+      return {
+        package: `plugin ${addOn.id}`,
+        running: moved.version,
+        configured: cache.version,
+        summary: `${addOn.id} was updated under it: it runs plugin version ${moved.version}, ${cache.version} is installed; restart Claude Code's session to load it`,
+      };
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ import type { ProcessInfo } from '../pids/table';
 import { holderRecordOf, serverDownOf, serverIdleOf } from '../processes/guarded';
 import type { Launch } from '../sources/scan';
 import type { MtimeCache } from './cache';
-import { configDrift, launchedPackage } from './configDrift';
+import { configDrift, launchedPackage, pluginUpdateDrift } from './configDrift';
 import { DockerCli, parseDockerRun } from './docker';
 import { FIRST_SEEN_STORES, FirstSeenStore, instanceKey, LoadedStore } from './firstSeen';
 import { inferFromNpmCache } from './firstLook';
@@ -314,14 +314,16 @@ export async function gatherInstance(
   const configured = launch ? g.configuredPackage(launch) : undefined;
   // The entry now launches another version than this process was started with: a restart runs
   // the new one. Evidence for the judgement, read from the process's own launcher chain.
-  const started =
-    launch && proc && configured
-      ? [
-          ...('launcherChain' in instance ? instance.launcherChain : []).map((step) => g.byPid.get(step.pid)?.argv),
-          proc.argv,
-        ].filter((a): a is string[] => !!a)
-      : undefined;
+  const chain = proc
+    ? [
+        ...('launcherChain' in instance ? instance.launcherChain : []).map((step) => g.byPid.get(step.pid)?.argv),
+        proc.argv,
+      ].filter((a): a is string[] => !!a)
+    : undefined;
+  const started = launch && configured ? chain : undefined;
   const { ctx, settings } = g;
+  // A plugin updated under it: its entry names the new version folder, the process runs from the old one.
+  const updated = !child && chain ? pluginUpdateDrift(server.source.addOn, chain, g.machine.host.platform) : undefined;
   const facts: InstanceFacts = {
     pid: instance.pid,
     startTime: instance.startTime,
@@ -349,6 +351,7 @@ export async function gatherInstance(
           ),
         }
       : {}),
+    ...(updated ? { drift: updated } : {}),
     ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
     now: g.at,
   };

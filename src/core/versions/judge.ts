@@ -279,8 +279,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     return Object.assign({}, judged, {
       verdict: {
         state: 'config-changed',
-        ...d,
         summary: `${d.package}: the configuration now launches ${d.configured}; this process was started with ${d.running}: restart it to run the new launch`,
+        // A drift that is no edit of the configuration (a plugin updated under it) says its own.
+        ...d,
       },
     });
   }
