@@ -202,4 +202,66 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), a plugin's ser
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
   });
+
+  it('a plugin updated (`claude plugin update`) while a session runs its server: the old version’s process stays its entry’s instance, its configuration changed, naming both versions', async () => {
+    const claude = await claudeCodeBin();
+    model = await modelStub();
+    const project = path.join(home, 'proj');
+    fs.mkdirSync(project);
+    fs.mkdirSync(path.join(home, 'tmp'));
+    writeMarketplace(path.join(home, 'market'), 'lg-local', []);
+    const env = {
+      ...process.env,
+      ...clientEnv(model.url),
+      HOME: home,
+      MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+      TMPDIR: path.join(home, 'tmp'),
+    };
+    await run(claude, ['plugin', 'marketplace', 'add', path.join(home, 'market')], project, env);
+    registerClonedMarketplace(home, 'lg-clone', ['cloned']);
+    await run(claude, ['plugin', 'install', 'cloned@lg-clone'], project, env);
+    session = spawn(claude, ['-p', 'hello'], { cwd: project, env, stdio: 'ignore' });
+    const cache = path.join(home, '.claude', 'plugins', 'cache', 'lg-clone', 'cloned');
+    const servers = () =>
+      processesOfHome(path.join(home, '.lifeguard')).filter((p) => p.cmdline.includes('server.mjs'));
+    await until("the plugin's server running", () => servers().length === 1, 120_000);
+    const [server] = servers();
+    assert.ok(server.cmdline.includes(path.join(cache, '1.0.0', 'server.mjs')), server.cmdline);
+
+    // A new version in the marketplace, and Claude Code's own update: it installs 2.0.0 beside 1.0.0.
+    const manifest = path.join(
+      home,
+      '.claude',
+      'plugins',
+      'marketplaces',
+      'lg-clone',
+      'plugins',
+      'cloned',
+      '.claude-plugin',
+      'plugin.json',
+    );
+    fs.writeFileSync(manifest, JSON.stringify({ name: 'cloned', version: '2.0.0' }));
+    await run(claude, ['plugin', 'update', 'cloned@lg-clone'], project, env);
+    assert.ok(fs.existsSync(path.join(cache, '2.0.0', 'server.mjs')), 'the new version installed in the cache');
+
+    const snap = await until('the update judged', async () => {
+      const r = await cli(home, ['status', '--json', '--workspace', project]);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as Snapshot;
+      const entry = s.servers.find((x) => x.name === 'plugin:cloned:memory');
+      return entry?.instances[0]?.versions?.verdict.state === 'config-changed' ? s : undefined;
+    });
+    const entry = snap.servers.find((x) => x.name === 'plugin:cloned:memory')!;
+    assert.equal(entry.source.addOn?.root, path.join(cache, '2.0.0'));
+    assert.deepEqual(
+      entry.instances.map((i) => [i.pid, i.client.id]),
+      [[server.pid, 'claude-code']],
+    );
+    const verdict = entry.instances[0].versions?.verdict;
+    assert.equal(
+      verdict?.state === 'config-changed' && verdict.summary,
+      "cloned@lg-clone was updated under it: it runs plugin version 1.0.0, 2.0.0 is installed; restart Claude Code's session to load it",
+    );
+    assert.ok(!snap.notConfigured.some((i) => i.pid === server.pid), 'not listed as not configured');
+  });
 });
