@@ -1,14 +1,15 @@
 /**
  * The guard's overhead, side by side in one run: a real SDK client talks to a tiny SDK server
- * (test/fixtures/guard/tiny-server.mjs) directly, and through `node dist/cli.js run`.
+ * (test/fixtures/guard/tiny-server.mjs) directly, through `node dist/cli.js run`, and through a bare
+ * Node pipe (support.ts BARE_PIPE), the guard's like for like: every ping and call goes to all three,
+ * so the guard's memory is compared with a Node process in between that relayed the same traffic.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { BenchReport } from './run';
-import { loadNote } from './support';
+import { BARE_PIPE, OwnMemory, ownMemory } from './support';
 
 const root = path.resolve(__dirname, '..');
 const tinyServer = path.join(root, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
@@ -90,6 +91,25 @@ function rssMiB(pid: number): number | undefined {
   }
 }
 
+/** Two seconds after the last call, five samples 200 ms apart: each pid's own memory, medians, or undefined off Linux. */
+async function settledMemory(pids: Array<number | null | undefined>): Promise<OwnMemory[] | undefined> {
+  await new Promise((r) => setTimeout(r, 2000));
+  const samples: OwnMemory[][] = pids.map(() => []);
+  for (let i = 0; i < 5; i++) {
+    for (const [k, pid] of pids.entries()) {
+      const m = pid ? ownMemory(pid) : undefined;
+      if (m === undefined) return undefined;
+      samples[k].push(m);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return samples.map((xs) => ({
+    rss: median(xs.map((x) => x.rss)),
+    pss: median(xs.map((x) => x.pss)),
+    anon: median(xs.map((x) => x.anon)),
+  }));
+}
+
 export async function run(report: BenchReport): Promise<void> {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: npm run bench builds it first`);
   const home = fs.mkdtempSync('/tmp/lgb-');
@@ -100,63 +120,83 @@ export async function run(report: BenchReport): Promise<void> {
     ...env,
     MCP_LIFEGUARD_HOME: home,
   });
+  const piped = await connect(['-e', BARE_PIPE, process.execPath, tinyServer], env);
   try {
     await guarded.client.ping();
+    await piped.client.ping();
     const rssIdle = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rssIdle !== undefined) report.figure('guard RSS idle, after the handshake', rssIdle, 'MiB');
     // Warm both paths (JIT, buffers) before measuring.
     await pingBlock(direct, 500, []);
     await pingBlock(guarded, 500, []);
+    await pingBlock(piped, 500, []);
 
     // Alternating blocks, so drift in machine load hits both sides alike.
     const directMs: number[] = [];
     const guardMs: number[] = [];
+    const pipeMs: number[] = [];
     for (let done = 0; done < PINGS; done += BLOCK) {
       await pingBlock(direct, BLOCK, directMs);
       await pingBlock(guarded, BLOCK, guardMs);
+      await pingBlock(piped, BLOCK, pipeMs);
     }
     directMs.sort((a, b) => a - b);
     guardMs.sort((a, b) => a - b);
+    pipeMs.sort((a, b) => a - b);
     report.figure(`ping round trip direct p50 (${PINGS} requests)`, quantile(directMs, 0.5), 'ms');
     report.figure('ping round trip direct p99', quantile(directMs, 0.99), 'ms');
     report.figure(`ping round trip through the guard p50 (${PINGS} requests)`, quantile(guardMs, 0.5), 'ms');
     report.figure('ping round trip through the guard p99', quantile(guardMs, 0.99), 'ms');
     report.ratio('ping p50 added by the guard (ms)', quantile(guardMs, 0.5) - quantile(directMs, 0.5), { max: 0.2 });
     report.figure('ping p99 added by the guard', quantile(guardMs, 0.99) - quantile(directMs, 0.99), 'ms');
+    report.figure('ping p50 added by a bare Node pipe', quantile(pipeMs, 0.5) - quantile(directMs, 0.5), 'ms');
     const rssAfterPings = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rssAfterPings !== undefined) report.figure('guard RSS after the pings', rssAfterPings, 'MiB');
 
     // tools/call, which under the default `--when-stale annotate` asks the stale gate each time.
     await callBlock(direct, 500, []);
     await callBlock(guarded, 500, []);
+    await callBlock(piped, 500, []);
     const directCalls: number[] = [];
     const guardCalls: number[] = [];
+    const pipeCalls: number[] = [];
     for (let done = 0; done < CALLS; done += BLOCK) {
       await callBlock(direct, BLOCK, directCalls);
       await callBlock(guarded, BLOCK, guardCalls);
+      await callBlock(piped, BLOCK, pipeCalls);
     }
     directCalls.sort((a, b) => a - b);
     guardCalls.sort((a, b) => a - b);
+    pipeCalls.sort((a, b) => a - b);
     report.figure(`tools/call round trip direct p50 (${CALLS} calls)`, quantile(directCalls, 0.5), 'ms');
     report.figure(`tools/call round trip through the guard p50 (${CALLS} calls)`, quantile(guardCalls, 0.5), 'ms');
     report.ratio('tools/call p50 added by the guard (ms)', quantile(guardCalls, 0.5) - quantile(directCalls, 0.5), {
       max: 0.2,
     });
     report.figure('tools/call p99 added by the guard', quantile(guardCalls, 0.99) - quantile(directCalls, 0.99), 'ms');
-    // A busy guard's memory, after many calls (one call says little: a per-call cost grows with them).
-    const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    try {
-      await callBlock(guarded, BUSY_CALLS - CALLS - 500, []);
-      const guardRss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
-      const bareRss = bare.pid ? rssMiB(bare.pid) : undefined;
-      if (guardRss !== undefined && bareRss !== undefined) {
-        report.figure(`guard RSS after ${BUSY_CALLS} tools/call`, guardRss, 'MiB');
-        report.figure('bare node RSS', bareRss, 'MiB');
-        report.ratio(`guard RSS after ${BUSY_CALLS} tools/call / bare node`, guardRss / bareRss, { max: 1.25 });
-      }
-    } finally {
-      bare.kill('SIGKILL');
+    report.figure(
+      'tools/call p50 added by a bare Node pipe',
+      quantile(pipeCalls, 0.5) - quantile(directCalls, 0.5),
+      'ms',
+    );
+    // A busy guard's memory next to the pipe's, each after the same BUSY_CALLS calls (one call says
+    // little: a per-call cost grows with them). PSS, each process's own (not its server's): the node
+    // binary's pages, shared by both, are counted once between them rather than whole in each.
+    for (let done = CALLS + 500; done < BUSY_CALLS; done += BLOCK) {
+      const n = Math.min(BLOCK, BUSY_CALLS - done);
+      await callBlock(guarded, n, []);
+      await callBlock(piped, n, []);
     }
+    const busy = await settledMemory([guarded.transport.pid, piped.transport.pid]);
+    if (busy) {
+      const [g, p] = busy;
+      report.figure(`guard / bare Node pipe RSS after ${BUSY_CALLS} tools/call`, g.rss / p.rss, 'x');
+      report.figure(`guard RSS, PSS, anonymous after ${BUSY_CALLS} tools/call (medians of 5)`, g.rss, 'MiB');
+      report.note(`  PSS ${g.pss.toFixed(1)} MiB, anonymous ${g.anon.toFixed(1)} MiB`);
+      report.figure(`bare Node pipe RSS, PSS, anonymous after the same calls`, p.rss, 'MiB');
+      report.note(`  PSS ${p.pss.toFixed(1)} MiB, anonymous ${p.anon.toFixed(1)} MiB`);
+      report.ratio(`guard PSS / bare Node pipe PSS after ${BUSY_CALLS} tools/call`, g.pss / p.pss, { max: 1.25 });
+    } else report.note('guard PSS: not measured on this platform');
 
     await bigCall(direct);
     await bigCall(guarded);
@@ -185,13 +225,13 @@ export async function run(report: BenchReport): Promise<void> {
     const pairRatios = directBig.map((d, i) => d / guardBig[i]);
     report.ratio('8 MiB throughput, guard / direct (median of per-round ratios)', median(pairRatios), { min: 0.9 });
 
-    report.note(loadNote());
     const rss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rss !== undefined) report.figure('guard RSS after the 8 MiB results', rss, 'MiB');
     else report.note('guard RSS: not measured on this platform');
   } finally {
     await direct.client.close();
     await guarded.client.close();
+    await piped.client.close();
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

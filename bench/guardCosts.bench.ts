@@ -1,7 +1,8 @@
 /**
  * What the guard and the CLI cost a user who runs many servers, measured side by side in one run
  * (issue 29's table; targets in docs/benchmarks.md):
- * - the guard's memory next to a bare `node` process, with server-memory under it (<= 1.25x);
+ * - the guard's PSS next to a bare Node pipe's (support.ts BARE_PIPE), server-memory under each,
+ *   after one call (a figure: the target, after 25,000 calls, is in guard.bench.ts);
  * - cold start to the `initialize` answer, through the guard vs direct, 12 interleaved pairs
  *   (adds <= 150 ms, medians);
  * - `mcp-lifeguard --help` peak RSS (<= 50 MB) and, for reference, `--version` and bare node;
@@ -9,7 +10,7 @@
  * - what loading each bundle costs (time and memory to require it, nothing run).
  * Linux (/proc, ps). The SSE throughput of the HTTP front is in http.bench.ts.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { killGroups, loadNote, measuredRun } from './support';
+import { BARE_PIPE, killGroups, measuredRun, processCount, ownMemory, startExtraProcesses } from './support';
 import type { BenchReport } from './run';
 
 const execFileAsync = promisify(execFile);
@@ -29,10 +30,10 @@ const PAIRS = 12;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) / 1024;
+function pssOf(pid: number | null): number {
+  const m = pid ? ownMemory(pid) : undefined;
+  if (m === undefined) throw new Error(`no PSS for pid ${pid}`);
+  return m.pss;
 }
 
 /** Spawns `args` with the SDK client and times spawn to the initialize answer. */
@@ -109,21 +110,6 @@ export async function eagerBytes(entry: string): Promise<Array<[string, number]>
   return [...groups].sort((a, b) => b[1] - a[1]);
 }
 
-function processCount(): number {
-  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
-}
-
-async function startExtraProcesses(n: number): Promise<ChildProcess> {
-  const before = processCount();
-  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 120_000;
-  while (processCount() < before + n && Date.now() < deadline) await sleep(200);
-  return group;
-}
-
 async function wholeMs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const t0 = process.hrtime.bigint();
   await execFileAsync(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024 });
@@ -147,13 +133,6 @@ export async function run(report: BenchReport): Promise<void> {
   };
   const children: ChildProcess[] = [];
   try {
-    report.note(
-      `load average at the start: ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} on ${os.cpus().length} cores`,
-    );
-
     // What each bundle costs to load.
     for (const b of ['cli-guard.js', 'cli-commands.js']) {
       const costs = [];
@@ -194,25 +173,26 @@ export async function run(report: BenchReport): Promise<void> {
       max: 150,
     });
 
-    // The guard's memory next to a bare node, server-memory under the guard, after a call.
-    const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    children.push(idle);
+    // The guard's memory next to a bare Node pipe's, server-memory under each, after the same call.
     const g = await coldStart([cli, 'run', '--name', 'bench-rss', '--', process.execPath, memoryServer], guardEnv);
+    const p = await coldStart(['-e', BARE_PIPE, process.execPath, memoryServer], guardEnv);
     try {
       await g.client.callTool({ name: 'read_graph', arguments: {} });
+      await p.client.callTool({ name: 'read_graph', arguments: {} });
       await sleep(2000);
-      const guardRss: number[] = [];
-      const bareRss: number[] = [];
+      const guardPss: number[] = [];
+      const pipePss: number[] = [];
       for (let i = 0; i < 5; i++) {
-        guardRss.push(rssMiB(g.transport.pid!));
-        bareRss.push(rssMiB(idle.pid!));
+        guardPss.push(pssOf(g.transport.pid));
+        pipePss.push(pssOf(p.transport.pid));
         await sleep(200);
       }
-      report.figure('guard RSS (server-memory under it)', median(guardRss), 'MiB');
-      report.figure('bare node RSS', median(bareRss), 'MiB');
-      report.ratio('guard RSS / bare node', median(guardRss) / median(bareRss), { max: 1.25 });
+      report.figure('guard PSS, server-memory under it, after one call', median(guardPss), 'MiB');
+      report.figure('bare Node pipe PSS, server-memory under it, after the same call', median(pipePss), 'MiB');
+      report.figure('guard PSS / bare Node pipe PSS after one call', median(guardPss) / median(pipePss), 'x');
     } finally {
       await g.client.close();
+      await p.client.close();
     }
 
     // --help peak RSS.
@@ -251,7 +231,6 @@ export async function run(report: BenchReport): Promise<void> {
     report.ratio('status --json / node + ps at ~1,000 processes (median of per-pair ratios)', median(ratios), {
       max: 1.5,
     });
-    report.note(loadNote());
   } finally {
     killGroups(children.filter((c) => c.spawnargs[0] === 'sh'));
     for (const c of children) c.kill('SIGKILL');

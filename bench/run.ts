@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: every bench/*.bench.ts in one run on the same machine, so the ratios it prints
  * compare figures measured side by side. Each bench module exports `run(report)`.
- * `npm run bench -- NAME...` runs only the benches whose file names contain a NAME.
+ * `npm run bench -- NAME...` runs only the benches whose file names contain a NAME. Each area's figures
+ * are framed by the load average at its start and end.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadNote } from './support';
 
 export interface BenchReport {
   /** One figure: a name, a value and its unit. */
@@ -25,8 +27,11 @@ async function main(): Promise<void> {
     `mcp-lifeguard bench on ${process.platform} ${process.arch}, node ${process.version}, ${new Date().toISOString()}`,
   );
   let misses = 0;
+  /** Every target's line, repeated at the end under its area: the run's verdicts in one place. */
+  const targets: string[] = [];
   for (const file of files) {
-    console.log(`\n## ${file.replace(/\.bench\.ts$/, '')}`);
+    const area = file.replace(/\.bench\.ts$/, '');
+    console.log(`\n## ${area}`);
     const report: BenchReport = {
       figure: (name, value, unit) => console.log(`  ${name}: ${value.toFixed(3)} ${unit}`),
       ratio: (name, value, target) => {
@@ -39,13 +44,19 @@ async function main(): Promise<void> {
         ]
           .filter(Boolean)
           .join(' and ');
-        console.log(`  ${name}: ${value.toFixed(3)} (target ${t}) ${ok ? 'PASS' : 'MISS'}`);
+        const line = `${name}: ${value.toFixed(3)} (target ${t}) ${ok ? 'PASS' : 'MISS'}`;
+        console.log(`  ${line}`);
+        targets.push(`${area}: ${line}`);
       },
       note: (text) => console.log(`  ${text}`),
     };
     const mod = (await import(path.join(__dirname, file))) as { run(r: BenchReport): Promise<void> };
+    // Every area's figures read against how busy the machine was while they were taken.
+    report.note(loadNote('start'));
     await mod.run(report);
+    report.note(loadNote('end'));
   }
+  if (targets.length) console.log(`\n## targets\n${targets.map((t) => `  ${t}`).join('\n')}`);
   console.log(`\n${misses === 0 ? 'all targets met' : `${misses} target(s) missed`}`);
 }
 

@@ -1,5 +1,26 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+
+/** How many processes the machine's table holds now (Linux /proc). */
+export function processCount(): number {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+}
+
+/**
+ * Starts `n` sleeping processes in one detached group (end it with killGroups) and waits until the
+ * table holds them: a process table of the size a bench measures at.
+ */
+export async function startExtraProcesses(n: number): Promise<ChildProcess> {
+  const before = processCount();
+  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 120_000;
+  while (processCount() < before + n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return group;
+}
 
 /** Ends the process groups a bench started (each child spawned `detached`, so its pid is its group). */
 export function killGroups(children: readonly ChildProcess[]): void {
@@ -12,12 +33,42 @@ export function killGroups(children: readonly ChildProcess[]): void {
   }
 }
 
-/** The note each bench ends with: how busy the machine was, so a figure can be read against it. */
-export function loadNote(): string {
-  return `load average at the end: ${os
+/** How busy the machine is now (the 1, 5 and 15 minute load averages), so a figure can be read against it. */
+export function loadNote(when: 'start' | 'end' = 'end'): string {
+  return `load average at the ${when}: ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} on ${os.cpus().length} cores`;
+}
+
+/**
+ * A bare Node pipe: `node -e BARE_PIPE CMD ARGS...` spawns CMD and relays stdin to its stdin and its
+ * stdout to stdout, nothing else. What a client of a stdio server gets with one Node process in
+ * between and no guard: the guard's like for like.
+ */
+export const BARE_PIPE =
+  "const c=require('child_process').spawn(process.argv[1],process.argv.slice(2),{stdio:['pipe','pipe','inherit']});" +
+  'process.stdin.pipe(c.stdin);c.stdout.pipe(process.stdout);' +
+  "c.on('exit',(code)=>process.exit(code??1));process.on('SIGTERM',()=>{c.kill();process.exit(0)})";
+
+/** One process's own memory in MiB (its children not included). */
+export interface OwnMemory {
+  rss: number;
+  /** Proportional set size: pages shared with other processes (the node binary's) divided among them. */
+  pss: number;
+  /** Its anonymous memory's share (heaps, stacks, compiled code): what is its own. */
+  anon: number;
+}
+
+/** A process's own memory from `/proc/PID/smaps_rollup`, or undefined off Linux. */
+export function ownMemory(pid: number): OwnMemory | undefined {
+  try {
+    const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) / 1024;
+    return { rss: field('Rss'), pss: field('Pss'), anon: field('Pss_Anon') };
+  } catch {
+    return undefined; // not Linux
+  }
 }
 
 /**
