@@ -190,11 +190,15 @@ export async function run(report: BenchReport): Promise<void> {
     const busy = await settledMemory([guarded.transport.pid, piped.transport.pid]);
     if (busy) {
       const [g, p] = busy;
+      for (const [who, m] of [
+        ['guard', g],
+        ['bare Node pipe', p],
+      ] as const) {
+        report.figure(`${who} RSS after ${BUSY_CALLS} tools/call (median of 5)`, m.rss, 'MiB');
+        report.figure(`${who} PSS after ${BUSY_CALLS} tools/call (median of 5)`, m.pss, 'MiB');
+        report.figure(`${who} anonymous memory after ${BUSY_CALLS} tools/call (median of 5)`, m.anon, 'MiB');
+      }
       report.figure(`guard / bare Node pipe RSS after ${BUSY_CALLS} tools/call`, g.rss / p.rss, 'x');
-      report.figure(`guard RSS, PSS, anonymous after ${BUSY_CALLS} tools/call (medians of 5)`, g.rss, 'MiB');
-      report.note(`  PSS ${g.pss.toFixed(1)} MiB, anonymous ${g.anon.toFixed(1)} MiB`);
-      report.figure(`bare Node pipe RSS, PSS, anonymous after the same calls`, p.rss, 'MiB');
-      report.note(`  PSS ${p.pss.toFixed(1)} MiB, anonymous ${p.anon.toFixed(1)} MiB`);
       report.ratio(`guard PSS / bare Node pipe PSS after ${BUSY_CALLS} tools/call`, g.pss / p.pss, { max: 1.25 });
     } else report.note('guard PSS: not measured on this platform');
 
