@@ -10,6 +10,11 @@
  *   speaks stdio (a relay), the other three name the front's URL (no relay): PSS against unmanaged
  *   (a figure: on servers this small the ratio is set by the Node processes around them and moves
  *   with V8's timing); then every server is restarted and every client calls once in its session;
+ * - what one more client costs, side by side: unmanaged, a copy of each server; shared through a
+ *   relay, the PSS the setup gains when one more stdio client joins each server, against that
+ *   client's relay's own PSS (target: at most one relay, 1.1x for the measurement's noise); shared
+ *   with the HTTP front, the PSS it gains when one more HTTP client joins each (target: nothing,
+ *   at most 1 MiB per server for the noise);
  * - the added round trip: `tools/call read_graph` on server-memory through a share relay, and
  *   through the HTTP front, each against a client of its own copy of the same server, interleaved, medians.
  * Real servers (server-memory, server-everything, the share fixture server), the real SDK client,
@@ -33,7 +38,7 @@ const SERVERS: Record<string, string[]> = {
   everything: [path.join(mcp, 'server-everything', 'dist', 'index.js'), 'stdio'],
   fixture: [path.join(root, 'test', 'fixtures', 'guard', 'share-server.mjs')],
 };
-const CLIENTS = 4;
+const CLIENTS = 5;
 /** In the setup with the HTTP front, how many of the CLIENTS speak stdio (and so need a relay); the rest name a URL. */
 const STDIO_CLIENTS = 1;
 const CALLS = 200;
@@ -141,11 +146,12 @@ async function settledMemory(clients: Client[], marker: string): Promise<{ total
   return { total: { rss: of('rss'), pss: of('pss'), anon: of('anon') }, procs };
 }
 
-function sumBy(procs: Proc[], kind: Proc['kind']): { n: number; mib: number; anonMib: number } {
+function sumBy(procs: Proc[], kind: Proc['kind']): { n: number; mib: number; pssMib: number; anonMib: number } {
   const of = procs.filter((p) => p.kind === kind);
   return {
     n: of.length,
     mib: MiB(of.reduce((s, p) => s + p.rssKiB, 0)),
+    pssMib: MiB(of.reduce((s, p) => s + p.pssKiB, 0)),
     anonMib: MiB(of.reduce((s, p) => s + p.anonKiB, 0)),
   };
 }
@@ -265,6 +271,33 @@ export async function run(report: BenchReport): Promise<void> {
       'MiB',
     );
 
+    // One more client, priced: unmanaged it is one more copy of each server; shared, one more relay
+    // for each (the share host should add nothing of its own).
+    const serverCount = Object.keys(SERVERS).length;
+    report.figure('one more client, unmanaged: one server copy, PSS (mean)', u.pssMib / Math.max(1, u.n), 'MiB');
+    for (const [name, server] of Object.entries(SERVERS))
+      clients.push(
+        await connect(
+          [cli, 'run', '--on-conflict', 'share', '--name', name, '--', process.execPath, ...server],
+          sharedEnv,
+          `shared-${CLIENTS}`,
+        ),
+      );
+    const sharedMore = await settledMemory(clients, sharedMarker);
+    const known = new Set(shared.procs.map((p) => p.pid));
+    const newRelays = sharedMore.procs.filter((p) => p.kind === 'relay' && !known.has(p.pid));
+    const stdioAdded = MiB(sharedMore.total.pss - shared.total.pss) / serverCount;
+    const relayPss = MiB(newRelays.reduce((sum, p) => sum + p.pssKiB, 0)) / Math.max(1, newRelays.length);
+    report.figure(
+      `one more stdio client of each shared server: PSS the setup gains, per server (${CLIENTS} -> ${CLIENTS + 1} clients)`,
+      stdioAdded,
+      'MiB',
+    );
+    report.figure(`one more stdio client: its relay's own PSS (mean of ${newRelays.length})`, relayPss, 'MiB');
+    report.ratio("one more stdio client of a shared server: PSS gained / its relay's PSS", stdioAdded / relayPss, {
+      max: 1.1,
+    });
+
     // The relay's added round trip: the shared memory client vs a client of its own copy, interleaved.
     const direct = await connect(SERVERS.memory, envOf(unmanagedMarker, 'direct.jsonl'), 'direct');
     others.push(direct);
@@ -312,6 +345,15 @@ export async function run(report: BenchReport): Promise<void> {
       `shared with the HTTP front / unmanaged PSS, ${CLIENTS} clients x ${Object.keys(SERVERS).length} servers (${mix})`,
       viaFront.total.pss / unmanaged.total.pss,
       'x',
+    );
+
+    // One more HTTP client of each server: a session in its share host, no process.
+    for (const name of Object.keys(SERVERS)) clients.push(await connectHttp(urls[name], `front-http-${CLIENTS}`));
+    const viaFrontMore = await settledMemory(clients, httpMarker);
+    report.ratio(
+      `one more HTTP client of each shared server: PSS the setup gains, MiB per server (${CLIENTS} -> ${CLIENTS + 1} clients)`,
+      MiB(viaFrontMore.total.pss - viaFront.total.pss) / Object.keys(SERVERS).length,
+      { max: 1 },
     );
 
     // Every client's session across a restart of every server: one call each after it, no reconnect.
