@@ -11,7 +11,8 @@
  *   (a figure: on servers this small the ratio is set by the Node processes around them and moves
  *   with V8's timing); then every server is restarted and every client calls once in its session;
  * - what one more client costs, side by side: unmanaged, a copy of each server; shared through a
- *   relay, the PSS the setup gains when one more stdio client joins each server, against that
+ *   relay, after a quiet minute, the PSS the setup gains when one more stdio client joins each
+ *   server (median of three joins, each against the mean of before and after it), against that
  *   client's relay's own PSS (target: at most one relay, 1.1x for the measurement's noise); shared
  *   with the HTTP front, the PSS it gains when one more HTTP client joins each (target: nothing,
  *   at most 1 MiB per server for the noise);
@@ -44,6 +45,10 @@ const STDIO_CLIENTS = 1;
 const CALLS = 200;
 /** Calls through one share host's HTTP front before its memory is read again: a host that has worked. */
 const BUSY_CALLS = 3000;
+/** How long a setup stays without calls before one more client is priced (MCP_LIFEGUARD_BENCH_QUIET_S, default a minute). */
+const QUIET_MS = (Number(process.env.MCP_LIFEGUARD_BENCH_QUIET_S) || 60) * 1000;
+/** How many times one more client joins and leaves: the median of the gains is the figure. */
+const ROUNDS_MORE = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -164,6 +169,35 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
   }
 }
 
+/**
+ * What the clients `join` starts add to a settled setup of `clients`: after QUIET_MS without calls,
+ * ROUNDS_MORE times, the setup's PSS with them against the mean of its PSS just before they joined
+ * and after they left again (what the rest of the setup sheds or gains meanwhile, V8 returning pages
+ * on its own schedule, cancels), the median of those gains; and the processes of the last round.
+ */
+async function gainOf(
+  clients: Client[],
+  marker: string,
+  closeAll: (list: Client[]) => Promise<void>,
+  join: () => Promise<Client[]>,
+): Promise<{ gainKiB: number; procs: Proc[] }> {
+  await sleep(QUIET_MS);
+  let before = await settledMemory(clients, marker);
+  const gains: number[] = [];
+  let procs: Proc[] = [];
+  for (let i = 0; i < ROUNDS_MORE; i++) {
+    const more = await join();
+    const withMore = await settledMemory([...clients, ...more], marker);
+    procs = withMore.procs;
+    await closeAll(more);
+    await until('the added clients gone', () => processesWith(marker).length === before.procs.length, 15_000);
+    const after = await settledMemory(clients, marker);
+    gains.push(withMore.total.pss - (before.total.pss + after.total.pss) / 2);
+    before = after;
+  }
+  return { gainKiB: median(gains), procs };
+}
+
 /** p50 of CALLS `read_graph` calls on each client, interleaved (after 20 each to warm up). */
 async function interleaved(a: Client, b: Client): Promise<[number, number]> {
   const call = async (c: Client) => {
@@ -275,18 +309,21 @@ export async function run(report: BenchReport): Promise<void> {
     // for each (the share host should add nothing of its own).
     const serverCount = Object.keys(SERVERS).length;
     report.figure('one more client, unmanaged: one server copy, PSS (mean)', u.pssMib / Math.max(1, u.n), 'MiB');
-    for (const [name, server] of Object.entries(SERVERS))
-      clients.push(
-        await connect(
-          [cli, 'run', '--on-conflict', 'share', '--name', name, '--', process.execPath, ...server],
-          sharedEnv,
-          `shared-${CLIENTS}`,
-        ),
-      );
-    const sharedMore = await settledMemory(clients, sharedMarker);
+    const stdio = await gainOf(clients, sharedMarker, closeAll, async () => {
+      const more: Client[] = [];
+      for (const [name, server] of Object.entries(SERVERS))
+        more.push(
+          await connect(
+            [cli, 'run', '--on-conflict', 'share', '--name', name, '--', process.execPath, ...server],
+            sharedEnv,
+            `shared-${CLIENTS}`,
+          ),
+        );
+      return more;
+    });
     const known = new Set(shared.procs.map((p) => p.pid));
-    const newRelays = sharedMore.procs.filter((p) => p.kind === 'relay' && !known.has(p.pid));
-    const stdioAdded = MiB(sharedMore.total.pss - shared.total.pss) / serverCount;
+    const newRelays = stdio.procs.filter((p) => p.kind === 'relay' && !known.has(p.pid));
+    const stdioAdded = MiB(stdio.gainKiB) / serverCount;
     const relayPss = MiB(newRelays.reduce((sum, p) => sum + p.pssKiB, 0)) / Math.max(1, newRelays.length);
     report.figure(
       `one more stdio client of each shared server: PSS the setup gains, per server (${CLIENTS} -> ${CLIENTS + 1} clients)`,
@@ -348,11 +385,14 @@ export async function run(report: BenchReport): Promise<void> {
     );
 
     // One more HTTP client of each server: a session in its share host, no process.
-    for (const name of Object.keys(SERVERS)) clients.push(await connectHttp(urls[name], `front-http-${CLIENTS}`));
-    const viaFrontMore = await settledMemory(clients, httpMarker);
+    const http = await gainOf(clients, httpMarker, closeAll, async () => {
+      const more: Client[] = [];
+      for (const name of Object.keys(SERVERS)) more.push(await connectHttp(urls[name], `front-http-${CLIENTS}`));
+      return more;
+    });
     report.ratio(
       `one more HTTP client of each shared server: PSS the setup gains, MiB per server (${CLIENTS} -> ${CLIENTS + 1} clients)`,
-      MiB(viaFrontMore.total.pss - viaFront.total.pss) / Object.keys(SERVERS).length,
+      MiB(http.gainKiB) / Object.keys(SERVERS).length,
       { max: 1 },
     );
 
