@@ -11,7 +11,7 @@
  *    another source: on the first scan (the big file parsed) and on later scans (its result taken
  *    from the parse cache), each against the same scan without the big file; on later scans, also
  *    the config scan alone (read, parse, normalise), the part the cache removes: the rest of a
- *    later snapshot's delay is its 20,000 listed servers matched, grouped and redacted.
+ *    later snapshot's delay is its listed servers (MAX_SERVERS_PER_FILE) matched, grouped and redacted.
  * Figures of (1) are first scans: each round is taken by a new engine, whose parse cache is empty.
  * Target: any config of 10 MB or less is scanned in under 2 s, absolute (each figure is a median).
  * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5).
@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { Engine } from '../src/core/snapshot';
+import { MAX_SERVERS_PER_FILE } from '../src/core/sources/caps';
 import { MAX_TOML_BYTES } from '../src/core/sources/codex';
 import { MAX_YAML_BYTES } from '../src/core/sources/continueYaml';
 import { MAX_RECOVERED_BYTES } from '../src/core/sources/jsonc';
@@ -141,7 +142,7 @@ export async function run(report: BenchReport): Promise<void> {
       const home = path.join(root, `dup-${bytes}`);
       const cfg = duplicateKeyConfig(Math.round(bytes) - 1024);
       write(vscodeMcp(home), cfg.text);
-      const ms = await timed(home, Math.min(cfg.names, 20_000));
+      const ms = await timed(home, Math.min(cfg.names, MAX_SERVERS_PER_FILE));
       report.ratio(
         `${label} mcp.json (${(cfg.text.length / MB).toFixed(2)} MiB, ${cfg.definitions} definitions of ${cfg.names} names), first scan, seconds`,
         ms / 1000,
@@ -154,7 +155,7 @@ export async function run(report: BenchReport): Promise<void> {
     write(vscodeMcp(repeatedHome), repeated);
     report.ratio(
       `mcp.json of 250,000 names then 250,000 repeats of one more (${(repeated.length / MB).toFixed(2)} MiB), first scan, seconds`,
-      (await timed(repeatedHome, 20_000)) / 1000,
+      (await timed(repeatedHome, MAX_SERVERS_PER_FILE)) / 1000,
       { max: 2 },
     );
     // With a syntax error (the map left unclosed): read around it up to MAX_RECOVERED_BYTES, errors only past it.
@@ -162,7 +163,7 @@ export async function run(report: BenchReport): Promise<void> {
       {
         label: `${(MAX_RECOVERED_BYTES / MB).toFixed(0)} MiB (largest read around its errors)`,
         bytes: MAX_RECOVERED_BYTES - 1024,
-        servers: 20_000,
+        servers: MAX_SERVERS_PER_FILE,
       },
       { label: '10 MB', bytes: MAX_CONFIG_BYTES - 1024, servers: 0 },
     ]) {
@@ -179,8 +180,8 @@ export async function run(report: BenchReport): Promise<void> {
     const bigEnv = envServersOf(MAX_CONFIG_BYTES - 1024);
     write(claudeDesktop(bigEnvHome), bigEnv.text);
     report.ratio(
-      `10 MB Claude Desktop config (${(bigEnv.text.length / MB).toFixed(2)} MiB, ${bigEnv.count} servers with one env value each; 20,000 listed), first scan, seconds`,
-      (await timed(bigEnvHome, 20_000)) / 1000,
+      `10 MB Claude Desktop config (${(bigEnv.text.length / MB).toFixed(2)} MiB, ${bigEnv.count} servers with one env value each; ${MAX_SERVERS_PER_FILE} listed), first scan, seconds`,
+      (await timed(bigEnvHome, MAX_SERVERS_PER_FILE)) / 1000,
       { max: 2 },
     );
 
@@ -227,7 +228,7 @@ export async function run(report: BenchReport): Promise<void> {
         );
       else
         report.figure(
-          `delay the pathological file adds to the other sources, ${when} (its 20,000 listed servers matched and redacted)`,
+          `delay the pathological file adds to the other sources, ${when} (its ${MAX_SERVERS_PER_FILE} listed servers matched and redacted)`,
           (beside - alone) / 1000,
           's',
         );
