@@ -220,7 +220,12 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     );
     assert.match(plan.stdout, /^ {2}mcp 2\.3\.0 -> 1\.30\.0$/m);
     assert.match(plan.stdout, /\/bin\/python -m pip install .*mcp==1\.30\.0/);
-    assert.match(plan.stdout, /then restart its guard \(pid \d+\): its server is down\nNothing was run/);
+    assert.match(plan.stdout, /then restart its guard \(pid \d+\): its server is down\n/);
+    // What mcp 2.3.0 brought (mcp-types among them) stays installed, and is said.
+    assert.match(
+      plan.stdout,
+      /^ {2}left installed: .*\bmcp-types\b.* \(the newer release brought them;.*\)\nNothing was run/m,
+    );
     const asJson = JSON.parse((await lg(['rollback', 'notes', '--json'], offlinePip)).stdout) as {
       ok: boolean;
       ran: boolean;
