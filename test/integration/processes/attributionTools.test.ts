@@ -201,27 +201,31 @@ describe("attribution (integration): real tsx, nodemon, pipx and uv launches sta
     };
     const own = dlx(mine);
     const stranger = dlx(theirs);
-    // The stranger's server itself running (not only its pnpm, still fetching: a runner with no
-    // server yet cannot be compared, and is listed undecided until it has one).
-    const strangerServer = () =>
+    // Each home's server itself running (not only its pnpm, still fetching, or the process between:
+    // a runner with no server yet cannot be compared, and is listed undecided until it has one).
+    const serverOf = (home: string) =>
       fs
         .readdirSync('/proc')
         .filter((p) => /^\d+$/.test(p))
         .some((p) => {
           try {
             const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-            return cmd.includes(path.join(theirs, '.cache', 'pnpm')) && cmd.includes('dist/index.js');
+            return cmd.includes(path.join(home, '.cache', 'pnpm')) && cmd.includes('dist/index.js');
           } catch {
             return false;
           }
         });
     const snap = await until('both dlx servers running', async () => {
-      if (!strangerServer()) return undefined;
+      if (!serverOf(theirs) || !serverOf(mine)) return undefined;
       const s = await take(mine, projectDir);
       const i = instanceFor(s, 'mem', own.pid!);
-      return i && i.pid !== own.pid ? s : undefined;
+      return i && i.pid !== own.pid && i.commandLine.includes('dist/index.js') ? s : undefined;
     });
-    assert.ok(!undecided(instanceFor(snap, 'mem', own.pid!)!), "this home's dlx run is proven the entry's");
+    const mineFound = instanceFor(snap, 'mem', own.pid!)!;
+    assert.ok(
+      !undecided(mineFound),
+      `this home's dlx run is proven the entry's: ${mineFound.commandLine} ${JSON.stringify(mineFound.verdicts)}`,
+    );
     assert.equal(
       instanceFor(snap, 'mem', stranger.pid!),
       undefined,
