@@ -118,46 +118,12 @@ describe(`real clients: Gemini CLI ${GEMINI_CLI.version} (npm), an extension's s
         listed,
       );
 
-    const before = await status(home);
-    assert.deepEqual(
-      before.diagnostics.filter((d) => d.client === 'gemini-cli'),
-      [],
-    );
-    assert.deepEqual(
-      [only(before, 'memo-memory').source.addOn, only(before, 'memo-memory').disabled],
-      [{ kind: 'cli-extension', name: 'memo', version: '1.0.0', root }, false],
-    );
-
-    session = spawn(gemini, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
-    const servers = () => homeProcesses(home).filter((p) => p.cmdline.includes(`${extensions}${path.sep}`));
-    await until("the extension's server running", () => servers().length > 0, 120_000, SESSION_POLL_MS);
-    const [proc] = servers();
-    assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
-
-    const snap = await untilListed(home, [proc.pid]);
-    const memo = only(snap, 'memo-memory');
-    assert.deepEqual(
-      [memo.source.client, memo.source.scope, memo.source.label, memo.source.file],
-      ['gemini-cli', 'user', 'Gemini CLI extension', path.join(root, 'gemini-extension.json')],
-    );
-    assert.deepEqual(
-      memo.instances.map((i) => i.pid),
-      [proc.pid],
-    );
-    const [instance] = memo.instances;
-    assert.deepEqual([instance.client.id, instance.client.pid], ['gemini-cli', parentOf(proc.pid)]);
-    assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
-    assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
-    const off = only(snap, 'off-memory');
-    assert.deepEqual([off.disabled, off.instances.length], [true, 0]);
-    // The servers start before the session's first request: wait for it (the session really ran),
-    // then no process of the disabled extension is running.
-    const stub = model;
-    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
-    assert.deepEqual(
-      servers().filter((p) => p.cmdline.includes(path.join(extensions, 'off'))),
-      [],
-    );
+    await extensionSessionChecked(home, model, gemini, (child) => (session = child), {
+      client: 'gemini-cli',
+      label: 'Gemini CLI extension',
+      manifest: 'gemini-extension.json',
+      extensions,
+    });
   });
 });
 
@@ -209,48 +175,71 @@ describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), an extension's ser
     }
     await run(['extensions', 'disable', 'off']);
     const extensions = path.join(home.home, '.qwen', 'extensions');
-    const root = path.join(extensions, 'memo');
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(extensions, 'extension-enablement.json'), 'utf8')), {
       off: { overrides: [`!${home.home}/*`] },
     });
 
-    const before = await status(home);
-    assert.deepEqual(
-      before.diagnostics.filter((d) => d.client === 'qwen-code'),
-      [],
-    );
-    assert.deepEqual(
-      [only(before, 'memo-memory').source.addOn, only(before, 'memo-memory').disabled],
-      [{ kind: 'cli-extension', name: 'memo', version: '1.0.0', root }, false],
-    );
-
-    session = spawn(qwen, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
-    const servers = () => homeProcesses(home).filter((p) => p.cmdline.includes(`${extensions}${path.sep}`));
-    await until("the extension's server running", () => servers().length > 0, 120_000, SESSION_POLL_MS);
-    const [proc] = servers();
-    assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
-
-    const snap = await untilListed(home, [proc.pid]);
-    const memo = only(snap, 'memo-memory');
-    assert.deepEqual(
-      [memo.source.client, memo.source.scope, memo.source.label, memo.source.file],
-      ['qwen-code', 'user', 'Qwen Code extension', path.join(root, 'qwen-extension.json')],
-    );
-    assert.deepEqual(
-      memo.instances.map((i) => i.pid),
-      [proc.pid],
-    );
-    const [instance] = memo.instances;
-    assert.deepEqual([instance.client.id, instance.client.pid], ['qwen-code', parentOf(proc.pid)]);
-    assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
-    assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
-    const off = only(snap, 'off-memory');
-    assert.deepEqual([off.disabled, off.instances.length], [true, 0]);
-    const stub = model;
-    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
-    assert.deepEqual(
-      servers().filter((p) => p.cmdline.includes(path.join(extensions, 'off'))),
-      [],
-    );
+    await extensionSessionChecked(home, model, qwen, (child) => (session = child), {
+      client: 'qwen-code',
+      label: 'Qwen Code extension',
+      manifest: 'qwen-extension.json',
+      extensions,
+    });
   });
 });
+
+/**
+ * What both clients' tests check once their extensions are installed (`memo` on, `off` off): the
+ * entries before a session, then a real session (`-p hello`) runs `memo`'s server alone, listed as
+ * its entry's instance under the client, and `off`'s entry disabled with no process.
+ */
+async function extensionSessionChecked(
+  home: ClientHome,
+  model: ModelStub,
+  bin: string,
+  /** Keeps the session for the test's cleanup as soon as it starts. */
+  started: (session: ChildProcess) => void,
+  o: { client: string; label: string; manifest: string; extensions: string },
+): Promise<void> {
+  const { extensions } = o;
+  const root = path.join(extensions, 'memo');
+  const before = await status(home);
+  assert.deepEqual(
+    before.diagnostics.filter((d) => d.client === o.client),
+    [],
+  );
+  assert.deepEqual(
+    [only(before, 'memo-memory').source.addOn, only(before, 'memo-memory').disabled],
+    [{ kind: 'cli-extension', name: 'memo', version: '1.0.0', root }, false],
+  );
+
+  started(spawn(bin, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' }));
+  const servers = () => homeProcesses(home).filter((p) => p.cmdline.includes(`${extensions}${path.sep}`));
+  await until("the extension's server running", () => servers().length > 0, 120_000, SESSION_POLL_MS);
+  const [proc] = servers();
+  assert.ok(proc.cmdline.includes(path.join(root, 'server.mjs')), proc.cmdline);
+
+  const snap = await untilListed(home, [proc.pid]);
+  const memo = only(snap, 'memo-memory');
+  assert.deepEqual(
+    [memo.source.client, memo.source.scope, memo.source.label, memo.source.file],
+    [o.client, 'user', o.label, path.join(root, o.manifest)],
+  );
+  assert.deepEqual(
+    memo.instances.map((i) => i.pid),
+    [proc.pid],
+  );
+  const [instance] = memo.instances;
+  assert.deepEqual([instance.client.id, instance.client.pid], [o.client, parentOf(proc.pid)]);
+  assert.deepEqual(badVerdicts(instance), [], JSON.stringify(instance.verdicts));
+  assert.ok(!snap.notConfigured.some((i) => i.pid === proc.pid), 'the process is not listed as not configured');
+  const off = only(snap, 'off-memory');
+  assert.deepEqual([off.disabled, off.instances.length], [true, 0]);
+  // The servers start before the session's first request: wait for it (the session really ran),
+  // then no process of the disabled extension is running.
+  await until('the session to ask the model', () => model.requests.length > 0, 60_000);
+  assert.deepEqual(
+    servers().filter((p) => p.cmdline.includes(path.join(extensions, 'off'))),
+    [],
+  );
+}
