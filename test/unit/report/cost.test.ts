@@ -169,4 +169,13 @@ describe('report: what the MCP servers cost', () => {
     );
     assert.equal(costSentence(mcpCost(snapshot([server('a')]))), undefined, 'nothing runs: nothing to say');
   });
+
+  it('a process no entry explains, read in RSS, leaves the measure of what the servers use as PSS', () => {
+    const vm = snapshot([server('a', { instances: [instance(1, { memoryBytes: 80 * MB, pssBytes: 20 * MB })] })]);
+    vm.notConfigured = [instance(7, { memoryBytes: 60 * MB })];
+    const cost = mcpCost(vm);
+    assert.equal(cost.measure, 'pss');
+    assert.deepEqual(cost.notConfigured, { bytes: 60 * MB, instances: 1 });
+    assert.match(costSentence(cost) ?? '', /^MCP servers use 20 MB \(PSS\) and/);
+  });
 });
