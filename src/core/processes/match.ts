@@ -5,6 +5,7 @@ import type {
   InstanceChild,
   InstanceClient,
   LauncherStep,
+  Scope,
   ServerConfig,
   Verdict,
 } from '../base/model';
@@ -748,7 +749,7 @@ function instanceOfOwners(
   const pool = own.length > 0 ? own : fitting;
   const score = (x: Judged) => x.answers.filter((a) => a === 'same').length;
   const best = Math.max(...pool.map(score));
-  const owners = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
+  const fits = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
   const secretsOf = options.secretsOf ?? (() => new Set<string>());
   const instance = buildInstance(
     main,
@@ -757,19 +758,44 @@ function instanceOfOwners(
     tree,
     client,
     cand.launch.key,
-    new Set([...secretsOf(main.pid, owners[0].config), ...maskedParts(owners[0].config.args, main.argv)]),
+    new Set([...secretsOf(main.pid, fits[0].config), ...maskedParts(fits[0].config.args, main.argv)]),
     options.owners,
   );
+  const owners = own.length > 0 ? fits : listedOnce(instance, fits);
   // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
   const shared = sharedRunFolder(main);
-  if (shared !== undefined) instance.verdicts.push(unprovableRun(owners, main, shared));
+  if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared));
   // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
-  else if (best === 0) instance.verdicts.push(unproven(owners, main));
+  else if (best === 0) instance.verdicts.push(unproven(fits, main));
   else {
-    const ambiguous = undecidedOwner(launched, owners, own.length > 0, options);
+    const ambiguous = undecidedOwner(launched, fits, own.length > 0, options);
     if (ambiguous) instance.verdicts.push(ambiguous);
   }
   return { instance, owners };
+}
+
+/** Scopes whose entries a client starts only when it is open on their folder. */
+const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
+
+/**
+ * An orphan (its client gone, or unknown) that fits several entries: nothing left tells which
+ * client started it, so it is listed once, not as each entry's running server. Under an entry every
+ * session of its client starts before one only a client open on that folder starts (the window
+ * showing the view is alive and lists its own folder's entry as stopped); its orphan verdict names
+ * every entry it fits. Judged as before, with the same entries (ambiguousOwner still sees them all).
+ */
+function listedOnce(instance: Instance, fits: ConfigLaunch[]): ConfigLaunch[] {
+  const orphan = instance.verdicts.find(
+    (v): v is Extract<Verdict, { reason: string }> =>
+      v.kind === 'orphan' || (v.kind === 'unknown' && v.question === 'orphan'),
+  );
+  if (fits.length < 2 || !orphan) return fits;
+  const ranked = [...fits].sort(
+    (a, b) => Number(FOLDER_SCOPES.has(a.config.source.scope)) - Number(FOLDER_SCOPES.has(b.config.source.scope)),
+  );
+  const names = ranked.map((c) => `'${c.config.name}' (${c.config.source.label})`);
+  orphan.reason = `${orphan.reason}; it fits ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} alike: which client started it is not known, so it is listed once, under the first`;
+  return [ranked[0]];
 }
 
 /**

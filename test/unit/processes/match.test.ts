@@ -326,6 +326,52 @@ describe('verdicts beyond one client', () => {
     );
   });
 
+  it("an orphan that fits two clients' entries of one server is listed once, its client unknown, the evidence naming both", async () => {
+    const workspace = stdioConfig('db', 'vscode', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      source: { client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/w/.vscode/mcp.json' },
+    });
+    const desktop = stdioConfig('db', 'claude-desktop', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      source: {
+        client: 'claude-desktop',
+        scope: 'user',
+        label: 'Claude Desktop',
+        file: '/c/claude_desktop_config.json',
+      },
+    });
+    // Its parent is gone: nothing left tells which client started it.
+    const table = [...base, row(41, 1, ['mcp-server-db', '--data', '/d'], 150)];
+    const f = facts({ exe: { 41: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const r = await attach([workspace, desktop], table, 'linux', { facts: f });
+    const under = r.servers.filter((s) => s.instances.some((i) => i.pid === 41));
+    assert.deepEqual(
+      under.map((s) => s.source.label),
+      ['Claude Desktop'],
+      'one process under one entry, not the workspace entry VS Code lists as stopped',
+    );
+    const [orphan] = under[0].instances;
+    assert.equal(orphan.client.id, 'unknown');
+    const v = orphan.verdicts.find((x) => x.kind === 'orphan');
+    assert.match(
+      v?.kind === 'orphan' ? v.reason : '',
+      /it fits 'db' \(Claude Desktop\) and 'db' \(Workspace\) alike: which client started it is not known/,
+    );
+    // Its own client's entry takes it while the client lives: the choice is only for a process no client owns.
+    const live = await attach(
+      [workspace, desktop],
+      [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 150)],
+      'linux',
+      {
+        facts: facts({ exe: { 11: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } }),
+      },
+    );
+    assert.deepEqual(
+      live.servers.map((s) => pids(s.instances)),
+      [[11], []],
+    );
+  });
+
   it('matches configured args that discovery redacted (`<redacted>` stands for the secret)', async () => {
     const table = [...base, row(11, 10, ['mcp-server-db', '--conn=postgres://me:hunter2pass@db/x'], 100)];
     const redacted = stdioConfig('db3', 'vscode', 'mcp-server-db', ['--conn=postgres://<redacted>@db/x']);
