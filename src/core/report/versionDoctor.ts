@@ -59,6 +59,8 @@ export interface DoctorEntry {
   /** Whether it is named as asked (else it runs the same package under another name). */
   named: boolean;
   reason: string;
+  /** The newer version its pin keeps it from (installed elsewhere, else released). */
+  heldBackFrom?: string;
 }
 
 export interface DoctorAnswer {
@@ -72,6 +74,8 @@ export interface DoctorAnswer {
   releasesNotAsked?: string;
   /** The newest release any registry said. */
   newest?: { version: string; source: ReleaseSaid['source'] };
+  /** The newest version installed outside the runners' caches (what an upgrade of the package put there). */
+  newestInstalled?: string;
   /** What keeps an upgrade from taking effect, what needs a restart, what is newer: each one sentence. */
   findings: string[];
 }
@@ -205,21 +209,6 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
   const entryWords = (s: ServerStatus) => `${s.name} (${s.source.label})`;
   const where: WhereOf = (x) =>
     x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
-  const entries: DoctorEntry[] = facts.entries.map((s) => {
-    const r = runnerOfEntry(s);
-    const resolves = installedVersion(s.installed);
-    return {
-      name: s.name,
-      client: s.source.label,
-      file: s.source.file,
-      launch: redactArgs(innerArgv(s)).join(' '),
-      ...(r ? { runner: RUNNER_WORDS[r.runner] } : {}),
-      ...(r?.pin ? { pin: r.pin } : {}),
-      ...(resolves ? { resolves } : {}),
-      named: s.name === facts.server,
-      reason: entryReason(s, pkg, where),
-    };
-  });
   const instances = facts.entries.flatMap((s) =>
     s.instances.map((i) => instanceLine(s, i, entryReason(s, pkg, where), where)),
   );
@@ -245,6 +234,24 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
         undefined,
       )
     : undefined;
+  const top = pkg ? newestInstalledCopy(pkg, copies) : undefined;
+  const entries: DoctorEntry[] = facts.entries.map((s) => {
+    const r = runnerOfEntry(s);
+    const resolves = installedVersion(s.installed);
+    const back = pkg ? heldBack(pkg, s, top, newest) : undefined;
+    return {
+      name: s.name,
+      client: s.source.label,
+      file: s.source.file,
+      launch: redactArgs(innerArgv(s)).join(' '),
+      ...(r ? { runner: RUNNER_WORDS[r.runner] } : {}),
+      ...(r?.pin ? { pin: r.pin } : {}),
+      ...(resolves ? { resolves } : {}),
+      named: s.name === facts.server,
+      reason: entryReason(s, pkg, where),
+      ...(back ? { heldBackFrom: back.version } : {}),
+    };
+  });
   return {
     server: facts.server,
     ...(pkg ? { package: pkg } : {}),
@@ -255,6 +262,7 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
     releases: facts.releases,
     ...(facts.releasesNotAsked ? { releasesNotAsked: facts.releasesNotAsked } : {}),
     ...(newest ? { newest } : {}),
+    ...(top ? { newestInstalled: top.version } : {}),
     findings: pkg ? findings(pkg, facts, copies, instances, newest) : scriptFindings(facts, instances),
   };
 }
@@ -279,6 +287,37 @@ function scriptFindings(facts: VersionFacts, instances: readonly DoctorInstance[
   return out;
 }
 
+/** The newest copy outside the runners' caches: what an upgrade of the installed package put there. */
+function newestInstalledCopy(pkg: PackageRef, copies: readonly DoctorCopy[]): DoctorCopy | undefined {
+  return copies
+    .filter(
+      (c) =>
+        c.place !== 'npx-cache' &&
+        c.place !== 'bunx-cache' &&
+        c.place !== 'deno-cache' &&
+        c.place !== 'uvx-cache' &&
+        c.place !== 'pipx-run-cache',
+    )
+    .reduce<DoctorCopy | undefined>((best, c) => (!best || newer(pkg, c.version, best.version) ? c : best), undefined);
+}
+
+/** The newer version an entry's pin keeps it from, and where that version is, if any. */
+function heldBack(
+  pkg: PackageRef,
+  s: ServerStatus,
+  top: DoctorCopy | undefined,
+  newest: DoctorAnswer['newest'],
+): { held: string; version: string; where: string } | undefined {
+  const r = runnerOfEntry(s);
+  if (!r?.pin) return undefined;
+  const held = installedVersion(s.installed) ?? r.pin;
+  if (top && newer(pkg, top.version, held))
+    return { held, version: top.version, where: `${placeWords(top.place)} install has ${top.version} (${top.how})` };
+  if (newest && newer(pkg, newest.version, held))
+    return { held, version: newest.version, where: `${newest.version} is released` };
+  return undefined;
+}
+
 function findings(
   pkg: PackageRef,
   facts: VersionFacts,
@@ -287,32 +326,13 @@ function findings(
   newest: DoctorAnswer['newest'],
 ): string[] {
   const out: string[] = [];
-  // The newest copy outside the runners' caches: what an upgrade of the installed package put there.
-  const installedCopies = copies.filter(
-    (c) =>
-      c.place !== 'npx-cache' &&
-      c.place !== 'bunx-cache' &&
-      c.place !== 'deno-cache' &&
-      c.place !== 'uvx-cache' &&
-      c.place !== 'pipx-run-cache',
-  );
-  const top = installedCopies.reduce<DoctorCopy | undefined>(
-    (best, c) => (!best || newer(pkg, c.version, best.version) ? c : best),
-    undefined,
-  );
+  const top = newestInstalledCopy(pkg, copies);
   for (const s of facts.entries) {
     const r = runnerOfEntry(s);
-    if (!r?.pin) continue;
-    const held = installedVersion(s.installed) ?? r.pin;
-    const ahead =
-      top && newer(pkg, top.version, held)
-        ? `${placeWords(top.place)} install has ${top.version} (${top.how})`
-        : newest && newer(pkg, newest.version, held)
-          ? `${newest.version} is released`
-          : undefined;
-    if (ahead)
+    const back = r?.pin ? heldBack(pkg, s, top, newest) : undefined;
+    if (r?.pin && back)
       out.push(
-        `${s.source.label}'s entry ${s.name} (${s.source.file}) pins ${r.spec} for ${RUNNER_WORDS[r.runner]}: it runs ${held} while the ${ahead}; upgrading elsewhere does not change it (mcp-lifeguard upgrade ${s.name} rewrites the pin)`,
+        `${s.source.label}'s entry ${s.name} (${s.source.file}) pins ${r.spec} for ${RUNNER_WORDS[r.runner]}: it runs ${back.held} while the ${back.where}; upgrading elsewhere does not change it (mcp-lifeguard upgrade ${s.name} rewrites the pin)`,
       );
   }
   for (const c of copies)

@@ -36,16 +36,19 @@ export async function showVersions(svc: Services, arg?: CommandArg): Promise<voi
   }
   const answer = versionDoctor(facts);
   svc.log.info(`show versions: ${server.name}: ${answer.findings.length} finding(s)`);
-  // A file in the extension's storage, not a virtual document: a preview left open comes back with
-  // the window after a reload, and Show Versions writes it again each time it is asked.
+  // A file in the extension's storage, not a virtual document: the built-in Markdown preview brings
+  // a file's preview back with the window after a reload, before this extension activates (a
+  // content provider's URI would read as an error until then, and an untitled document is lost).
+  // Show Versions writes it again each time it is asked; the page says when it was read.
+  const readAt = new Date().toLocaleString();
   const folder = vscode.Uri.joinPath(svc.context.globalStorageUri, 'versions');
   const uri = vscode.Uri.joinPath(folder, versionsFileName(server.name));
   try {
     await vscode.workspace.fs.createDirectory(folder);
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(versionsDocument(answer), 'utf8'));
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(versionsDocument(answer, readAt), 'utf8'));
   } catch (e) {
     svc.log.warn(`show versions: ${uri.fsPath} not written (${(e as Error).message}); shown unsaved`);
-    await showDocument(svc.evidence.add(`${server.name}-versions`, versionsDocument(answer), 'md'));
+    await showDocument(svc.evidence.add(`${server.name}-versions`, versionsDocument(answer, readAt), 'md'));
     return;
   }
   await showDocument(uri);

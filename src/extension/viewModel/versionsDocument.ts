@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { DoctorAnswer } from '../../core/report/versionDoctor';
+import { versionsSummary, VersionsNextStep, RunningGroup } from '../../core/report/versionSummary';
 import type { CopyPlace } from '../../core/versions/copies';
 import type { ReleaseSaid } from '../../core/versions/registry';
-import { mdCell } from './format';
+import { listWords, mdCell, plural } from './format';
 import { t } from './l10n';
 
 /**
  * Show Versions' document: `mcp-lifeguard doctor`'s answer (core/report/versionDoctor.ts) as
- * Markdown, read-only. Headings and labels are translated; the engine's sentences (each reason, each
- * finding, where a copy was found) stay English, as in Show Evidence and the CLI.
+ * Markdown, read-only. First what a reader needs at a glance (core/report/versionSummary.ts): the one
+ * next step, what runs against what is installed, what moved; the whole answer folded below it.
+ * Headings and labels are translated; the engine's sentences (each reason, each finding, where a copy
+ * was found) stay English, as in Show Evidence and the CLI.
  */
 
 /** Where a copy was found, in words: each a message of its own, worded when shown (the translation is set at activation). */
@@ -62,13 +65,76 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   return [row(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(row)];
 }
 
-export function versionsDocument(a: DoctorAnswer): string {
+function pidWords(pids: readonly number[]): string {
+  return plural(pids.length, t('pid {0}', pids[0]), t('{0} instances', pids.length));
+}
+
+/** The one next step, first thing on the page. */
+function nextStepText(next: VersionsNextStep, running: number): string {
+  switch (next.kind) {
+    case 'roll-back':
+      return t(
+        '{0}. Do not restart {1} yet: Roll Back Server... installs again what it started with.',
+        next.risk,
+        pidWords(next.pids),
+      );
+    case 'restart':
+      return t('Restart {0} to run what is installed: Restart or Stop Stale Servers... does it.', pidWords(next.pids));
+    case 'unpin':
+      return t("{0}'s entry {1} pins {2}: Upgrade Server... rewrites the pin.", next.client, next.entry, next.pin);
+    case 'upgrade':
+      return t('{0} is released ({1} is installed): Upgrade Server... installs it.', next.version, next.installed);
+    case 'unknown':
+      return t('What {0} runs cannot be told: Show Evidence on its row says why.', pidWords(next.pids));
+    case 'none':
+      return running ? t('Nothing to do: every instance runs what is installed.') : t('No instance runs.');
+  }
+}
+
+function clientsCell(g: RunningGroup): string {
+  return listWords(g.clients.map((c) => (c.count > 1 ? t('{0} ×{1}', c.name, c.count) : c.name)));
+}
+
+function groupState(g: RunningGroup): string {
+  if (g.needsRestart) return t('restart');
+  return g.runs === '?' ? t('version ?') : t('current');
+}
+
+/** What a reader takes in at a glance: the next step, what runs against what is installed, what moved. */
+function summaryLines(a: DoctorAnswer): string[] {
+  const s = versionsSummary(a);
+  const lines = [`**${mdCell(nextStepText(s.next, a.instances.length))}**`, ''];
+  if (s.groups.length)
+    lines.push(
+      ...table(
+        [t('runs'), t('installed'), t('instances'), t('state')],
+        s.groups.map((g) => [g.runs, g.installed ?? g.runs, clientsCell(g), groupState(g)]),
+      ),
+      '',
+    );
+  if (s.moved.length) lines.push(mdCell(t('Moved under them since they started: {0}.', s.moved.join(', '))), '');
+  return lines;
+}
+
+/**
+ * `readAt`: when the answer was read (the page is kept in a file and comes back after a reload, so
+ * it says how old it is).
+ */
+export function versionsDocument(a: DoctorAnswer, readAt?: string): string {
   const lines = [`# ${mdCell(t('Versions of {0}', a.server))}`, ''];
   if (!a.package) {
     lines.push(mdCell(t('No package to trace: {0}.', a.noPackage ?? t('what it runs was not resolved'))), '');
     return `${lines.join('\n')}\n`;
   }
   lines.push(`\`${a.package.name.replace(/`/g, '')}\` (${a.package.ecosystem === 'npm' ? 'npm' : 'PyPI'})`, '');
+  lines.push(...summaryLines(a));
+  if (readAt !== undefined) lines.push(`_${mdCell(t('As of {0}.', readAt))}_`, '');
+  // Folded: the preview shows its summary line until it is opened (GitHub and VS Code render it so).
+  lines.push(
+    '<details>',
+    `<summary>${mdCell(t('Details: why, every copy, each entry, the newest release'))}</summary>`,
+    '',
+  );
   lines.push(`## ${t('Why')}`, '');
   if (a.findings.length) lines.push(...a.findings.map((f) => `- ${mdCell(f)}`));
   else lines.push(mdCell(t('Nothing holds an upgrade back.')));
@@ -133,5 +199,6 @@ export function versionsDocument(a: DoctorAnswer): string {
           : t('{0}: no answer ({1}; {2}, asked {3})', sourceLabel(r.source), r.error ?? '?', r.registry, r.checkedAt),
       )}${r.status ? ` ${mdCell(t('({0} there)', r.status))}` : ''}`,
     );
+  lines.push('', '</details>');
   return `${lines.join('\n')}\n`;
 }

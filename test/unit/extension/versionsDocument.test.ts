@@ -4,6 +4,10 @@ import { useTranslator, english } from '../../../src/extension/viewModel/l10n';
 import { versionsDocument, versionsFileName } from '../../../src/extension/viewModel/versionsDocument';
 import { stdioConfig } from '../processes/support';
 import { heldBack, MEM } from '../report/doctorFacts';
+import { storedCaptures } from '../../support/storedCaptures';
+import { recordedMachine } from '../../../src/core/machine/recorded';
+import { Engine } from '../../../src/core/snapshot/engine';
+import { gatherVersionFacts } from '../../../src/core/snapshot/versionFacts';
 
 describe('Show Versions: the doctor answer as a read-only Markdown document', () => {
   afterEach(() => useTranslator(english));
@@ -37,7 +41,10 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
       doc,
     );
     assert.ok(lines.includes('| 42 | Cursor | 2026.7.4 | npx cache /home/u/.npm/\\_npx/0a1b |  |'), doc);
-    assert.ok(doc.split(/\s+/).filter(Boolean).length < 340, `${doc.split(/\s+/).length} words`);
+    // What shows before the folded details: the next step and what runs against what is installed.
+    assert.equal(lines[4], '**Restart pid 41 to run what is installed: Restart or Stop Stale Servers... does it.**');
+    assert.ok(lines.includes('| 2026.7.4 | 2026.8.31 | Cursor | restart |'), doc);
+    assert.ok(lines.includes('| 2026.7.4 | 2026.7.4 | Cursor | current |'), doc);
     assert.ok(
       lines.some((l) =>
         l.startsWith('| 41 | Cursor | 2026.7.4 \\(installed: 2026.8.31\\) | npm global prefix /usr/local |'),
@@ -56,6 +63,38 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
       ),
       doc,
     );
+  });
+
+  it('on a busy machine after an upgrade, opens on the one next step and what runs against what is installed in under 60 words; the rest is folded', async () => {
+    const { capture } = storedCaptures().find((c) => c.name === 'linux-busy-3-upgraded')!;
+    const machine = recordedMachine(capture.machine, {});
+    const snapshot = await new Engine(machine, { registry: false, docker: false }).snapshot(capture.request);
+    const facts = await gatherVersionFacts(snapshot, 'memory-local', {
+      machine,
+      workspaceFolders: capture.request.workspaceFolders ?? [],
+      registry: false,
+    });
+    const doc = versionsDocument(versionDoctor(facts!), '29/11/2026, 06:40:00');
+    const [shown, folded] = doc.split('\n<details>\n');
+    assert.ok(folded, doc);
+    // Words a reader reads: not the table's rules and pipes.
+    const words = shown.split(/\s+/).filter((w) => /[\p{L}\p{N}?]/u.test(w));
+    assert.ok(words.length < 60, `${words.length} words before the details:\n${shown}`);
+    const lines = shown.split('\n');
+    assert.ok(
+      lines.includes('**Restart 7 instances to run what is installed: Restart or Stop Stale Servers... does it.**'),
+      shown,
+    );
+    assert.ok(lines.includes('| 2026.7.4 | 2026.8.31 | VS Code ×3, Codex and Claude Desktop | restart |'), shown);
+    assert.ok(lines.includes('| ? | 2026.7.4 | VS Code ×2 | restart |'), shown);
+    assert.ok(lines.includes('| 2026.8.31 | 2026.8.31 | Claude Desktop | current |'), shown);
+    // The package's own move is each row's two versions: no dependency moved here.
+    assert.ok(!shown.includes('Moved'), shown);
+    assert.ok(lines.includes('_As of 29/11/2026, 06:40:00._'), shown);
+    // Nothing of the detail is lost: every pid is in the folded part, with its reason.
+    for (const pid of [28466, 28477, 28583, 28504, 28527, 28540, 28855, 28561])
+      assert.ok(folded.includes(`| ${pid} |`), String(pid));
+    assert.ok(folded.trimEnd().endsWith('</details>'), folded);
   });
 
   it('every label goes through the translator; a server with no package says why', () => {
