@@ -65,6 +65,11 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   return [row(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(row)];
 }
 
+/** Text inside an HTML block, where Markdown's escapes are not read. */
+function htmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function pidWords(pids: readonly number[]): string {
   return plural(pids.length, t('pid {0}', pids[0]), t('{0} instances', pids.length));
 }
@@ -132,7 +137,7 @@ export function versionsDocument(a: DoctorAnswer, readAt?: string): string {
   // Folded: the preview shows its summary line until it is opened (GitHub and VS Code render it so).
   lines.push(
     '<details>',
-    `<summary>${mdCell(t('Details: why, every copy, each entry, the newest release'))}</summary>`,
+    `<summary>${htmlText(t('Details: why, every copy, each entry, the newest release'))}</summary>`,
     '',
   );
   lines.push(`## ${t('Why')}`, '');
