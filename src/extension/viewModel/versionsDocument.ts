@@ -112,7 +112,8 @@ function summaryLines(a: DoctorAnswer): string[] {
   if (s.groups.length)
     lines.push(
       ...table(
-        [t('runs'), t('installed'), t('instances'), t('state')],
+        // Capitalised: the headline table, apart from the folded tables' lower-case labels.
+        [t('Runs'), t('Installed'), t('Instances'), t('State')],
         s.groups.map((g) => [g.runs, g.installed ?? g.runs, clientsCell(g), groupState(g)]),
       ),
       '',
