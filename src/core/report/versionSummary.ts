@@ -3,8 +3,8 @@ import type { DoctorAnswer, DoctorInstance } from './versionDoctor';
 
 /**
  * `doctor`'s answer as a reader takes it in at a glance (the top of Show Versions): what runs
- * against what is installed, one row per pair, which package moved, and the one next step. The
- * whole answer stays below it; this only groups and picks.
+ * against what is installed, one row per pair (the package's own move), the dependencies that
+ * moved, and the one next step. The whole answer stays below it; this only groups and picks.
  */
 
 /** Instances that run one version over one installed version, alike in whether they need a restart. */

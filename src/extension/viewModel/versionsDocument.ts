@@ -79,7 +79,7 @@ function nextStepText(next: VersionsNextStep, running: number): string {
   switch (next.kind) {
     case 'roll-back':
       return t(
-        '{0}. Do not restart {1} yet: Roll Back Server... installs again what it started with.',
+        '{0}. Do not restart {1} yet: Roll Back Server... installs again the versions running now.',
         next.risk,
         pidWords(next.pids),
       );
@@ -90,7 +90,7 @@ function nextStepText(next: VersionsNextStep, running: number): string {
     case 'upgrade':
       return t('{0} is released ({1} is installed): Upgrade Server... installs it.', next.version, next.installed);
     case 'unknown':
-      return t('What {0} runs cannot be told: Show Evidence on its row says why.', pidWords(next.pids));
+      return t('What {0} runs cannot be told: Show Evidence on the row says why.', pidWords(next.pids));
     case 'none':
       return running ? t('Nothing to do: every instance runs what is installed.') : t('No instance runs.');
   }

@@ -98,6 +98,19 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
     assert.ok(folded.trimEnd().endsWith('</details>'), folded);
   });
 
+  it('where a restart will probably fail, it opens on Roll Back, never on Restart, and names the dependencies that moved', () => {
+    const a = versionDoctor(heldBack());
+    a.instances[0].moved = ['mcp 1.30.0 -> 2.3.0'];
+    a.instances[0].restartRisk = 'Restart will probably fail: mcp.server.fastmcp raises at import in mcp 2.3.0';
+    const [shown] = versionsDocument(a).split('\n<details>\n');
+    const lines = shown.split('\n');
+    assert.equal(
+      lines[4],
+      '**Restart will probably fail: mcp.server.fastmcp raises at import in mcp 2.3.0. Do not restart pid 41 yet: Roll Back Server... installs again the versions running now.**',
+    );
+    assert.ok(lines.includes('Moved under them since they started: mcp 1.30.0 -\\> 2.3.0.'), shown);
+  });
+
   it('every label goes through the translator; a server with no package says why', () => {
     useTranslator(
       (message, ...args) => `⟦${args.reduce<string>((m, a, i) => m.replace(`{${i}}`, String(a)), message)}⟧`,
