@@ -1,4 +1,4 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 
 /**
  * Reading one file out of a zip archive (yarn Plug'n'Play keeps every package in its cache as a
@@ -73,6 +73,10 @@ export function localHeaderLength(header: Buffer): number | undefined {
 /** An entry's content from its data bytes, checked against its CRC. Undefined for another method or bad data. */
 export function entryContent(entry: ZipEntry, data: Buffer): Buffer | undefined {
   if (data.length !== entry.compressedSize || entry.size > MAX_ENTRY_BYTES) return undefined;
+  // Loaded here, not with the module: only a yarn Plug'n'Play install is read from a zip, and the
+  // stdio guard, which carries this reader, would otherwise load zlib at every start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { crc32, inflateRawSync } = require('node:zlib') as typeof Zlib;
   let content: Buffer;
   if (entry.method === 0) content = data;
   else if (entry.method === 8) {
