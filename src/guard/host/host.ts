@@ -187,7 +187,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.options.log(line);
   }
 
-  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> {
+  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> | undefined {
     return this.staleGate.refusal(method, params);
   }
 

@@ -102,24 +102,30 @@ export class StaleGate {
     }
   }
 
-  /** The refusal message for a client request under a refusing policy, or undefined to forward it. */
-  async refusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> {
+  /**
+   * The refusal message for a client request under a refusing policy, or undefined to forward it.
+   * Only a refusing policy waits for a verdict; every other request is decided at once, with no
+   * promise made for it (undefined, not a promise of undefined: the relay then does not wait).
+   */
+  refusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> | undefined {
     const stale = this.options.stale;
     if (!stale) return undefined;
-    if (stale.policy !== 'refuse-writes' && stale.policy !== 'refuse-all') {
+    const policy = stale.policy;
+    if (policy !== 'refuse-writes' && policy !== 'refuse-all') {
       if (method === 'tools/call') this.noteToolCall();
       return undefined;
     }
-    if (stale.policy === 'refuse-writes' && method !== 'tools/call') return undefined;
-    const verdict = await this.verdict();
-    const toolName = typeof params?.name === 'string' ? params.name : undefined;
-    const decision = decide(
-      stale.policy,
-      verdict,
-      { method, toolName, writes: toolName === undefined ? undefined : this.toolKinds.get(toolName) },
-      this.options.serverName,
-    );
-    return decision.action === 'refuse' ? decision.message : undefined;
+    if (policy === 'refuse-writes' && method !== 'tools/call') return undefined;
+    return this.verdict().then((verdict) => {
+      const toolName = typeof params?.name === 'string' ? params.name : undefined;
+      const decision = decide(
+        policy,
+        verdict,
+        { method, toolName, writes: toolName === undefined ? undefined : this.toolKinds.get(toolName) },
+        this.options.serverName,
+      );
+      return decision.action === 'refuse' ? decision.message : undefined;
+    });
   }
 
   /**

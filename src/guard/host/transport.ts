@@ -13,8 +13,11 @@ export interface HostView {
   readonly state: GuardLifecycleState;
   readonly serverName: string;
   log(line: string): void;
-  /** The refusal message of the `--when-stale` policy for a client request, or undefined to forward it. */
-  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined>;
+  /**
+   * The refusal message of the `--when-stale` policy for a client request, or undefined to forward
+   * it: a promise only when the policy waits for a verdict (StaleGate.refusal).
+   */
+  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> | undefined;
   /**
    * Under `--when-stale annotate`: the text blocks a `tools/call` result passing now gets appended
    * (staleNotice.ts); empty under other policies or when there is nothing to say. Never waits.

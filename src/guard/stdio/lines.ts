@@ -36,7 +36,8 @@ export function lineTail(line: LineParts, n: number): Buffer {
 }
 
 export class LineSplitter {
-  private pending: Buffer[] = [];
+  /** The unfinished line's pieces; NO_PARTS (never pushed to) while there are none. */
+  private pending: Buffer[] = NO_PARTS;
   private pendingBytes = 0;
   /** The unfinished line went past the bound: its start and its end so far (its bytes are dropped). */
   private over: { head: Buffer; tail: Buffer; length: number } | undefined;
@@ -57,17 +58,19 @@ export class LineSplitter {
    * (only its last bytes, see lineTail) is then never copied into one buffer.
    */
   pushParts(chunk: Buffer): LineParts[] {
-    const lines: LineParts[] = [];
+    // Arrays made to their size (a chunk mostly ends one line): one grown by push holds 16 slots,
+    // and a busy guard frames every message.
+    let lines: LineParts[] = NO_LINES;
     let start = 0;
     let newline = chunk.indexOf(0x0a);
     while (newline >= 0) {
-      const piece = chunk.subarray(start, newline);
-      this.add(piece);
-      lines.push(this.take());
+      this.add(chunk.subarray(start, newline));
+      if (lines === NO_LINES) lines = [this.take()];
+      else lines.push(this.take());
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }
-    if (start < chunk.length) this.add(chunk.subarray(start));
+    if (start < chunk.length) this.add(start === 0 ? chunk : chunk.subarray(start));
     return lines;
   }
 
@@ -81,7 +84,8 @@ export class LineSplitter {
       return;
     }
     if (max === undefined || this.pendingBytes + piece.length <= max) {
-      this.pending.push(piece);
+      if (this.pending === NO_PARTS) this.pending = [piece];
+      else this.pending.push(piece);
       this.pendingBytes += piece.length;
       return;
     }
@@ -91,7 +95,7 @@ export class LineSplitter {
       tail: keepTail(this.pending.length > 0 ? lastBytes(this.pending) : EMPTY, piece),
       length: this.pendingBytes + piece.length,
     };
-    this.pending = [];
+    this.pending = NO_PARTS;
     this.pendingBytes = 0;
   }
 
@@ -102,8 +106,8 @@ export class LineSplitter {
       this.over = undefined;
       return { parts: [], length: over.length, overlong: { head: over.head, tail: over.tail } };
     }
-    const line = { parts: this.pending.length > 0 ? this.pending : [EMPTY], length: this.pendingBytes };
-    this.pending = [];
+    const line = { parts: this.pending === NO_PARTS ? [EMPTY] : this.pending, length: this.pendingBytes };
+    this.pending = NO_PARTS;
     this.pendingBytes = 0;
     return line;
   }
@@ -120,13 +124,16 @@ export class LineSplitter {
 
   /** Drops the unfinished line (its writer is gone). */
   reset(): void {
-    this.pending = [];
+    this.pending = NO_PARTS;
     this.pendingBytes = 0;
     this.over = undefined;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Shared, never written: no pieces, no lines. */
+const NO_PARTS: Buffer[] = [];
+const NO_LINES: LineParts[] = [];
 
 /** The first OVERLONG_KEPT_BYTES (or fewer) of the pieces, copied. */
 function firstBytes(pieces: Buffer[]): Buffer {

@@ -337,7 +337,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     switch (c.kind) {
       case 'request': {
         this.handshake.noteRequest(c.method, c.message.params);
-        const refusal = await this.host.staleRefusal(c.method, c.message.params);
+        // Most requests are decided at once: the relay waits only for a refusing policy's verdict.
+        const asked = this.host.staleRefusal(c.method, c.message.params);
+        const refusal = asked && (await asked);
         if (refusal) {
           this.writer.send(errorResponse(c.id, GuardErrorCode.Stale, refusal));
           return true;
@@ -474,7 +476,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           // Nothing to hold: the rest of this line, or of the whole chunk when no line may need it.
           const newline = pipe.inLine ? chunk.indexOf(0x0a, start) : -1;
           const end = pipe.inLine && newline >= 0 ? newline + 1 : chunk.length;
-          this.writer.writeServerChunk(chunk.subarray(start, end));
+          this.writer.writeServerChunk(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
           pipe.inLine = chunk[end - 1] !== 0x0a;
           start = end;
           continue;
