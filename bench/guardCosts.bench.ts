@@ -12,6 +12,7 @@
  */
 import { ChildProcess, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import { SourceMap, SourceMapPayload } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -110,6 +111,35 @@ export async function eagerBytes(entry: string): Promise<Array<[string, number]>
   return [...groups].sort((a, b) => b[1] - a[1]);
 }
 
+/** A source file's group: its package (node_modules), else its folder under src/ (as eagerBytes). */
+function sourceGroup(source: string): string {
+  const parts = source.replace(/\\/g, '/').split('/');
+  const nm = parts.lastIndexOf('node_modules');
+  if (nm >= 0) return parts.slice(nm, nm + (parts[nm + 1]?.startsWith('@') ? 3 : 2)).join('/');
+  const src = parts.indexOf('src');
+  return src >= 0 ? parts.slice(src, src + 3).join('/') : source;
+}
+
+/**
+ * What a built bundle holds, by package or source folder: its bytes, each given to the source its
+ * source map names for it. Node reads and compiles a whole bundle when it is required (a module
+ * the sources require lazily is in it too, wrapped, parsed but not run), so for the guard this,
+ * not eagerBytes of its entry (which bundles without the build's plugins: the HTTP guard, which the
+ * build leaves out, counted), is what each start loads.
+ */
+export function bundleBytes(file: string): Array<[string, number]> {
+  const map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload);
+  const groups = new Map<string, number>();
+  for (const [line, text] of fs.readFileSync(file, 'utf8').split('\n').entries()) {
+    for (let column = 0; column < text.length; column++) {
+      const entry = map.findEntry(line, column);
+      const key = 'originalSource' in entry ? sourceGroup(entry.originalSource) : '(no source)';
+      groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]);
+}
+
 async function wholeMs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const t0 = process.hrtime.bigint();
   await execFileAsync(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024 });
@@ -141,7 +171,19 @@ export async function run(report: BenchReport): Promise<void> {
       report.figure(`load dist/${b}: RSS after (median of 5)`, median(costs.map((c) => c.mib)), 'MiB');
     }
 
-    for (const entry of ['src/cli/guardCli.ts', 'src/cli/run.ts']) {
+    const guardBundle = bundleBytes(path.join(root, 'dist', 'cli-guard.js'));
+    report.figure(
+      'dist/cli-guard.js: bytes read and compiled at load',
+      guardBundle.reduce((n, [, b]) => n + b, 0),
+      'B',
+    );
+    report.note(
+      `  largest: ${guardBundle
+        .slice(0, 8)
+        .map(([k, b]) => `${k} ${(b / 1024).toFixed(0)} KB`)
+        .join(', ')}`,
+    );
+    for (const entry of ['src/cli/run.ts']) {
       const groups = await eagerBytes(entry);
       const total = groups.reduce((n, [, b]) => n + b, 0);
       report.figure(`${entry}: bytes evaluated at load`, total, 'B');
