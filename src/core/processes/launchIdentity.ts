@@ -169,6 +169,10 @@ function samePath(path: PathRules, a: string, b: string, facts: LaunchFacts | un
   // process keeps its proof through an upgrade or reinstall in place (the same path), a runner's cache
   // (the folder it runs from) and pnpm's version folders (above).
   if (rb === undefined && ra !== undefined && facts?.missing?.(b)) return 'different';
+  // The entry's file is gone (its install deleted) and the process runs another path that is still
+  // there: the entry's own process names the entry's path (compared by name above), whose file is
+  // gone with it, so this one runs another install, whatever its name.
+  if (ra === undefined && rb !== undefined && facts?.missing?.(a)) return 'different';
   // Both gone (the entry's install deleted, and the process's): the entry's own process still names
   // the path the entry spells (compared by name above), so a process naming another gone path ran
   // another install. A path resolved against a deleted working directory (` (deleted)`) is no spelling.

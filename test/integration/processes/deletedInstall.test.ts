@@ -19,7 +19,7 @@ function install(home: string): { bin: string; script: string; pkg: string } {
   const script = path.join(pkg, 'dist', 'index.js');
   fs.writeFileSync(
     script,
-    '#!/usr/bin/env node\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n',
+    "#!/usr/bin/env node\nprocess.stdin.resume();\nprocess.stdout.write('ready\\n');\nsetTimeout(() => process.exit(0), 110000);\n",
     {
       mode: 0o755,
     },
@@ -66,6 +66,17 @@ describe('attribution (integration): a deleted install is proof of nothing', fun
     });
   }
 
+  /** A server started and past loading its script (it says so), so that deleting its files leaves it running. */
+  async function ready(args: string[]): Promise<ChildProcess> {
+    const child = spawn('node', args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    started.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
+    });
+    return child;
+  }
+
   const pidsOf = (s: Snapshot, name: string): number[] =>
     (s.servers.find((x) => x.name === name)?.instances ?? []).map((i) => i.pid);
 
@@ -100,6 +111,36 @@ describe('attribution (integration): a deleted install is proof of nothing', fun
       assert.ok(
         !pidsOf(gone, 'srv').includes(stranger.pid!),
         'a process naming another deleted install is not counted',
+      );
+    });
+
+  for (const form of ['bin', 'script'] as const)
+    it(`an entry naming the ${form === 'bin' ? 'node_modules/.bin link' : 'dist script'}, its own install deleted: another home's install of the same bin, still there, is not claimed; the entry's own process is`, async () => {
+      const root = makeTempDir('lg-deleted-own-');
+      const mine = install(path.join(root, 'home'));
+      const theirs = install(path.join(root, 'other-home'));
+      const projectDir = path.join(root, 'project');
+      fs.mkdirSync(projectDir);
+      fs.writeFileSync(
+        path.join(projectDir, '.mcp.json'),
+        JSON.stringify({ mcpServers: { srv: { command: 'node', args: [mine[form]] } } }),
+      );
+      const own = await ready([mine[form]]);
+      const stranger = await ready([theirs[form]]);
+      const home = path.join(root, 'home');
+      await until("the entry's own process", async () =>
+        pidsOf(await take(home, projectDir), 'srv').includes(own.pid!) ? true : undefined,
+      );
+      fs.rmSync(mine.pkg, { recursive: true, force: true });
+      const gone = await take(home, projectDir);
+      assert.deepEqual(
+        pidsOf(gone, 'srv'),
+        [own.pid],
+        `only the entry's own process: ${JSON.stringify(gone.servers.map((s) => s.instances.map((i) => [i.pid, i.commandLine])))}`,
+      );
+      assert.ok(
+        gone.servers.every((s) => s.instances.every((i) => i.pid !== stranger.pid)),
+        "the stranger's process is no entry's",
       );
     });
 });

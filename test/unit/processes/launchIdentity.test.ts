@@ -584,6 +584,37 @@ describe('launch identity: one process, one entry', () => {
     assert.ok(stranger?.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'));
   });
 
+  it("the entry's own install deleted, a stranger's of the same bin still there: the stranger is not claimed by its program's name; the entry's own process keeps its proof", async () => {
+    const bin = '/home/u/proj/node_modules/.bin/mcp-server-memory';
+    const cfg = [stdioConfig('mem', 'vscode', 'node', [bin])];
+    const live = '/home/eve/.npm-global/bin/mcp-server-memory';
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['node', bin], startTime: 2000 },
+      { pid: 30, ppid: 10, argv: ['node', live], startTime: 3000 },
+    ];
+    const ownGone: LaunchFacts = {
+      ...facts({ links: { [live]: '/home/eve/.npm-global/lib/node_modules/@m/mem/dist/index.js' } }),
+      realpath: (file) =>
+        file === bin ? undefined : file === live ? '/home/eve/.npm-global/lib/node_modules/@m/mem/dist/index.js' : file,
+      missing: (file) => file === bin,
+    };
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: ownGone },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => i.pid),
+      [20],
+      `claimed: ${JSON.stringify(r.servers[0].instances.map((i) => [i.pid, i.matchedBy]))}`,
+    );
+    assert.deepEqual(
+      r.notConfigured.map((i) => i.pid),
+      [30],
+      'listed as not configured',
+    );
+  });
+
   it("both installs deleted (the entry's and a stranger's): only the process naming the entry's own path is the entry's; a path under a deleted working directory proves nothing", async () => {
     const bin = '/home/u/proj/node_modules/.bin/mcp-server-memory';
     const goneBin = '/home/eve/gone/node_modules/.bin/mcp-server-memory';
