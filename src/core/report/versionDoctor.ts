@@ -5,6 +5,7 @@ import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
 import type { PackageRunner } from '../launch/types';
 import type { VersionFacts } from '../snapshot/versionFacts';
 import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
+import { describeMove } from '../versions/fingerprint';
 import { isNewer, ReleaseSaid } from '../versions/registry';
 import { restartRiskText } from '../versions/startRisk';
 
@@ -179,8 +180,7 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
       reason = because;
       break;
   }
-  const moved =
-    verdict?.state === 'stale' ? verdict.movedDependencies.map((m) => `${m.name} ${m.from} -> ${m.to}`) : [];
+  const moved = verdict?.state === 'stale' ? verdict.movedDependencies.map(describeMove) : [];
   const risk =
     (verdict?.state === 'stale' || verdict?.state === 'changed') && v?.installed.state === 'installed'
       ? restartRiskText(v.installed.startRisks)

@@ -173,7 +173,11 @@ describe('doctor: every source of a server version in one answer', () => {
       ecosystem: 'python' as const,
       running: 'mcp 1.30.0',
       installed: 'mcp 2.3.0',
-      movedDependencies: [{ name: 'mcp', from: '1.30.0', to: '2.3.0' }],
+      movedDependencies: [
+        { name: 'mcp', from: '1.30.0', to: '2.3.0' },
+        { name: 'httpx', from: '0.28.1' },
+        { name: 'httpx2', to: '2.16.2' },
+      ],
       replacedFiles: [],
       runningHow: 'lock record',
       installedHow: 'the script /w/srv.py',
@@ -194,6 +198,12 @@ describe('doctor: every source of a server version in one answer', () => {
       text,
       /pid 51 \(Cursor\) runs mcp 1\.30\.0, installed mcp 2\.3\.0\n {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0/,
     );
+    // A dependency removed or added is said as status says it, never as a missing value.
+    assert.match(
+      text,
+      /moved since it started: httpx 0\.28\.1 -> \(removed\)\n {4}moved since it started: httpx2 \(absent\) -> 2\.16\.2/,
+    );
+    assert.doesNotMatch(text, /undefined/);
     assert.match(
       text,
       /Restart will probably fail: mcp\.server\.fastmcp raises at import .*: do not restart pid 51 yet; mcp-lifeguard rollback notes installs again what it started with/,
