@@ -3,7 +3,7 @@ import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { upgradePlan, upgradeText } from '../../core/actions/upgrade';
 import { isWorkspaceDefined } from '../../core/actions/workspaceTrust';
 import { liveMachine, currentHostEnv } from '../../core/machine/live';
-import type { ServerConfig } from '../../core/base/model';
+import type { Instance, ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { recordUpgrade } from '../../core/actions/upgradeHistory';
 import { readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
@@ -27,6 +27,7 @@ import {
 } from './installRun';
 import { installedOf, PinPlan } from '../../core/actions/installCommand';
 import { installServes } from '../../core/actions/installServes';
+import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { cliWords, editConfigFiles, LeftAlone, redactedDiff } from './wrap';
 
 export const UPGRADE_COMMAND = {
@@ -138,7 +139,7 @@ export async function notRun(
       else o.io.stderr(`mcp-lifeguard ${verb}: ${words.refused}`);
       return 1;
     case 'pin':
-      return upgradePins(plan, o);
+      return changePins(verb, plan, o);
     case 'install':
     case 'plan':
       if (o.json) o.report({ ok: true, ran: false });
@@ -150,9 +151,10 @@ export async function notRun(
 /**
  * A runner's pin: every entry (of any name, in every client's file) that pins the package gets the
  * new version, each file's diff shown first; with `--yes` written by the one config writer, then
- * the instances started from the old pin are named: their clients start the new one.
+ * the instances that do not run that version are named: their clients start it. An upgrade is
+ * recorded (so a roll back can put the pin back); a roll back is not, as an install's is not.
  */
-async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
+async function changePins(verb: 'upgrade' | 'rollback', plan: PinPlan, o: PlanAnswer): Promise<number> {
   const host = currentHostEnv(o.io.env);
   const workspaceFolders = (o.values.workspace.length ? o.values.workspace : [o.io.cwd]).map((w) =>
     path.resolve(o.io.cwd, w),
@@ -189,7 +191,7 @@ async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
   const leftLines = left.map((l) => `  ${l.name} in ${l.file} (${l.label}): ${l.reason}`);
   if (files.length === 0) {
     if (o.json) o.report({ ok: false, ran: false, ...doc() });
-    else o.io.stderr(`mcp-lifeguard upgrade: ${printable([...head, '  no entry can be rewritten', ...leftLines])}`);
+    else o.io.stderr(`mcp-lifeguard ${verb}: ${printable([...head, '  no entry can be rewritten', ...leftLines])}`);
     return 1;
   }
   const shown = (written?: Map<string, string | undefined>) => [
@@ -215,7 +217,7 @@ async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
   const written = new Map<string, string | undefined>();
   for (const f of files)
     written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords, platform: process.platform }));
-  if ([...written.values()].some((w) => w === undefined))
+  if (verb === 'upgrade' && [...written.values()].some((w) => w === undefined))
     await recordUpgrade(lifeguardPaths(host), {
       server: o.name,
       package: plan.package,
@@ -224,17 +226,21 @@ async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
       at: new Date().toISOString(),
     }).catch((err: Error) => o.io.stderr(`mcp-lifeguard: the change was not recorded: ${err.message}\n`));
   // The instances started from the old pin: known from the look the plan was made on (once the
-  // entries are rewritten, their command lines no longer read as those entries').
+  // entries are rewritten, their command lines no longer read as those entries'). One that already
+  // runs the version now pinned (a roll back while its client still runs it) needs nothing.
   const old = o.snapshot.servers
     .filter((s) => pinIn(s.args, plan.package, plan.ecosystem))
     .flatMap((s) =>
-      s.instances.map((i) => ({
-        pid: i.pid,
-        client: i.client.name,
-        why: i.lock
-          ? `its guard would start the old entry again: restart ${o.name} in ${i.client.name}`
-          : `restart ${o.name} in ${i.client.name}`,
-      })),
+      s.instances
+        .filter((i) => !runsPinnedVersion(runningVersion(i), plan))
+        .map((i) => ({
+          pid: i.pid,
+          runs: runningVersion(i) ?? plan.from,
+          client: i.client.name,
+          why: i.lock
+            ? `its guard would start the old entry again: restart ${o.name} in ${i.client.name}`
+            : `restart ${o.name} in ${i.client.name}`,
+        })),
     );
   const ok = [...written.values()].every((w) => w === undefined) && refusedByTrust === 0;
   if (o.json) o.report({ ok, ran: true, ...doc(written), left: old });
@@ -242,8 +248,13 @@ async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
     o.say([
       ...shown(written),
       ...(old.length
-        ? old.map((l) => `  pid ${l.pid} (${l.client}) runs ${plan.package} ${plan.from}: ${l.why}`)
+        ? old.map((l) => `  pid ${l.pid} (${l.client}) runs ${plan.package} ${l.runs}: ${l.why}`)
         : [`Each client starts ${plan.package} ${plan.to} the next time it starts ${o.name}.`]),
     ]);
   return ok ? 0 : 1;
+}
+
+/** The version an instance is known to run, if known. */
+function runningVersion(i: Instance): string | undefined {
+  return i.versions?.running.state === 'known' ? i.versions.running.version : undefined;
 }

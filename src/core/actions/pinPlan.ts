@@ -10,3 +10,11 @@ export function pinPlan(
 ): PinPlan {
   return { kind: 'pin', serverName, package: installed.name, ecosystem, runner, from: installed.version, to };
 }
+
+/**
+ * Whether an instance already runs the version a pin change sets (its running version, when known):
+ * its client need not start it again (a roll back while the client still runs what it started with).
+ */
+export function runsPinnedVersion(running: string | undefined, plan: Pick<PinPlan, 'to'>): boolean {
+  return running !== undefined && running === plan.to;
+}

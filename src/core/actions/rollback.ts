@@ -129,7 +129,10 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     if (badVersion) return refuse(badVersion);
     if (!own || (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python'))
       return refuse(`it runs from ${runner}'s cache, where only the version its entry pins can change`);
-    return pinPlan(server.name, installed, installed.ecosystem, runner, own.version);
+    // The pin moves from what the entry pins now (while its client still runs the release from
+    // before an upgrade's pin, that is not what is installed there).
+    const pinned = pinnedByUpgrade && pinNow !== undefined ? { ...installed, version: pinNow } : installed;
+    return pinPlan(server.name, pinned, installed.ecosystem, runner, own.version);
   }
   const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
   const how = installCommandFor(installed, pins, facts);

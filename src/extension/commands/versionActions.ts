@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
 import { installServes } from '../../core/actions/installServes';
+import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
@@ -356,7 +357,12 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
       pinIn(s.args, plan.package, plan.ecosystem) &&
       mayRun('upgrade', s, window.trusted, window.workspaceFolders).allowed,
   );
-  const old = pinned.flatMap((s) => s.instances.map((i) => ({ pid: i.pid, client: i.client.name })));
+  // One that already runs the version now pinned (a roll back while its client still runs it) needs nothing.
+  const old = pinned.flatMap((s) =>
+    s.instances
+      .filter((i) => !runsPinnedVersion(i.runningVersion, plan))
+      .map((i) => ({ pid: i.pid, client: i.client.name, runs: i.runningVersion ?? plan.from })),
+  );
   const detail = t(
     '{0} fetches {1}: its version changes from {2} to {3} in each entry that pins it. Running instances keep the old version until their client starts them again.',
     plan.runner,
@@ -366,17 +372,19 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
   );
   const done = await editPlan(svc, pinned, verb, detail, () => pinChange(plan.package, plan.ecosystem, plan.to));
   if (!done || done.done.length === 0) return;
-  await recordUpgrade(svc.engine.paths, {
-    server: plan.serverName,
-    package: plan.package,
-    from: plan.from,
-    to: plan.to,
-    at: new Date().toISOString(),
-  }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
+  // An upgrade is recorded, so that Roll Back can put the pin back; a roll back is not, as an install's is not.
+  if (verb === 'Upgrade')
+    await recordUpgrade(svc.engine.paths, {
+      server: plan.serverName,
+      package: plan.package,
+      from: plan.from,
+      to: plan.to,
+      at: new Date().toISOString(),
+    }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
   void vscode.window.showInformationMessage(
     [
       t('{0} {1} is pinned in {2} entries.', plan.package, plan.to, done.done.length),
-      ...old.map((o) => t('pid {0} ({1}) runs {2}: restart it in {1}.', o.pid, o.client, plan.from)),
+      ...old.map((o) => t('pid {0} ({1}) runs {2}: restart it in {1}.', o.pid, o.client, o.runs)),
     ].join(' '),
   );
 }

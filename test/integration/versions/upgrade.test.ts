@@ -300,6 +300,19 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
       ),
     );
 
+    // Undone while the client still runs the old pin: the pin goes back, the instance already runs
+    // it (nothing to restart), and the roll back is no upgrade of its own to undo later.
+    const history = path.join(home, '.lifeguard', 'state', 'upgrades.json');
+    const recorded = fs.readFileSync(history, 'utf8');
+    const undone = await lifeguard(['rollback', 'mem-npx', '--yes']);
+    assert.equal(undone.code, 0, `${undone.stdout}\n${undone.stderr}`);
+    assert.match(undone.stdout, new RegExp(`^mem-npx: ${esc(MEM)} ${NEW} -> ${OLD}: npx fetches it`, 'm'));
+    for (const f of [cursor, windsurf]) assert.ok(fs.readFileSync(f, 'utf8').includes(`${MEM}@${OLD}`), f);
+    assert.doesNotMatch(undone.stdout, new RegExp(`pid ${first.pid} `), 'it runs the pin it has again');
+    assert.equal(fs.readFileSync(history, 'utf8'), recorded, 'the roll back is not recorded as an upgrade');
+    const again = await lifeguard(['upgrade', 'mem-npx', '--to', NEW, '--yes'], { MCP_LIFEGUARD_UPDATE_CHECK: '0' });
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+
     // The client starts the entry again: the new pin runs.
     await client.close();
     sessions.splice(0);

@@ -131,6 +131,7 @@ describe('roll back: the versions its processes started with, the way it was ins
     const during = rollbackPlan(entry('2026.10.19', uvx('2026.8.18'), '2026.8.18'), facts([]), record);
     assert.ok(during.kind === 'pin', JSON.stringify(during));
     assert.equal(during.to, '2026.8.18');
+    assert.equal(during.from, '2026.10.19', 'the pin moves from what the entry pins now, not from what still runs');
     // After: the new release runs from the new pin.
     const after = rollbackPlan(entry('2026.10.19', uvx('2026.10.19'), '2026.10.19'), facts([]), record);
     assert.ok(after.kind === 'pin', JSON.stringify(after));
