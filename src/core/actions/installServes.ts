@@ -1,5 +1,5 @@
 import { normalizeName } from '../base/pythonName';
-import type { ServerStatus } from '../base/model';
+import type { ClientId, ServerStatus } from '../base/model';
 import { InstalledPackage, installedOf } from './installCommand';
 
 /**
@@ -27,7 +27,10 @@ export function serversOfInstall(servers: readonly ServerStatus[], installed: In
 /** An entry an install serves: its name and the client whose file lists it. */
 export interface ServedEntry {
   name: string;
+  /** Where the entry is written, in words ("Cursor", "Cursor (workspace)", "Workspace"). */
   client: string;
+  /** The client that runs it: a user file and a workspace file of one client are one client. */
+  clientId: ClientId;
   file: string;
 }
 
@@ -39,17 +42,23 @@ export function installServes(servers: readonly ServerStatus[], installed: Insta
     const key = `${s.source.file}\0${s.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ name: s.name, client: s.source.label, file: s.source.file });
+    out.push({ name: s.name, client: s.source.label, clientId: s.source.client, file: s.source.file });
   }
   return out;
 }
 
-/** The entries in words, when the install serves more than the one asked about. */
-export function servesText(serves: readonly ServedEntry[]): string[] {
+/** How many clients run the entries (a client's user and workspace files count once). */
+export function servedClients(serves: readonly ServedEntry[]): number {
+  return new Set(serves.map((s) => s.clientId)).size;
+}
+
+/** The entries in words, when the install serves more than the one asked about; `change`: what the install does to each. */
+export function servesText(serves: readonly ServedEntry[], change: 'upgrade' | 'rollback' = 'upgrade'): string[] {
   if (serves.length < 2) return [];
-  const clients = new Set(serves.map((s) => s.client));
+  const clients = servedClients(serves);
+  const each = change === 'upgrade' ? 'each gets the new code' : 'each goes back with it';
   return [
-    `  the same install runs ${serves.length} entries in ${clients.size} client${clients.size === 1 ? '' : 's'}: each gets the new code`,
+    `  the same install runs ${serves.length} entries in ${clients} client${clients === 1 ? '' : 's'}: ${each}`,
     ...serves.map((s) => `    ${s.name} (${s.client})`),
   ];
 }

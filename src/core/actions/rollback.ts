@@ -164,7 +164,7 @@ export function rollbackText(plan: RollbackPlan, serves: readonly ServedEntry[] 
     `${plan.serverName}: back to ${plan.from} (${plan.where}):`,
     ...plan.pins.map((x) => `  ${x.name} ${x.now ?? '(absent)'} -> ${x.version}`),
     `  ${plan.shown}`,
-    ...servesText(serves),
+    ...servesText(serves, 'rollback'),
     ...(plan.restart.length
       ? [
           `  then restart its guard${plan.restart.length === 1 ? '' : 's'} (pid ${plan.restart.map((r) => r.guardPid).join(', ')}): its server is down`,

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
-import { installServes } from '../../core/actions/installServes';
+import { installServes, servedClients } from '../../core/actions/installServes';
 import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
@@ -119,7 +119,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
           where: [
             plan.where,
             ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`),
-            ...servesLines(svc, installed),
+            ...servesLines(svc, installed, 'rollback'),
             ...(plan.kept.length
               ? [
                   t(
@@ -143,13 +143,19 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
   }
 }
 
-/** Every entry the install serves (in any client), when it serves more than the one asked about: each gets the new code. */
-function servesLines(svc: Services, installed: InstalledPackage | undefined): string[] {
+/** Every entry the install serves (in any client), when it serves more than the one asked about: each gets the change. */
+function servesLines(
+  svc: Services,
+  installed: InstalledPackage | undefined,
+  change: 'upgrade' | 'rollback' = 'upgrade',
+): string[] {
   const serves = installed && svc.store.raw ? installServes(svc.store.raw.servers, installed) : [];
   if (serves.length < 2) return [];
-  const clients = new Set(serves.map((s) => s.client)).size;
+  const clients = servedClients(serves);
   return [
-    t('The same install runs {0} entries in {1} clients; each gets the new code:', serves.length, clients),
+    change === 'upgrade'
+      ? t('The same install runs {0} entries in {1} clients; each gets the new code:', serves.length, clients)
+      : t('The same install runs {0} entries in {1} clients; each goes back with it:', serves.length, clients),
     ...serves.map((s) => `  ${s.name} (${s.client})`),
   ];
 }

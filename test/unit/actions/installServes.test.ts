@@ -3,7 +3,7 @@ import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/mo
 import type { ClientId } from '../../../src/core/base/model';
 import type { Installed, InstanceVersions, VersionVerdict } from '../../../src/core/base/versionTypes';
 import { applyInstall } from '../../../src/core/actions/applyInstall';
-import { installServes, serversOfInstall } from '../../../src/core/actions/installServes';
+import { installServes, serversOfInstall, servesText } from '../../../src/core/actions/installServes';
 import { rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
 import { upgradePlan, upgradeText } from '../../../src/core/actions/upgrade';
 import { facts } from './installFacts';
@@ -107,6 +107,29 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
     assert.equal(upgradeText(plan, installServes(servers, npmAt('/w/app/node_modules/@acme/srv'))).length, 3);
   });
 
+  it("a client's user file and its workspace file are one client in the count; each entry keeps its place", () => {
+    const at = (name: string, client: ClientId, label: string, file: string): ServerStatus => {
+      const s = entry(name, client, npmAt(GLOBAL));
+      return { ...s, source: { ...s.source, label, file } };
+    };
+    const serves = installServes(
+      [
+        at('srv', 'cursor', 'Cursor', '/h/.cursor/mcp.json'),
+        at('srv', 'cursor', 'Cursor (workspace)', '/w/.cursor/mcp.json'),
+        at('srv', 'vscode', 'Workspace', '/w/.vscode/mcp.json'),
+        at('srv', 'vscode', 'VS Code', '/h/.config/Code/User/mcp.json'),
+      ],
+      npmAt(GLOBAL),
+    );
+    assert.deepEqual(servesText(serves), [
+      '  the same install runs 4 entries in 2 clients: each gets the new code',
+      '    srv (Cursor)',
+      '    srv (Cursor (workspace))',
+      '    srv (Workspace)',
+      '    srv (VS Code)',
+    ]);
+  });
+
   it("the roll back's plan lists them too", () => {
     const servers = machine();
     const plan = rollbackPlan(servers[0], facts([], [], { npm: '/usr/bin/npm' }), {
@@ -118,7 +141,7 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
     });
     assert.ok(plan.kind === 'plan');
     const text = rollbackText(plan, installServes(servers, npmAt(GLOBAL)));
-    assert.ok(text.includes('  the same install runs 5 entries in 3 clients: each gets the new code'));
+    assert.ok(text.includes('  the same install runs 5 entries in 3 clients: each goes back with it'), text.join('\n'));
     assert.ok(text.includes('    acme (claude-desktop)'));
   });
 
