@@ -162,20 +162,45 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
   return out;
 }
 
-/** Newer releases in the registries (a cached, at most daily check). */
+/**
+ * Newer releases in the registries (a cached, at most daily check). A server configured in several
+ * places says the same once, naming the places: four identical lines read as four updates.
+ */
 export function formatUpdates(servers: readonly ServerStatus[]): string[] {
-  const lines = servers
-    .filter((s) => s.updateAvailable)
-    .map(
-      (s) =>
-        `  ${s.name}: ${s.updateAvailable!.package} ${s.updateAvailable!.latest} is available (installed: ${s.updateAvailable!.current})`,
-    );
-  const notices = servers.flatMap((s) => {
-    const said = registryNotice(s);
-    return said ? [`  ${s.name}: ${said} (${s.registryStatus!.registry})`] : [];
-  });
+  const lines = oncePerSaying(
+    servers.flatMap((s) =>
+      s.updateAvailable
+        ? [
+            {
+              server: s,
+              said: `${s.updateAvailable.package} ${s.updateAvailable.latest} is available (installed: ${s.updateAvailable.current})`,
+            },
+          ]
+        : [],
+    ),
+  );
+  const notices = oncePerSaying(
+    servers.flatMap((s) => {
+      const said = registryNotice(s);
+      return said ? [{ server: s, said: `${said} (${s.registryStatus!.registry})` }] : [];
+    }),
+  );
   return [
     ...(lines.length ? ['', `Updates available (${lines.length}):`, ...lines] : []),
     ...(notices.length ? ['', `The MCP Registry says (${notices.length}):`, ...notices] : []),
   ];
+}
+
+/** `  name: said`, one line per server name and saying; several places of it named: `  name (Cursor, Codex): said`. */
+function oncePerSaying(items: ReadonlyArray<{ server: ServerStatus; said: string }>): string[] {
+  const groups = new Map<string, { name: string; said: string; places: string[] }>();
+  for (const { server, said } of items) {
+    const key = `${server.name}\0${said}`;
+    const group = groups.get(key) ?? { name: server.name, said, places: [] };
+    if (!group.places.includes(server.source.label)) group.places.push(server.source.label);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) =>
+    g.places.length > 1 ? `  ${g.name} (${g.places.join(', ')}): ${g.said}` : `  ${g.name}: ${g.said}`,
+  );
 }

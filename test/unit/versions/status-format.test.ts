@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { formatStatus } from '../../../src/cli/format/status';
-import type { Instance, Snapshot } from '../../../src/core/base/model';
+import type { ClientId, Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
+import { formatUpdates } from '../../../src/cli/format/versions';
+import { stdioConfig } from '../processes/support';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
 import { judge } from '../../../src/core/versions/judge';
 import type { Installed } from '../../../src/core/base/versionTypes';
@@ -163,6 +165,28 @@ describe('status: running vs installed versions', () => {
     assert.match(out, /Needs a restart \(2\):/);
     assert.match(out, /palace \(pid 101, child of pid 100\): mempalace: runs 3\.0 but 3\.1 is installed/);
     assert.doesNotMatch(out, /pid 102/);
+  });
+
+  it('an update of a server configured in several places is said once, naming the places', () => {
+    const update = { package: 'mempalace', current: '3.1', latest: '3.2', checkedAt: 't', registry: 'PyPI' };
+    const at = (client: ClientId, label: string, name = 'palace'): ServerStatus => ({
+      ...stdioConfig(name, client, 'mempalace-mcp', []),
+      source: { client, scope: 'user', label, file: `/cfg/${label}.json` },
+      instances: [],
+      updateAvailable: update,
+    });
+    const lines = formatUpdates([
+      at('claude-desktop', 'Claude Desktop'),
+      at('cursor', 'Cursor'),
+      at('codex', 'Codex'),
+      at('cursor', 'Cursor', 'other'),
+    ]);
+    assert.deepEqual(lines, [
+      '',
+      'Updates available (2):',
+      '  palace (Claude Desktop, Cursor, Codex): mempalace 3.2 is available (installed: 3.1)',
+      '  other: mempalace 3.2 is available (installed: 3.1)',
+    ]);
   });
 
   it('has no stale section when nothing is stale', () => {
