@@ -186,11 +186,35 @@ describe('upgrade: the newer version installed the way it was, or the pin of a r
       { keyPath: ['mcpServers', 'm'], change: pinChange('@acme/srv', 'npm', '2.0.0') },
     ]);
     assert.ok(r.kind === 'ok');
-    // The comment and the other values as written (an escape kept) stay; only the pin changed.
-    assert.match(r.text ?? '', /\/\/ mine/);
-    assert.match(r.text ?? '', /"@acme\/srv@2\.0\.0"/);
-    assert.ok(r.text?.includes('"--port=\\u0031"'), r.text);
-    assert.ok(!r.text?.includes('1.0.0'), r.text);
+    // The comment, the list's one line and the other values as written (an escape kept) stay; only the pin changed.
+    assert.equal(r.text, text.replace('@acme/srv@1.0.0', '@acme/srv@2.0.0'));
+    // And back: the bytes it had.
+    const back = editEntries(r.text!, entryFormatFor('/c/mcp.json'), [
+      { keyPath: ['mcpServers', 'm'], change: pinChange('@acme/srv', 'npm', '1.0.0') },
+    ]);
+    assert.ok(back.kind === 'ok');
+    assert.equal(back.text, text);
+    // A list one value a line, TOML's literal strings and a YAML block list keep their layout too.
+    const lines = '{"mcpServers": {"t": {"command": "uvx", "args": [\n  "mcp-server-time@2026.8.18" // pinned\n]}}}\n';
+    const l = editEntries(lines, entryFormatFor('/c/mcp.json'), [
+      { keyPath: ['mcpServers', 't'], change: pinChange('mcp-server-time', 'python', '2026.10.19') },
+    ]);
+    assert.ok(l.kind === 'ok');
+    assert.equal(l.text, lines.replace('2026.8.18', '2026.10.19'));
+    const literal =
+      "[mcp_servers.t]\r\ncommand = 'uvx'\r\nargs = [\r\n  '--quiet',\r\n  'mcp-server-time==2026.8.18', # pinned\r\n]\r\n";
+    const lt = editEntries(literal, entryFormatFor('/c/config.toml'), [
+      { keyPath: ['mcp_servers', 't'], change: pinChange('mcp-server-time', 'python', '2026.10.19') },
+    ]);
+    assert.ok(lt.kind === 'ok');
+    assert.equal(lt.text, literal.replace("'mcp-server-time==2026.8.18'", '"mcp-server-time==2026.10.19"'));
+    const yaml =
+      'mcpServers:\n  - name: t\n    command: uvx\n    args:\n      - --quiet\n      - mcp-server-time@2026.8.18 # pinned\n';
+    const y = editEntries(yaml, entryFormatFor('/c/.continue/config.yaml'), [
+      { keyPath: ['mcpServers', 0], change: pinChange('mcp-server-time', 'python', '2026.10.19') },
+    ]);
+    assert.ok(y.kind === 'ok', JSON.stringify(y));
+    assert.equal(y.text, yaml.replace('mcp-server-time@2026.8.18', '"mcp-server-time@2026.10.19"'));
     const toml = '[mcp_servers.t]\ncommand = "uvx"\nargs = ["mcp-server-time==2026.8.18"]\n';
     const t = editEntries(toml, entryFormatFor('/c/config.toml'), [
       { keyPath: ['mcp_servers', 't'], change: pinChange('mcp-server-time', 'python', '2026.10.19') },

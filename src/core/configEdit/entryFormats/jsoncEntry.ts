@@ -128,6 +128,12 @@ class JsoncDocument implements EntryDocument {
     switch (splice.kind) {
       case 'rewrite':
         return [whole];
+      case 'replace':
+        return splice.values.map(({ index, value }) => ({
+          offset: elements[index].offset,
+          length: elements[index].length,
+          content: this.valueText(value),
+        }));
       case 'prepend': {
         if (splice.values.length === 0) return [];
         if (elements.length === 0)

@@ -140,6 +140,17 @@ class TomlDocument implements EntryDocument {
     switch (splice.kind) {
       case 'rewrite':
         return replace(open, close, list(next));
+      case 'replace': {
+        // Each value's own text spans what was written (`written` is that text), last first so the
+        // offsets before it hold.
+        let text = block;
+        for (const { index, value } of [...splice.values].reverse()) {
+          const el = elements[index];
+          const at = offset(el.line, el.col);
+          text = text.slice(0, at) + tomlValue(value) + text.slice(at + written![index].length);
+        }
+        return text.split('\n');
+      }
       case 'prepend': {
         if (splice.values.length === 0) return undefined;
         if (!first) return replace(open, close, list(splice.values));

@@ -130,6 +130,12 @@ class YamlDocument implements EntryDocument {
         return [
           whole(block && next.length ? next.map((a) => `- ${quoted(a)}`).join(this.eol + column) : flowList(next)),
         ];
+      case 'replace':
+        return splice.values.map(({ index, value }) => ({
+          offset: items[index].range![0],
+          length: items[index].range![1] - items[index].range![0],
+          content: quoted(value),
+        }));
       case 'prepend':
         if (splice.values.length === 0) return [];
         if (items.length === 0) return [whole(flowList(splice.values))];
