@@ -13,7 +13,7 @@ import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
-import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
+import { Compared, ContentCheck, distInfoFinder } from './mappedContent';
 import { isRuntimeFile, RuntimeSighting } from './runtime';
 
 /**
@@ -244,9 +244,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
         (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
     );
     if (!changeExplained) {
-      const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file, readers.fs)))).filter(
-        (d): d is string => !!d,
-      );
+      const owners = (await Promise.all(counterparts.map(distInfoFinder(readers.fs)))).filter((d): d is string => !!d);
       changeExplained =
         owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
     }

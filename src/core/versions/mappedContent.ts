@@ -62,7 +62,12 @@ export function deletedRegions(mapsText: string): Map<string, MappedRegion[]> {
  * its first letter>` before deleting it, so the process's maps may name the stash: the installed
  * counterpart is the sibling with the same name but for that first letter.
  */
-export async function counterpartOf(deleted: string, fs: MachineFs): Promise<string | undefined> {
+export async function counterpartOf(
+  deleted: string,
+  fs: MachineFs,
+  /** The folder listing (one caller's files share their stash's parent: listed once for all). */
+  listing: (dir: string) => Promise<string[]> = async (dir) => (await fs.readdir(dir).catch(() => undefined)) ?? [],
+): Promise<string | undefined> {
   const exists = async (p: string) => (await fs.stat(p).catch(() => undefined))?.kind === 'file';
   if (await exists(deleted)) return deleted;
   const parts = deleted.split('/');
@@ -70,8 +75,7 @@ export async function counterpartOf(deleted: string, fs: MachineFs): Promise<str
   if (i <= 0) return undefined;
   const parent = parts.slice(0, i).join('/') || '/';
   const rest = parts[i].slice(1);
-  const entries = (await fs.readdir(parent).catch(() => undefined)) ?? [];
-  for (const e of entries) {
+  for (const e of await listing(parent)) {
     if (e.length === parts[i].length && e.slice(1) === rest && !e.startsWith('~')) {
       const candidate = [...parts.slice(0, i), e, ...parts.slice(i + 1)].join('/');
       if (await exists(candidate)) return candidate;
@@ -179,8 +183,11 @@ export async function compareReplaced(
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
   const out = new Map<string, Compared>();
+  const listings = new Map<string, Promise<string[]>>();
+  const listing = (dir: string) =>
+    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
   for (const p of paths) {
-    const current = await counterpartOf(p, fs);
+    const current = await counterpartOf(p, fs, listing);
     if (!current) {
       out.set(p, { check: 'differs' });
       continue;
@@ -206,29 +213,53 @@ export async function compareReplaced(
 }
 
 /**
- * The `*.dist-info` folder whose RECORD lists an installed file: a mapped file identical to the one
- * installed vouches for its distribution (a native library differs between releases), so that
- * distribution's rewritten metadata is a reinstall, not a change. Undefined outside a site-packages.
+ * Finds the `*.dist-info` folder whose RECORD lists an installed file: a mapped file identical to
+ * the one installed vouches for its distribution (a native library differs between releases), so
+ * that distribution's rewritten metadata is a reinstall, not a change. Undefined outside a
+ * site-packages. One finder serves every file of a judgement: each folder is listed and each
+ * RECORD read and parsed once (a reinstall of pandas, numpy and pyarrow replaces a hundred
+ * libraries, and their RECORDs hold thousands of lines).
  */
-export async function distInfoOwning(
-  file: string,
+export function distInfoFinder(
   fs: Pick<MachineFs, 'readdir' | 'readText'>,
-): Promise<string | undefined> {
-  let dir = path.dirname(file);
-  for (let depth = 0; depth < 6; depth++) {
-    const entries = (await fs.readdir(dir).catch(() => undefined)) ?? [];
-    const infos = entries.filter((e) => e.endsWith('.dist-info'));
-    if (infos.length) {
-      const rel = path.relative(dir, file).split(path.sep).join('/');
-      for (const info of infos) {
-        const record = (await fs.readText(path.join(dir, info, 'RECORD')).catch(() => undefined)) ?? '';
-        if (record.split(/\r?\n/).some((line) => line.startsWith(`${rel},`))) return path.join(dir, info);
+): (file: string) => Promise<string | undefined> {
+  const listings = new Map<string, Promise<string[]>>();
+  const records = new Map<string, Promise<Set<string>>>();
+  const listing = (dir: string) =>
+    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
+  const recorded = (info: string) =>
+    once(records, info, async () =>
+      recordedPaths((await fs.readText(path.join(info, 'RECORD')).catch(() => undefined)) ?? ''),
+    );
+  return async (file) => {
+    let dir = path.dirname(file);
+    for (let depth = 0; depth < 6; depth++) {
+      const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
+      if (infos.length) {
+        const rel = path.relative(dir, file).split(path.sep).join('/');
+        for (const info of infos) if ((await recorded(path.join(dir, info))).has(rel)) return path.join(dir, info);
+        return undefined;
       }
-      return undefined;
+      const up = path.dirname(dir);
+      if (up === dir) return undefined;
+      dir = up;
     }
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
+    return undefined;
+  };
+}
+
+/** The paths a RECORD lists: each line is `path,hash,size`, and neither a hash nor a size holds a comma. */
+export function recordedPaths(record: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of record.split('\n')) {
+    const end = line.lastIndexOf(',', line.lastIndexOf(',') - 1);
+    if (end > 0) out.add(line.slice(0, end));
   }
-  return undefined;
+  return out;
+}
+
+function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = memo.get(key);
+  if (!p) memo.set(key, (p = make()));
+  return p;
 }

@@ -1,7 +1,7 @@
 import { liveFs } from '../../../src/core/machine/liveFs';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { counterpartOf, deletedRegions } from '../../../src/core/versions/mappedContent';
+import { counterpartOf, deletedRegions, distInfoFinder } from '../../../src/core/versions/mappedContent';
 import { tempDir, write } from './layouts';
 
 const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012                    /usr/bin/python3.11
@@ -44,5 +44,26 @@ describe('versions: the content of replaced mapped files', () => {
     assert.equal(await counterpartOf(path.join(sp, '~gdemo_dep', 'table.dat'), liveFs), installed);
     assert.equal(await counterpartOf(installed, liveFs), installed);
     assert.equal(await counterpartOf(path.join(sp, '~other', 'table.dat'), liveFs), undefined);
+  });
+
+  it('finds the distribution whose RECORD lists an installed file, reading each folder and RECORD once for all files', async () => {
+    const sp = tempDir();
+    const libs = ['a.so', 'b.so', 'c.so'].map((f) => write(path.join(sp, 'pyarrow', f), 'x'));
+    write(
+      path.join(sp, 'pyarrow-26.0.1.dist-info', 'RECORD'),
+      'pyarrow/a.so,sha256=x,1\r\npyarrow/b.so,sha256=y,1\r\n',
+    );
+    write(path.join(sp, 'numpy-2.4.6.dist-info', 'RECORD'), 'numpy/c.so,sha256=z,1\n');
+    const reads: string[] = [];
+    const counted = {
+      readdir: (p: string) => (reads.push(`list ${p}`), liveFs.readdir(p)),
+      readText: (p: string) => (reads.push(`read ${p}`), liveFs.readText(p)),
+    };
+    const owning = distInfoFinder(counted);
+    const owners = await Promise.all([...libs, ...libs].map(owning));
+    const pyarrow = path.join(sp, 'pyarrow-26.0.1.dist-info');
+    assert.deepEqual(owners, [pyarrow, pyarrow, undefined, pyarrow, pyarrow, undefined]);
+    assert.equal(reads.length, new Set(reads).size, reads.join('\n'));
+    assert.equal(await owning(path.join(sp, 'numpy', 'c.so')), path.join(sp, 'numpy-2.4.6.dist-info'));
   });
 });
