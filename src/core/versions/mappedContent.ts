@@ -10,8 +10,8 @@ import { deletedLines } from './maps';
  * an identical copy: that is not a change, and calling it stale would teach users to ignore the
  * badge. The old bytes are read (as SHA-256 digests, streamed: machine/liveFs.ts) where Linux lets us: `/proc/<pid>/map_files/<range>` (the whole old
  * file; needs CAP_SYS_ADMIN), `/proc/<pid>/exe` for the process's own executable (the whole old file;
- * needs ptrace read access, which the user has to their own processes), else the mapped read-only
- * regions from `/proc/<pid>/mem` (needs ptrace access to the process). Neither readable: `unverified`, and the judgement says so.
+ * needs ptrace read access, which the user has to their own processes), else the regions it never wrote
+ * (unwrittenRegions) from `/proc/<pid>/mem` (needs ptrace access to the process). Neither readable: `unverified`, and the judgement says so.
  */
 
 export type ContentCheck = 'identical' | 'differs' | 'unverified';
@@ -142,12 +142,28 @@ async function viaExe(c: Comparison, replaced: string): Promise<ContentCheck | u
   return link === `${replaced} (deleted)` ? wholeFile(c, `/proc/${c.pid}/exe`) : undefined;
 }
 
-/** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
+/**
+ * The regions of one mapped file that hold its bytes as the file has them: readable and never
+ * written. Not a writable region (its pages are the process's copy), not a reserved gap (`---p`,
+ * nothing to read), and not the relocated read-only part of a writable segment (RELRO: `.got`,
+ * `.data.rel.ro`, which the dynamic linker writes the library's load addresses into before making
+ * them read-only), recognised as a read-only, non-executable region that ends where a writable
+ * region of the same file begins. Pure: tested on stored maps text.
+ */
+export function unwrittenRegions(regions: readonly MappedRegion[]): MappedRegion[] {
+  const writableStarts = new Set(regions.filter((r) => r.perms.includes('w')).map((r) => r.start));
+  return regions.filter(
+    (r) =>
+      r.perms.startsWith('r') && !r.perms.includes('w') && !(r.perms.startsWith('r--') && writableStarts.has(r.end)),
+  );
+}
+
+/** The unwritten mapped regions (unwrittenRegions) through /proc/<pid>/mem, each against the same range of the file now. */
 async function viaMem(
   { fs, pid, current, budget }: Comparison,
   regions: MappedRegion[],
 ): Promise<ContentCheck | undefined> {
-  const readOnly = regions.filter((r) => !r.perms.includes('w'));
+  const readOnly = unwrittenRegions(regions);
   if (!readOnly.length) return undefined;
   try {
     for (const r of readOnly) {

@@ -1,7 +1,12 @@
 import { liveFs } from '../../../src/core/machine/liveFs';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { counterpartOf, deletedRegions, distInfoFinder } from '../../../src/core/versions/mappedContent';
+import {
+  counterpartOf,
+  deletedRegions,
+  distInfoFinder,
+  unwrittenRegions,
+} from '../../../src/core/versions/mappedContent';
 import { tempDir, write } from './layouts';
 
 const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012                    /usr/bin/python3.11
@@ -65,5 +70,24 @@ describe('versions: the content of replaced mapped files', () => {
     assert.deepEqual(owners, [pyarrow, pyarrow, undefined, pyarrow, pyarrow, undefined]);
     assert.equal(reads.length, new Set(reads).size, reads.join('\n'));
     assert.equal(await owning(path.join(sp, 'numpy', 'c.so')), path.join(sp, 'numpy-2.4.6.dist-info'));
+  });
+
+  it("compares only the regions a process never wrote: not its writable copies, reserved gaps, or the linker's relocated read-only data", () => {
+    // As a running data server maps pyarrow's and numpy's libraries (the RELRO region either ends
+    // where the writable segment's file offset starts, or shares its first page).
+    const maps = `7f4944a00000-7f4944a4a000 r--p 00000000 fe:00 10031692 /sp/~yarrow/libarrow_substrait.so.2600 (deleted)
+7f4944a4a000-7f4944d6d000 r-xp 0004a000 fe:00 10031692 /sp/~yarrow/libarrow_substrait.so.2600 (deleted)
+7f4944d6d000-7f4944e20000 r--p 0036d000 fe:00 10031692 /sp/~yarrow/libarrow_substrait.so.2600 (deleted)
+7f4944e20000-7f4944e38000 r--p 0041f000 fe:00 10031692 /sp/~yarrow/libarrow_substrait.so.2600 (deleted)
+7f4944e38000-7f4944e42000 rw-p 00437000 fe:00 10031692 /sp/~yarrow/libarrow_substrait.so.2600 (deleted)
+7f494aa00000-7f494ac89000 r--p 00000000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)
+7f494ac89000-7f494bfca000 r-xp 00288000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)
+7f494bfca000-7f494bfd2000 r--p 015c8000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)
+7f494bfd2000-7f494bfe1000 rw-p 015cf000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)
+7f494bfe8000-7f494bfed000 ---p 015e8000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)
+7f494bfed000-7f494c157000 rw-p 016d2000 fe:00 10031700 /sp/~umpy.libs/libscipy_openblas64_.so (deleted)`;
+    const compared = (file: string) => unwrittenRegions(deletedRegions(maps).get(file) ?? []).map((r) => r.offset);
+    assert.deepEqual(compared('/sp/~yarrow/libarrow_substrait.so.2600'), [0, 0x4a000, 0x36d000]);
+    assert.deepEqual(compared('/sp/~umpy.libs/libscipy_openblas64_.so'), [0, 0x288000]);
   });
 });
