@@ -4,7 +4,7 @@ import { startLagMs } from '../pids/startLag';
 import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
 import type { InstanceReaders } from './instanceEvidence';
 import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
-import { compareReplaced, ContentCheck, CONTENT_PROOFS, ProofBucket } from './mappedContent';
+import { compareReplaced, ContentCheck, CONTENT_PROOFS, PendingProofs, ProofBucket } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
 import { PACKAGE_DIGESTS, packageDigest } from './packageDigest';
@@ -40,6 +40,7 @@ export function machineReaders(
         },
       }
     : cached;
+  const pendingProofs: PendingProofs = new Map();
   const keptMaps = cache?.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
   const digests = cache?.bucket<string, string>(PACKAGE_DIGESTS.name, PACKAGE_DIGESTS);
   // Each folder of a mapped file is asked once per set of readers: the instances of one environment share them.
@@ -52,7 +53,7 @@ export function machineReaders(
   return {
     fs,
     readMaps: (pid, startTime) => readMapsKept(pid, startTime, machine, keptMaps, signature),
-    compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs),
+    compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs, pendingProofs),
     sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps, cache),
     readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
     runningBuild: (pid, start) =>

@@ -84,8 +84,12 @@ export async function counterpartOf(
   return undefined;
 }
 
-/** Bytes read per process at most: comparing never costs more than this. */
-const BUDGET_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes read per process at most: comparing never costs more than this. Enough for the native
+ * libraries of a data-science stack (pandas, numpy and pyarrow map about 170 MiB): a file left
+ * unproven is named as a change, and the next check reads it (and whatever else is left) again.
+ */
+const BUDGET_BYTES = 256 * 1024 * 1024;
 /**
  * Proofs already made, kept by the engine (its `content-proofs` bucket): the old file's content
  * cannot change while it is mapped, and the installed one is known by device, inode, size and
@@ -95,10 +99,38 @@ const BUDGET_BYTES = 64 * 1024 * 1024;
 export const CONTENT_PROOFS = { name: 'content-proofs', limit: 4096 } as const;
 export type ProofBucket = Pick<Bucket<string, ContentCheck>, 'get' | 'set'>;
 
-function proofKey(pid: number, regions: readonly MappedRegion[], current: FileStat): string {
-  const old = regions.map((r) => `${r.device}:${r.inode}@${r.start}-${r.end}`).join(',');
+/**
+ * Comparisons under way in one set of readers (one snapshot), by their whole-file key: the
+ * processes of one server tree map the same replaced libraries and are judged at once, and each
+ * old file is read once for all of them.
+ */
+export type PendingProofs = Map<string, Promise<Proven | undefined>>;
+
+/** A comparison's answer and the key it is kept under (wholeKey, or the ranges' key for /proc/<pid>/mem). */
+interface Proven {
+  check: ContentCheck;
+  key: string;
+}
+
+/**
+ * What a proof about the whole old file is kept by: the replaced file (its path as mapped, its
+ * device and inode) and the installed one's device, inode, size, mtime and ctime. Not the process:
+ * every process mapping that old file maps the same bytes, and shares the proof. The installed
+ * file's identity pins the moment of the replacement, so the inode of an old file freed since
+ * cannot name another old file under the same key.
+ */
+function wholeKey(file: string, regions: readonly MappedRegion[], current: FileStat): string {
+  const old = [...new Set(regions.map((r) => `${r.device}:${r.inode}`))].join(',');
   // The change time too: an installer may set a file's mtime (pip keeps the wheel's), never its ctime.
-  return `${pid}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}:${current.ctimeMs}`;
+  return `${file}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}:${current.ctimeMs}`;
+}
+
+/** What a proof from mapped regions is kept by: the whole key and the ranges of the file compared. */
+function rangesKey(whole: string, regions: readonly MappedRegion[]): string {
+  const ranges = unwrittenRegions(regions).map(
+    (r) => `${r.offset.toString(16)}+${(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`)).toString(16)}`,
+  );
+  return `${whole}|${ranges.join(',')}`;
 }
 
 /** Two digests: identical, differs, or not known when either could not be read. */
@@ -195,6 +227,7 @@ export async function compareReplaced(
   paths: readonly string[],
   fs: MachineFs,
   proofs?: ProofBucket,
+  pending: PendingProofs = new Map(),
 ): Promise<Map<string, Compared>> {
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
@@ -210,18 +243,39 @@ export async function compareReplaced(
     }
     const rs = regions.get(p) ?? [];
     const now = await fs.stat(current).catch(() => undefined);
-    const key = now && proofKey(pid, rs, now);
-    let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
+    const whole = now && wholeKey(p, rs, now);
+    const ranges = whole && rangesKey(whole, rs);
+    let check: ContentCheck | undefined =
+      whole === undefined ? undefined : (proofs?.get(whole) ?? proofs?.get(ranges!));
     if (check === undefined) {
-      const c: Comparison = { fs, pid, current, budget };
-      for (const r of rs) {
-        check = await viaMapFiles(c, r);
-        if (check) break;
+      const compare = async (): Promise<Proven | undefined> => {
+        const c: Comparison = { fs, pid, current, budget };
+        let found: ContentCheck | undefined;
+        for (const r of rs) {
+          found = await viaMapFiles(c, r);
+          if (found) break;
+        }
+        found ??= await viaExe(c, p);
+        if (found) return { check: found, key: whole! };
+        found = await viaMem(c, rs);
+        return found && { check: found, key: ranges! };
+      };
+      // Another process of this snapshot comparing the same old file: its answer, where it covers what this one maps.
+      const shared = whole === undefined ? undefined : await pending.get(whole);
+      let proven = shared && (shared.key === whole || shared.key === ranges) ? shared : undefined;
+      if (!proven) {
+        const mine = compare();
+        if (whole !== undefined && !pending.has(whole)) {
+          pending.set(whole, mine);
+          // Once settled, the proofs bucket answers.
+          const settled = () => pending.delete(whole);
+          void mine.then(settled, settled);
+        }
+        proven = await mine;
       }
-      check ??= await viaExe(c, p);
-      check ??= await viaMem(c, rs);
+      check = proven?.check;
       // "Unverified" may be a budget spent on other files this time: only proofs are kept.
-      if (key !== undefined && check !== undefined) proofs?.set(key, check);
+      if (proven) proofs?.set(proven.key, proven.check);
     }
     out.set(p, { check: check ?? 'unverified', counterpart: current });
   }

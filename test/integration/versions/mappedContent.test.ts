@@ -139,4 +139,27 @@ describe('versions (integration): a replaced mapped file compared with the insta
     assert.equal(await oneRun(), 'identical');
     assert.ok(digests > hashedFirst, 'a new install is hashed');
   });
+
+  it('processes that map the same replaced file share its proof: the old and the new bytes are hashed once for all of them', async () => {
+    const p = await mapped('A'.repeat(200_000));
+    // A second process mapping the same file, as a server and the data server it started map one library.
+    const script = path.join(path.dirname(path.dirname(p.file)), 'mapper.py');
+    const other = await startReady(PYTHON, [script, p.file], { cwd: path.dirname(script), ready: /mapped/ }, started);
+    replace(p.file, 'A'.repeat(200_000));
+    let digests = 0;
+    const counting: Machine = {
+      ...machine,
+      fs: { ...machine.fs, digest: (file, range) => (digests++, machine.fs.digest(file, range)) },
+    };
+    const readers = machineReaders(counting, new EngineCache(), machine.host);
+    const checks = await Promise.all(
+      [p.pid, other.pid!].map(async (pid) => {
+        const maps = (await readMaps(pid, machine)) ?? '';
+        return (await readers.compareReplaced(pid, maps, [p.file])).get(p.file)?.check;
+      }),
+    );
+    if (!readable && checks.includes('unverified')) return;
+    assert.deepEqual(checks, ['identical', 'identical']);
+    assert.equal(digests, 2, 'the old bytes and the installed file, once');
+  });
 });
