@@ -11,7 +11,8 @@
  * whole-process runs of the built CLI (`node dist/cli.js status`): an empty home, the first run
  * after the reinstall (it proves each replaced file by content, and keeps the proofs), an empty
  * home, the second run (it finds the kept proofs). Wall time and peak RSS (`VmHWM` as it exits:
- * support.ts measuredRun), the median of per-pair ratios. Linux (/proc).
+ * support.ts measuredRun), the median of per-pair ratios. Before the reinstalls, the same pairs with
+ * nothing replaced: what the running server alone costs a one-shot status. Linux (/proc).
  * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5).
  */
 import * as fs from 'node:fs';
@@ -105,66 +106,61 @@ export async function run(report: BenchReport): Promise<void> {
     await status(home);
     await status(emptyHome);
 
-    const rows: { empty1: number; first: number; empty2: number; second: number }[] = [];
-    const mem: typeof rows = [];
+    // What the running server costs a one-shot status before anything is replaced: the part of the
+    // figures below that no reinstall causes.
+    const before: { empty: number; home: number; emptyMib: number; homeMib: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const e = await status(emptyHome);
+      const h = await status(home);
+      before.push({ empty: e.ms, home: h.ms, emptyMib: e.mib, homeMib: h.mib });
+    }
+    type Run = { ms: number; mib: number };
+    const rows: { empty1: Run; first: Run; empty2: Run; second: Run }[] = [];
     let replaced = 0;
-    let proofs = 0;
+    let proven = 0;
     for (let i = 0; i < ROUNDS; i++) {
       await venv.pip('--force-reinstall', '--no-deps', ...NATIVE);
       await sleep(AFTER_INSTALL_MS);
       replaced = replacedLibraries(dataServer);
+      const kept = keptProofs(home);
       const empty1 = await status(emptyHome);
       const first = await status(home);
-      proofs = keptProofs(home);
+      proven = keptProofs(home) - kept;
       const empty2 = await status(emptyHome);
       const second = await status(home);
-      rows.push({ empty1: empty1.ms, first: first.ms, empty2: empty2.ms, second: second.ms });
-      mem.push({ empty1: empty1.mib, first: first.mib, empty2: empty2.mib, second: second.mib });
+      rows.push({ empty1, first, empty2, second });
     }
     report.note(
-      `${ROUNDS} rounds; the data server maps ${replaced} replaced shared libraries; ${proofs} content proofs kept after a first run`,
+      `${ROUNDS} rounds; the data server maps ${replaced} replaced shared libraries; a first run kept ${proven} new content proofs`,
     );
-    const fig = (label: string, xs: number[], unit: string) => report.figure(`${label} (median)`, median(xs), unit);
-    fig('status, empty home', [...rows.map((r) => r.empty1), ...rows.map((r) => r.empty2)], 'ms');
-    fig(
-      'status, first run after the reinstall',
-      rows.map((r) => r.first),
-      'ms',
-    );
-    fig(
-      'status, second run after the reinstall',
-      rows.map((r) => r.second),
-      'ms',
-    );
-    fig('peak RSS, empty home', [...mem.map((r) => r.empty1), ...mem.map((r) => r.empty2)], 'MiB');
-    fig(
-      'peak RSS, first run after the reinstall',
-      mem.map((r) => r.first),
-      'MiB',
-    );
-    fig(
-      'peak RSS, second run after the reinstall',
-      mem.map((r) => r.second),
-      'MiB',
-    );
-    const ratio = (label: string, xs: number[]) =>
-      report.ratio(`${label} (median of per-pair ratios)`, median(xs), { max: 2 });
-    ratio(
-      'status time, first run after a same-version reinstall / empty home',
-      rows.map((r) => r.first / r.empty1),
-    );
-    ratio(
-      'status peak RSS, first run after a same-version reinstall / empty home',
-      mem.map((r) => r.first / r.empty1),
-    );
-    ratio(
-      'status time, second run (kept proofs) / empty home',
-      rows.map((r) => r.second / r.empty2),
-    );
-    ratio(
-      'status peak RSS, second run (kept proofs) / empty home',
-      mem.map((r) => r.second / r.empty2),
-    );
+    const emptyRuns = rows.flatMap((r) => [r.empty1, r.empty2]);
+    const medians: [string, number[], string][] = [
+      ['status, empty home', emptyRuns.map((r) => r.ms), 'ms'],
+      ['status, nothing replaced yet', before.map((r) => r.home), 'ms'],
+      ['status, first run after the reinstall', rows.map((r) => r.first.ms), 'ms'],
+      ['status, second run after the reinstall', rows.map((r) => r.second.ms), 'ms'],
+      ['peak RSS, empty home', emptyRuns.map((r) => r.mib), 'MiB'],
+      ['peak RSS, nothing replaced yet', before.map((r) => r.homeMib), 'MiB'],
+      ['peak RSS, first run after the reinstall', rows.map((r) => r.first.mib), 'MiB'],
+      ['peak RSS, second run after the reinstall', rows.map((r) => r.second.mib), 'MiB'],
+    ];
+    for (const [label, xs, unit] of medians) report.figure(`${label} (median)`, median(xs), unit);
+    const perPair = '(median of per-pair ratios)';
+    const context: [string, number[]][] = [
+      ['status time, nothing replaced yet / empty home', before.map((r) => r.home / r.empty)],
+      ['status peak RSS, nothing replaced yet / empty home', before.map((r) => r.homeMib / r.emptyMib)],
+    ];
+    for (const [label, xs] of context) report.figure(`${label} ${perPair}`, median(xs), 'x');
+    const targets: [string, number[]][] = [
+      ['status time, first run after a same-version reinstall / empty home', rows.map((r) => r.first.ms / r.empty1.ms)],
+      [
+        'status peak RSS, first run after a same-version reinstall / empty home',
+        rows.map((r) => r.first.mib / r.empty1.mib),
+      ],
+      ['status time, second run (kept proofs) / empty home', rows.map((r) => r.second.ms / r.empty2.ms)],
+      ['status peak RSS, second run (kept proofs) / empty home', rows.map((r) => r.second.mib / r.empty2.mib)],
+    ];
+    for (const [label, xs] of targets) report.ratio(`${label} ${perPair}`, median(xs), { max: 2 });
   } finally {
     await client?.close().catch(() => undefined);
     // The tool's watchdog ends its data server with it; one left behind is ended here.
