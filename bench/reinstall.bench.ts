@@ -10,9 +10,10 @@
  * inode, still mapped by the running processes), a wait past the settle window, then interleaved
  * whole-process runs of the built CLI (`node dist/cli.js status`): an empty home, the first run
  * after the reinstall (it proves each replaced file by content, and keeps the proofs), an empty
- * home, the second run (it finds the kept proofs). Wall time and peak RSS (`VmHWM` as it exits:
- * support.ts measuredRun), the median of per-pair ratios. Before the reinstalls, the same pairs with
- * nothing replaced: what the running server alone costs a one-shot status. Linux (/proc).
+ * home, the second run (it finds the kept proofs). Wall time, peak RSS (`VmHWM` as it exits:
+ * support.ts measuredRun) and CPU time (beside wall time on a busy machine), the median of per-pair
+ * ratios. Before the reinstalls, the same pairs with nothing replaced: what the running server alone
+ * costs a one-shot status. Linux (/proc).
  * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5).
  */
 import * as fs from 'node:fs';
@@ -108,13 +109,13 @@ export async function run(report: BenchReport): Promise<void> {
 
     // What the running server costs a one-shot status before anything is replaced: the part of the
     // figures below that no reinstall causes.
-    const before: { empty: number; home: number; emptyMib: number; homeMib: number }[] = [];
+    type Run = { ms: number; mib: number; cpuMs: number };
+    const before: { empty: Run; home: Run }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const e = await status(emptyHome);
       const h = await status(home);
-      before.push({ empty: e.ms, home: h.ms, emptyMib: e.mib, homeMib: h.mib });
+      before.push({ empty: e, home: h });
     }
-    type Run = { ms: number; mib: number };
     const rows: { empty1: Run; first: Run; empty2: Run; second: Run }[] = [];
     let replaced = 0;
     let proven = 0;
@@ -136,19 +137,28 @@ export async function run(report: BenchReport): Promise<void> {
     const emptyRuns = rows.flatMap((r) => [r.empty1, r.empty2]);
     const medians: [string, number[], string][] = [
       ['status, empty home', emptyRuns.map((r) => r.ms), 'ms'],
-      ['status, nothing replaced yet', before.map((r) => r.home), 'ms'],
+      ['status, nothing replaced yet', before.map((r) => r.home.ms), 'ms'],
       ['status, first run after the reinstall', rows.map((r) => r.first.ms), 'ms'],
       ['status, second run after the reinstall', rows.map((r) => r.second.ms), 'ms'],
+      ['status CPU time, empty home', emptyRuns.map((r) => r.cpuMs), 'ms'],
+      ['status CPU time, first run after the reinstall', rows.map((r) => r.first.cpuMs), 'ms'],
+      ['status CPU time, second run after the reinstall', rows.map((r) => r.second.cpuMs), 'ms'],
       ['peak RSS, empty home', emptyRuns.map((r) => r.mib), 'MiB'],
-      ['peak RSS, nothing replaced yet', before.map((r) => r.homeMib), 'MiB'],
+      ['peak RSS, nothing replaced yet', before.map((r) => r.home.mib), 'MiB'],
       ['peak RSS, first run after the reinstall', rows.map((r) => r.first.mib), 'MiB'],
       ['peak RSS, second run after the reinstall', rows.map((r) => r.second.mib), 'MiB'],
     ];
     for (const [label, xs, unit] of medians) report.figure(`${label} (median)`, median(xs), unit);
     const perPair = '(median of per-pair ratios)';
     const context: [string, number[]][] = [
-      ['status time, nothing replaced yet / empty home', before.map((r) => r.home / r.empty)],
-      ['status peak RSS, nothing replaced yet / empty home', before.map((r) => r.homeMib / r.emptyMib)],
+      ['status time, nothing replaced yet / empty home', before.map((r) => r.home.ms / r.empty.ms)],
+      ['status CPU time, nothing replaced yet / empty home', before.map((r) => r.home.cpuMs / r.empty.cpuMs)],
+      ['status peak RSS, nothing replaced yet / empty home', before.map((r) => r.home.mib / r.empty.mib)],
+      ['status CPU time, first run after the reinstall / empty home', rows.map((r) => r.first.cpuMs / r.empty1.cpuMs)],
+      [
+        'status CPU time, second run after the reinstall / empty home',
+        rows.map((r) => r.second.cpuMs / r.empty2.cpuMs),
+      ],
     ];
     for (const [label, xs] of context) report.figure(`${label} ${perPair}`, median(xs), 'x');
     const targets: [string, number[]][] = [

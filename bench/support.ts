@@ -81,15 +81,17 @@ const PEAK_KIB =
   "(process.platform==='linux'?Number(/^VmHWM:\\s+(\\d+)/m.exec(require('fs').readFileSync('/proc/self/status','utf8'))[1]):process.resourceUsage().maxRSS)";
 
 /**
- * Runs `code` in a fresh `node -e` with `argv` as its process.argv: its exit code, wall time (ms) and
- * peak RSS (MiB, that process's own as it exits: PEAK_KIB).
+ * Runs `code` in a fresh `node -e` with `argv` as its process.argv: its exit code, wall time (ms),
+ * peak RSS (MiB, that process's own as it exits: PEAK_KIB) and CPU time (ms, user and system of all
+ * its threads as it exits: what a busy machine slows but does not charge to it).
  */
 export function measuredRun(
   code: string,
   argv: readonly string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<{ code: number | null; ms: number; mib: number }> {
-  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(${PEAK_KIB})));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
+): Promise<{ code: number | null; ms: number; mib: number; cpuMs: number }> {
+  const cpu = '((u)=>(u.user+u.system)/1000)(process.cpuUsage())';
+  const probe = `process.on('exit',()=>require('fs').writeSync(3,${PEAK_KIB}+' '+${cpu}));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, ['-e', probe], { ...opts, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
@@ -99,7 +101,10 @@ export function measuredRun(
     child.on('close', (exit) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!out) reject(new Error(`no rusage from ${argv.join(' ')}`));
-      else resolve({ code: exit, ms, mib: Number(out) / 1024 });
+      else {
+        const [kib, cpuMs] = out.split(' ').map(Number);
+        resolve({ code: exit, ms, mib: kib / 1024, cpuMs });
+      }
     });
   });
 }
