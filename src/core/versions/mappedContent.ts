@@ -287,27 +287,30 @@ export async function compareReplaced(
  * the one installed vouches for its distribution (a native library differs between releases), so
  * that distribution's rewritten metadata is a reinstall, not a change. Undefined outside a
  * site-packages. One finder serves every file of a judgement: each folder is listed and each
- * RECORD read and parsed once (a reinstall of pandas, numpy and pyarrow replaces a hundred
+ * RECORD read once (a reinstall of pandas, numpy and pyarrow replaces a hundred
  * libraries, and their RECORDs hold thousands of lines).
  */
 export function distInfoFinder(
   fs: Pick<MachineFs, 'readdir' | 'readText'>,
 ): (file: string) => Promise<string | undefined> {
   const listings = new Map<string, Promise<string[]>>();
-  const records = new Map<string, Promise<Set<string>>>();
+  const records = new Map<string, Promise<string>>();
   const listing = (dir: string) =>
     once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
-  const recorded = (info: string) =>
-    once(records, info, async () =>
-      recordedPaths((await fs.readText(path.join(info, 'RECORD')).catch(() => undefined)) ?? ''),
-    );
+  const record = (info: string) =>
+    once(records, info, async () => (await fs.readText(path.join(info, 'RECORD')).catch(() => undefined)) ?? '');
   return async (file) => {
     let dir = path.dirname(file);
     for (let depth = 0; depth < 6; depth++) {
       const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
       if (infos.length) {
         const rel = path.relative(dir, file).split(path.sep).join('/');
-        for (const info of infos) if ((await recorded(path.join(dir, info))).has(rel)) return path.join(dir, info);
+        // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
+        // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
+        const top = distName(rel.split('/')[0].replace(/\.libs$/, ''));
+        const named = infos.filter((i) => distName(i.slice(0, i.indexOf('-'))) === top);
+        for (const info of [...named, ...infos.filter((i) => !named.includes(i))])
+          if (recordLists(await record(path.join(dir, info)), rel)) return path.join(dir, info);
         return undefined;
       }
       const up = path.dirname(dir);
@@ -318,14 +321,14 @@ export function distInfoFinder(
   };
 }
 
-/** The paths a RECORD lists: each line is `path,hash,size`, and neither a hash nor a size holds a comma. */
-export function recordedPaths(record: string): Set<string> {
-  const out = new Set<string>();
-  for (const line of record.split('\n')) {
-    const end = line.lastIndexOf(',', line.lastIndexOf(',') - 1);
-    if (end > 0) out.add(line.slice(0, end));
-  }
-  return out;
+/** A distribution or import name compared as pip compares them (case and `-_.` runs folded). */
+function distName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '_');
+}
+
+/** Whether a RECORD (lines of `path,hash,size`) lists `rel`. */
+export function recordLists(record: string, rel: string): boolean {
+  return record.startsWith(`${rel},`) || record.includes(`\n${rel},`);
 }
 
 function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {

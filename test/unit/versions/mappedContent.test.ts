@@ -70,6 +70,13 @@ describe('versions: the content of replaced mapped files', () => {
     assert.deepEqual(owners, [pyarrow, pyarrow, undefined, pyarrow, pyarrow, undefined]);
     assert.equal(reads.length, new Set(reads).size, reads.join('\n'));
     assert.equal(await owning(path.join(sp, 'numpy', 'c.so')), path.join(sp, 'numpy-2.4.6.dist-info'));
+    // The distribution named like the file's top folder is asked first: the others' RECORDs are not read.
+    reads.length = 0;
+    assert.equal(await distInfoFinder(counted)(libs[0]), pyarrow);
+    assert.deepEqual(
+      reads.filter((r) => r.startsWith('read')),
+      [`read ${path.join(pyarrow, 'RECORD')}`],
+    );
   });
 
   it("compares only the regions a process never wrote: not its writable copies, reserved gaps, or the linker's relocated read-only data", () => {
