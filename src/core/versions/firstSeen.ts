@@ -28,9 +28,9 @@ interface StoredFile {
   version: 1;
   instances: Record<string, StoredEntry>;
   /**
-   * Content proofs (mappedContent.ts `wholeKey` and `rangesKey`: the mapped old file's path,
-   * device and inode, for a proof from memory the ranges compared, and the installed file's device,
-   * inode, size, mtime and ctime), so the next run (a one-shot `status`, another window) does not
+   * Content proofs (mappedContent.ts `proofKey`: the mapped old file's path, device, inode and
+   * the ranges a comparison through memory reads, and the installed file's device, inode, size,
+   * mtime and ctime), so the next run (a one-shot `status`, another window) does not
    * hash the same replaced libraries again.
    */
   proofs?: Record<string, StoredProof>;

@@ -2,6 +2,7 @@
 import { posix as path } from 'node:path';
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
+import { normalizeName } from '../base/pythonName';
 import { deletedLines } from './maps';
 
 /**
@@ -100,37 +101,25 @@ export const CONTENT_PROOFS = { name: 'content-proofs', limit: 4096 } as const;
 export type ProofBucket = Pick<Bucket<string, ContentCheck>, 'get' | 'set'>;
 
 /**
- * Comparisons under way in one set of readers (one snapshot), by their whole-file key: the
- * processes of one server tree map the same replaced libraries and are judged at once, and each
- * old file is read once for all of them.
+ * Comparisons made or under way in one set of readers (one snapshot), by proof key: the processes
+ * of one server tree map the same replaced libraries and are judged at once, and each old file is
+ * read once for all of them.
  */
-export type PendingProofs = Map<string, Promise<Proven | undefined>>;
-
-/** A comparison's answer and the key it is kept under (wholeKey, or the ranges' key for /proc/<pid>/mem). */
-interface Proven {
-  check: ContentCheck;
-  key: string;
-}
+export type PendingProofs = Map<string, Promise<ContentCheck | undefined>>;
 
 /**
- * What a proof about the whole old file is kept by: the replaced file (its path as mapped, its
- * device and inode) and the installed one's device, inode, size, mtime and ctime. Not the process:
- * every process mapping that old file maps the same bytes, and shares the proof. The installed
- * file's identity pins the moment of the replacement, so the inode of an old file freed since
- * cannot name another old file under the same key.
+ * What a proof is kept by: the replaced file (its path as mapped, device and inode, and the ranges
+ * of it a comparison through memory reads) and the installed one's device, inode, size, mtime and
+ * ctime. Not the process: every process mapping that old file maps the same bytes, and shares the
+ * proof. The installed file's identity pins the moment of the replacement, so the inode of an old
+ * file freed since cannot name another old file under the same key.
  */
-function wholeKey(file: string, regions: readonly MappedRegion[], current: FileStat): string {
+function proofKey(file: string, regions: readonly MappedRegion[], current: FileStat): string {
   const old = [...new Set(regions.map((r) => `${r.device}:${r.inode}`))].join(',');
+  // User-space addresses fit a double exactly (47 bits on x86-64, 48 on arm64).
+  const ranges = unwrittenRegions(regions).map((r) => `${r.offset}+${parseInt(r.end, 16) - parseInt(r.start, 16)}`);
   // The change time too: an installer may set a file's mtime (pip keeps the wheel's), never its ctime.
-  return `${file}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}:${current.ctimeMs}`;
-}
-
-/** What a proof from mapped regions is kept by: the whole key and the ranges of the file compared. */
-function rangesKey(whole: string, regions: readonly MappedRegion[]): string {
-  const ranges = unwrittenRegions(regions).map(
-    (r) => `${r.offset.toString(16)}+${(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`)).toString(16)}`,
-  );
-  return `${whole}|${ranges.join(',')}`;
+  return `${file}|${old}|${ranges.join(',')}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}:${current.ctimeMs}`;
 }
 
 /** Two digests: identical, differs, or not known when either could not be read. */
@@ -199,7 +188,7 @@ async function viaMem(
   if (!readOnly.length) return undefined;
   try {
     for (const r of readOnly) {
-      const length = Number(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`));
+      const length = parseInt(r.end, 16) - parseInt(r.start, 16);
       if (length > budget.left) return undefined;
       budget.left -= length;
       // User-space addresses fit a double exactly (47 bits on x86-64, 48 on arm64).
@@ -243,12 +232,10 @@ export async function compareReplaced(
     }
     const rs = regions.get(p) ?? [];
     const now = await fs.stat(current).catch(() => undefined);
-    const whole = now && wholeKey(p, rs, now);
-    const ranges = whole && rangesKey(whole, rs);
-    let check: ContentCheck | undefined =
-      whole === undefined ? undefined : (proofs?.get(whole) ?? proofs?.get(ranges!));
+    const key = now && proofKey(p, rs, now);
+    let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
     if (check === undefined) {
-      const compare = async (): Promise<Proven | undefined> => {
+      const compare = async () => {
         const c: Comparison = { fs, pid, current, budget };
         let found: ContentCheck | undefined;
         for (const r of rs) {
@@ -256,26 +243,17 @@ export async function compareReplaced(
           if (found) break;
         }
         found ??= await viaExe(c, p);
-        if (found) return { check: found, key: whole! };
-        found = await viaMem(c, rs);
-        return found && { check: found, key: ranges! };
+        return found ?? (await viaMem(c, rs));
       };
-      // Another process of this snapshot comparing the same old file: its answer, where it covers what this one maps.
-      const shared = whole === undefined ? undefined : await pending.get(whole);
-      let proven = shared && (shared.key === whole || shared.key === ranges) ? shared : undefined;
-      if (!proven) {
-        const mine = compare();
-        if (whole !== undefined && !pending.has(whole)) {
-          pending.set(whole, mine);
-          // Once settled, the proofs bucket answers.
-          const settled = () => pending.delete(whole);
-          void mine.then(settled, settled);
-        }
-        proven = await mine;
+      // Another process of this snapshot comparing the same old file: its answer.
+      if (key === undefined) check = await compare();
+      else {
+        let shared = pending.get(key);
+        if (!shared) pending.set(key, (shared = compare()));
+        check = await shared;
       }
-      check = proven?.check;
       // "Unverified" may be a budget spent on other files this time: only proofs are kept.
-      if (proven) proofs?.set(proven.key, proven.check);
+      if (key !== undefined && check !== undefined) proofs?.set(key, check);
     }
     out.set(p, { check: check ?? 'unverified', counterpart: current });
   }
@@ -307,8 +285,8 @@ export function distInfoFinder(
         const rel = path.relative(dir, file).split(path.sep).join('/');
         // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
         // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
-        const top = distName(rel.split('/')[0].replace(/\.libs$/, ''));
-        const named = infos.filter((i) => distName(i.slice(0, i.indexOf('-'))) === top);
+        const top = normalizeName(rel.split('/')[0].replace(/\.libs$/, ''));
+        const named = infos.filter((i) => normalizeName(i.slice(0, i.indexOf('-'))) === top);
         for (const info of [...named, ...infos.filter((i) => !named.includes(i))])
           if (recordLists(await record(path.join(dir, info)), rel)) return path.join(dir, info);
         return undefined;
@@ -319,11 +297,6 @@ export function distInfoFinder(
     }
     return undefined;
   };
-}
-
-/** A distribution or import name compared as pip compares them (case and `-_.` runs folded). */
-function distName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '_');
 }
 
 /** Whether a RECORD (lines of `path,hash,size`) lists `rel`. */
