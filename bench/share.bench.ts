@@ -29,6 +29,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort } from '../src/guard/http/upstream';
+import { markedProcesses, type Proc } from './support';
 import type { BenchReport } from './run';
 
 const root = path.resolve(__dirname, '..');
@@ -53,48 +54,8 @@ const ROUNDS_MORE = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Proc {
-  pid: number;
-  kind: 'share host' | 'relay' | 'server';
-  cmdline: string;
-  rssKiB: number;
-  /** Proportional set size: pages shared with other processes (the node binary's text) counted once over all of them. */
-  pssKiB: number;
-  /** Anonymous memory of this process alone (heaps, stacks): what one more such process adds for sure. */
-  anonKiB: number;
-}
-
-/** Every live process whose environment carries `marker`, with its VmRSS. */
-function processesWith(marker: string): Proc[] {
-  const out: Proc[] = [];
-  for (const name of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`${marker}\0`)) continue;
-      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'));
-      if (!rss) continue;
-      const rollup = fs.readFileSync(`/proc/${name}/smaps_rollup`, 'utf8');
-      const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
-      const anon = /^Pss_Anon:\s+(\d+) kB/m.exec(rollup) ?? /^Anonymous:\s+(\d+) kB/m.exec(rollup);
-      const kind = cmdline.includes('\0--share-host')
-        ? 'share host'
-        : cmdline.includes(`${cli}\0run`)
-          ? 'relay'
-          : 'server';
-      out.push({
-        pid: Number(name),
-        kind,
-        cmdline,
-        rssKiB: Number(rss[1]),
-        pssKiB: pss ? Number(pss[1]) : Number(rss[1]),
-        anonKiB: anon ? Number(anon[1]) : Number(rss[1]),
-      });
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
+/** Every live process of one setup (its marker in the environment), classed by its command line. */
+const processesWith = (marker: string): Proc[] => markedProcesses(marker, cli);
 
 const MiB = (kib: number) => kib / 1024;
 

@@ -108,3 +108,52 @@ export function measuredRun(
     });
   });
 }
+
+/** One process of a bench's setup, classed by what it runs, with its memory in KiB. */
+export interface Proc {
+  pid: number;
+  kind: 'share host' | 'relay' | 'server';
+  cmdline: string;
+  rssKiB: number;
+  /** Proportional set size: pages shared with other processes (the node binary's text) counted once over all of them. */
+  pssKiB: number;
+  /** Anonymous memory of this process alone (heaps, stacks): what one more such process adds for sure. */
+  anonKiB: number;
+}
+
+/**
+ * Every live process whose environment holds `marker` (`NAME=value`, inherited by every
+ * descendant of the process it was given to), with its memory (Linux /proc). `cli` is the built
+ * CLI's path: a process running `cli run` is a relay, one with `--share-host` a share host, any
+ * other a server (or a process a server started).
+ */
+export function markedProcesses(marker: string, cli: string): Proc[] {
+  const out: Proc[] = [];
+  for (const name of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!`\0${fs.readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(`\0${marker}\0`)) continue;
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'));
+      if (!rss) continue;
+      const rollup = fs.readFileSync(`/proc/${name}/smaps_rollup`, 'utf8');
+      const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
+      const anon = /^Pss_Anon:\s+(\d+) kB/m.exec(rollup) ?? /^Anonymous:\s+(\d+) kB/m.exec(rollup);
+      const kind = cmdline.includes('\0--share-host')
+        ? 'share host'
+        : cmdline.includes(`${cli}\0run`)
+          ? 'relay'
+          : 'server';
+      out.push({
+        pid: Number(name),
+        kind,
+        cmdline,
+        rssKiB: Number(rss[1]),
+        pssKiB: pss ? Number(pss[1]) : Number(rss[1]),
+        anonKiB: anon ? Number(anon[1]) : Number(rss[1]),
+      });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
