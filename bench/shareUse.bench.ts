@@ -4,16 +4,17 @@
  * `server-everything`; two Python from PyPI: `mcp-server-time` and mempalace, a server over a
  * chromadb palace), in two setups running at once:
  * - unmanaged: each client session spawns its own copy of its server (20 server processes);
- * - shared: each client session runs `run --on-conflict share --name N -- SERVER` (4 share hosts,
- *   4 servers, 20 relays).
+ * - shared: each client session runs `run --on-conflict share --name N --share-listen ADDR -- SERVER`
+ *   (4 share hosts, each with its HTTP front, 4 servers, 20 relays).
  * Both get the same traffic, each unmanaged client paired with its shared twin: `tools/list` and a
  * cheap `tools/call`, in turn, one request per client every INTERVAL_MS, for
  * MCP_LIFEGUARD_BENCH_SHARE_MINUTES (default 10), then a quiet time (MCP_LIFEGUARD_BENCH_QUIET_S,
  * default 60). Then PSS (/proc/PID/smaps_rollup) is summed over every process each setup runs
  * (servers and what they start, share hosts, relays), five samples a second apart, interleaved, the
  * median of each sum: the ratio shared / unmanaged, and per server, what one more client costs
- * side by side (unmanaged: one copy of the server; shared: one relay). The SDK clients live in the
- * bench's own process and are counted in neither setup.
+ * side by side (unmanaged: one copy of the server; shared: one relay for a stdio client, and what
+ * HTTP_MORE HTTP clients joining each share host's front add, per client). The SDK clients live in
+ * the bench's own process and are counted in neither setup.
  * Each setup's and server's processes carry a marker in their environment, inherited by every
  * descendant. Servers reach nothing but loopback: mempalace's embedder is a loopback endpoint (it is
  * not asked: the traffic reads), chromadb's telemetry is off. The Python servers run in venvs copied
@@ -25,6 +26,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort } from '../src/guard/http/upstream';
 import { mempalaceHome, mempalaceVenv, startEmbeddings } from '../test/support/mempalace';
 import { PYTHON } from '../test/support/run';
 import { copyTree, pypiWheelhouse } from '../test/support/toolCache';
@@ -41,6 +44,8 @@ const QUIET_MS = (Number(process.env.MCP_LIFEGUARD_BENCH_QUIET_S) || 60) * 1000;
 /** Between two requests of one client: 40 clients make 20 requests a second in all, a bounded load. */
 const INTERVAL_MS = 2000;
 const TIME_VERSION = '2026.8.18';
+/** How many HTTP clients join each shared server at once when one is priced. */
+const HTTP_MORE = 10;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,6 +76,28 @@ interface Session {
   failures: number;
 }
 
+type Sample = Map<string, Proc[]>;
+
+/** Five samples a second apart of every setup's processes for every server (by marker), both setups in each. */
+async function sampled(servers: Server[], markerOf: (setup: Setup, server: Server) => string): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < 5; i++) {
+    const sample: Sample = new Map();
+    for (const server of servers)
+      for (const setup of SETUPS) sample.set(markerOf(setup, server), markedProcesses(markerOf(setup, server), cli));
+    samples.push(sample);
+    await sleep(1000);
+  }
+  return samples;
+}
+
+/** The PSS (KiB) of `procs`, or of those of one kind. */
+const pss = (procs: Proc[], kind?: Proc['kind']) =>
+  procs.filter((p) => kind === undefined || p.kind === kind).reduce((s, p) => s + p.pssKiB, 0);
+
+/** The median over samples of what `pick` sums in each, in MiB. */
+const settled = (samples: Sample[], pick: (sample: Sample) => number) => MiB(median(samples.map(pick)));
+
 export async function run(report: BenchReport): Promise<void> {
   if (process.platform !== 'linux') {
     report.note('this bench reads /proc: run it on Linux');
@@ -82,7 +109,16 @@ export async function run(report: BenchReport): Promise<void> {
   const markerOf = (setup: Setup, server: Server) => `LG_SHARE_USE_BENCH=${setup}-${server.name}-${process.pid}`;
   const sessions: Session[] = [];
   const embeddings = await startEmbeddings();
+  const httpClients: Array<{ client: Client; transport: StreamableHTTPClientTransport }> = [];
+  /** A client that is done ends its HTTP session (DELETE), as a client that closes cleanly does. */
+  const closeHttp = async () => {
+    for (const { client, transport } of httpClients.splice(0)) {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close().catch(() => undefined);
+    }
+  };
   const closeAll = async () => {
+    await closeHttp();
     await Promise.all(sessions.splice(0).map((s) => s.client.close().catch(() => undefined)));
   };
   let servers: Server[] = [];
@@ -157,6 +193,9 @@ export async function run(report: BenchReport): Promise<void> {
         MEMORY_FILE_PATH: path.join(dir, `memory-${setup}.jsonl`),
       };
     };
+    // Each share host serves HTTP clients too (`--share-listen`), for the price of one of them below.
+    const ports = new Map<Server, number>();
+    for (const server of servers) ports.set(server, await freePort());
     const connect = async (setup: Setup, server: Server, c: number): Promise<void> => {
       const [command, args] =
         setup === 'unmanaged'
@@ -170,6 +209,8 @@ export async function run(report: BenchReport): Promise<void> {
                 'share',
                 '--name',
                 server.name,
+                '--share-listen',
+                `127.0.0.1:${ports.get(server)}`,
                 '--',
                 server.command,
                 ...server.args('shared'),
@@ -218,20 +259,11 @@ export async function run(report: BenchReport): Promise<void> {
     report.note(`traffic done; load average ${loads()}; quiet for ${QUIET_MS / 1000} s`);
     await sleep(QUIET_MS);
 
-    // Five samples a second apart, both setups in each: the median of each sum.
-    const samples: Array<Map<string, Proc[]>> = [];
-    for (let i = 0; i < 5; i++) {
-      const sample = new Map<string, Proc[]>();
-      for (const server of servers)
-        for (const setup of SETUPS) sample.set(markerOf(setup, server), markedProcesses(markerOf(setup, server), cli));
-      samples.push(sample);
-      await sleep(1000);
-    }
-    const pss = (procs: Proc[], kind?: Proc['kind']) =>
-      procs.filter((p) => kind === undefined || p.kind === kind).reduce((s, p) => s + p.pssKiB, 0);
-    const settled = (pick: (sample: Map<string, Proc[]>) => number) => MiB(median(samples.map(pick)));
+    const samples = await sampled(servers, markerOf);
     const total = (setup: Setup, kind?: Proc['kind']) =>
-      settled((sample) => servers.reduce((s, server) => s + pss(sample.get(markerOf(setup, server))!, kind), 0));
+      settled(samples, (sample) =>
+        servers.reduce((s, server) => s + pss(sample.get(markerOf(setup, server))!, kind), 0),
+      );
     const last = samples[samples.length - 1];
     const count = (setup: Setup, kind: Proc['kind']) =>
       servers.reduce((n, server) => n + last.get(markerOf(setup, server))!.filter((p) => p.kind === kind).length, 0);
@@ -250,18 +282,44 @@ export async function run(report: BenchReport): Promise<void> {
       total('shared') / total('unmanaged'),
       'x',
     );
+    // One more HTTP client of each shared server, through its share host's front: HTTP_MORE join
+    // each at once and the gain is divided among them (a host's heap grows a MiB or two when clients
+    // come and go at all, one or twenty alike), against the mean of the setup just before and after.
+    const sharedOf = (of: Sample[], server: Server) =>
+      settled(of, (sample) => pss(sample.get(markerOf('shared', server))!));
+    const beforeHttp = await sampled(servers, markerOf);
+    for (const server of servers)
+      for (let c = 0; c < HTTP_MORE; c++) {
+        const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${ports.get(server)}/mcp`));
+        const client = new Client({ name: `shared-http-${c}`, version: '1.0.0' });
+        httpClients.push({ client, transport });
+        await client.connect(transport);
+        await client.listTools();
+      }
+    await sleep(2000);
+    const withHttp = await sampled(servers, markerOf);
+    await closeHttp();
+    await sleep(2000);
+    const afterHttp = await sampled(servers, markerOf);
+
     // One more client of a server, side by side: unmanaged, one more copy of it (the mean of the
-    // five); shared, one more relay (the mean of its five). The share host and server are paid once.
-    report.note('one more client of each server, PSS: unmanaged (a copy of the server) | shared (a relay) | ratio');
+    // five); shared, one more relay (the mean of its five), or a session in its share host for an
+    // HTTP client. The share host and server are paid once.
+    report.note(
+      'one more client of each server, PSS: unmanaged (a copy of the server) | shared, stdio (a relay) | ratio | shared, HTTP (a session)',
+    );
     for (const server of servers) {
-      const copy = settled((sample) => pss(sample.get(markerOf('unmanaged', server))!) / CLIENTS);
-      const relay = settled((sample) => pss(sample.get(markerOf('shared', server))!, 'relay') / CLIENTS);
+      const copy = settled(samples, (sample) => pss(sample.get(markerOf('unmanaged', server))!) / CLIENTS);
+      const relay = settled(samples, (sample) => pss(sample.get(markerOf('shared', server))!, 'relay') / CLIENTS);
       const once = settled(
+        samples,
         (sample) =>
           pss(sample.get(markerOf('shared', server))!) - pss(sample.get(markerOf('shared', server))!, 'relay'),
       );
+      const http =
+        (sharedOf(withHttp, server) - (sharedOf(beforeHttp, server) + sharedOf(afterHttp, server)) / 2) / HTTP_MORE;
       report.note(
-        `  ${server.name}: ${copy.toFixed(1)} MiB | ${relay.toFixed(1)} MiB | ${(relay / copy).toFixed(3)}x (shared once: share host + server ${once.toFixed(1)} MiB)`,
+        `  ${server.name}: ${copy.toFixed(1)} MiB | ${relay.toFixed(1)} MiB | ${(relay / copy).toFixed(3)}x | ${http.toFixed(2)} MiB (shared once: share host + server ${once.toFixed(1)} MiB)`,
       );
     }
   } finally {
