@@ -437,6 +437,21 @@ export function envCandidates(
   });
 }
 
+/**
+ * Whether a process may be a candidate of one of these entries: findCandidates' test by launch key
+ * and plugin folder, nothing read of the process (a superset: share relays and other users' count
+ * too). What a tick that reuses its last snapshot asks of a process that started or exited.
+ */
+export function mayBeCandidate(configs: readonly ServerConfig[], read: PathFacts): (p: ProcessInfo) => boolean {
+  const { byKey, plugins } = parsingOnce(() => indexConfigs(configs, read));
+  return (p) =>
+    parsingOnce(
+      () =>
+        (plugins.length > 0 && pluginCandidate(p, byKey, plugins, read.platform) !== undefined) ||
+        (mayHaveKey(p.argv, byKey) && byKey.has(launchKeyOf(p.argv, false)?.key ?? '')),
+    );
+}
+
 function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
   const { byKey, plugins, diagnostics } = indexConfigs(configs, options);
   const excluded = excludedPids(tree, options.selfPid);

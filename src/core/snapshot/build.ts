@@ -25,9 +25,10 @@ import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
 import { KEPT_PSS, PssReading, readPssKept } from '../pids/pss';
 import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../pids/keptKernelThreads';
-import { ProcessTableResult, readProcessTable } from '../pids/table';
+import { ProcessInfo, ProcessTableResult, readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
+import { mayBeCandidate } from '../processes/match';
 import { machineLaunchFacts } from '../processes/launchIdentity';
 import { pssAsks, setPss } from '../processes/proportionalMemory';
 import { ParseCache } from '../sources/parseCache';
@@ -56,6 +57,16 @@ export interface SnapshotRequest {
    * window's VS Code user servers do not run. Absent: this machine, where every entry read runs.
    */
   watching?: WatchedMachine;
+}
+
+/**
+ * What a pass read of processes, for a tick that may reuse its snapshot (quietTick.ts): the table,
+ * the live lock records, and whether a process may be a candidate of the entries matched.
+ */
+export interface PassView {
+  table: ProcessTableResult;
+  locks: readonly LockRecord[];
+  mayBeCandidate: (p: ProcessInfo) => boolean;
 }
 
 /** The scans of unchanged config files an engine keeps: 64 files or 64 MiB of their text at most, in memory only. */
@@ -127,12 +138,21 @@ export async function snapshotOf(
   settings: VersionsSettings,
   request: SnapshotRequest,
   keepParsedConfigs = true,
+  observe?: (view: PassView) => void,
+  /** The process table, when the caller read it just now (a tick that looked for a change first). */
+  tableNow?: ProcessTableResult,
 ): Promise<Snapshot> {
   // The snapshot's moment, read first: every verdict of the snapshot is judged at it (a replay reads the same first).
   const at = machine.now();
   const host = machine.host;
   const paths = lifeguardPaths(host);
-  const { scan, table, locks, lockDiagnostics } = await scanAtOnce(machine, cache, request, keepParsedConfigs);
+  const { scan, table, locks, lockDiagnostics } = await scanAtOnce(
+    machine,
+    cache,
+    request,
+    keepParsedConfigs,
+    tableNow,
+  );
   // A client's config error (read before the lock records' are added): its processes are not taken for another client's entries.
   const unreadable = unreadableByClient(scan.diagnostics, scan.files);
   const diagnostics = [...scan.diagnostics, ...lockDiagnostics];
@@ -147,6 +167,14 @@ export async function snapshotOf(
     locks,
     unreadable,
   );
+  observe?.({
+    table,
+    locks,
+    mayBeCandidate: mayBeCandidate(sides.here, {
+      platform: host.platform,
+      facts: machineLaunchFacts(machine, runnerHomes(host, readUserNpmrc(machine)).npmShimFolders),
+    }),
+  });
   const instancesOf = (servers: readonly ServerStatus[]) => [
     ...servers.flatMap((s) => s.instances),
     ...running.notConfigured,
@@ -221,12 +249,23 @@ function groupsOf(groups: readonly LaunchGroup[], servers: readonly ServerConfig
  * lock records are read once too, before matching: they mark guarded instances (and a launch a
  * live lock owns is never an orphan), and they are the versions' best evidence.
  */
-async function scanAtOnce(machine: Machine, cache: EngineCache, request: SnapshotRequest, keepParsedConfigs: boolean) {
+async function scanAtOnce(
+  machine: Machine,
+  cache: EngineCache,
+  request: SnapshotRequest,
+  keepParsedConfigs: boolean,
+  tableNow: ProcessTableResult | undefined,
+) {
   const lockDiagnostics: Diagnostic[] = [];
-  const tableRead = readProcessTable(
-    machine,
-    kernelThreadKeeper(machine, cache.bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS)),
-  );
+  const tableRead = tableNow
+    ? Promise.resolve(tableNow)
+    : readProcessTable(
+        machine,
+        kernelThreadKeeper(
+          machine,
+          cache.bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS),
+        ),
+      );
   const [scan, table, locks] = await Promise.all([
     scanSources({
       host: machine.host,
@@ -285,7 +324,7 @@ function matchRunning(
  * walks every page a process maps to say it (about a millisecond for a small Node server, five for
  * a Python one with pandas), and the badge needs none of it; the full snapshot right after reads it.
  */
-function measurePss(machine: Machine, cache: EngineCache, instances: Instance[]) {
+export function measurePss(machine: Machine, cache: EngineCache, instances: Instance[]) {
   return machine.host.platform === 'linux'
     ? readPssKept(pssAsks(instances), machine, cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS))
     : undefined;

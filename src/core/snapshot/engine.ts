@@ -4,7 +4,10 @@ import { liveMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { EngineCore, EngineOptions } from '../versions/engineCore';
 import { askServerInfo } from '../machine/serverInfo';
-import { snapshotOf, SnapshotRequest } from './build';
+import { measurePss, snapshotOf, SnapshotRequest } from './build';
+import { QuietTicks } from './quietTick';
+import { SETTLE_MS } from '../versions/judge';
+import { resolutionCache } from '../versions/kept';
 
 export type { SnapshotRequest } from './build';
 export type { EngineOptions } from '../versions/engineCore';
@@ -15,9 +18,38 @@ export type { EngineOptions } from '../versions/engineCore';
  * whole picture every face reads.
  */
 export class Engine extends EngineCore {
-  /** One snapshot of what the Machine shows now (core/snapshot/build.ts). */
+  private readonly quiet: QuietTicks;
+
+  constructor(machine: Machine, options: EngineOptions = {}) {
+    // The engine reads through the quiet ticks' machine, which notes what a pass read (quietTick.ts).
+    const quiet = new QuietTicks(
+      machine,
+      options.quietTicks !== false && machine.host.env.MCP_LIFEGUARD_QUIET_TICKS !== '0',
+    );
+    super(quiet.machine, options);
+    this.quiet = quiet;
+  }
+
+  /**
+   * One snapshot of what the Machine shows now (core/snapshot/build.ts); the last one with fresh
+   * memory and CPU figures when nothing it read has changed since (quietTick.ts).
+   */
   snapshot(request: SnapshotRequest): Promise<Snapshot> {
-    return snapshotOf(this.machine, this.cache, this.settings, request, this.keepParsedConfigs);
+    return this.quiet.snapshot({
+      key: JSON.stringify(request),
+      settleMs: this.settings.settleMs ?? SETTLE_MS,
+      cache: this.cache,
+      // A noted pass checks every resolution's probes: its reads are then all its answers rest on.
+      beforeNoted: () => (resolutionCache(this.machine, this.cache).probeAll = () => this.quiet.noting()),
+      full: (observe, table) =>
+        snapshotOf(this.machine, this.cache, this.settings, request, this.keepParsedConfigs, observe, table),
+      pss: request.versions !== false ? (instances) => measurePss(this.machine, this.cache, instances) : undefined,
+    });
+  }
+
+  /** Ticks answered from the kept snapshot and full passes so far, and why the last full one may not be reused. */
+  quietTickStats(): QuietTicks['stats'] {
+    return { ...this.quiet.stats };
   }
 }
 

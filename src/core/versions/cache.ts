@@ -40,6 +40,8 @@ export class MtimeCache<T> {
   private passFs: VersionFs | undefined;
   hits = 0;
   misses = 0;
+  /** While it holds, every lookup checks its answer's probes too (a pass whose reads must be all it rests on, snapshot/quietTick.ts). */
+  probeAll?: () => boolean;
 
   private readonly probeTtlMs: number;
   private readonly recheck: ((value: T) => boolean) | undefined;
@@ -125,7 +127,8 @@ export class MtimeCache<T> {
 
   private async stillValid(entry: Entry<T>): Promise<boolean> {
     const now = this.now();
-    const probe = now - entry.probedAt >= this.probeTtlMs || (this.recheck?.(entry.value) ?? false);
+    const probe =
+      now - entry.probedAt >= this.probeTtlMs || (this.recheck?.(entry.value) ?? false) || !!this.probeAll?.();
     for (const [key, dep] of entry.deps) {
       if (!dep.content && !probe) continue;
       const current = await this.statOf(key, dep.how);

@@ -38,6 +38,11 @@ export interface EngineOptions {
    * guard, which take no such option, are given a short one by tests.
    */
   settleMs?: number;
+  /**
+   * false: every snapshot is a full pass, even when nothing it read has changed since the last
+   * (snapshot/quietTick.ts); also `MCP_LIFEGUARD_QUIET_TICKS=0` in the host's env.
+   */
+  quietTicks?: boolean;
 }
 
 /** The environment variable that sets an engine's quiet period (ms) where its options do not. */
