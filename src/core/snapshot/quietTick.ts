@@ -100,6 +100,8 @@ export class QuietTicks {
     const at = this.inner.now();
     const noted = { at, reused: false };
     this.lastNoted = noted;
+    // Counted before the pass: an answer that arrives while it runs may or may not be in it.
+    const outside = this.reads.outsideAnswers();
     const { value, notes } = await this.reads.record(at - pass.settleMs - FS_TIME_RESOLUTION_MS, () =>
       pass.full((v) => (view = v), table),
     );
@@ -114,7 +116,7 @@ export class QuietTicks {
         rows,
         watched: watchedPids(value, view, notes, rows, this.inner.selfPid),
         mayBeCandidate: view.mayBeCandidate,
-        outside: this.reads.outsideAnswers(),
+        outside,
       });
       while (this.kept.size > KEPT_REQUESTS) this.kept.delete(this.kept.keys().next().value as string);
     }
