@@ -2,11 +2,12 @@ import type { FileStat, Machine, MachineFs } from '../machine/types';
 
 /**
  * Every input one snapshot pass read, each with what it was when read, so a later tick can tell
- * whether any of them changed without reading them whole again (quietTick.ts). A path's signature
- * is taken before the pass reads it (a write that lands between the two leaves the signature older
- * than what was read, so the next look sees a change). What cannot be checked so cheaply makes the
- * pass not reusable: a command run, a server or the network asked, a `/proc` file that is not one
- * of the few kinds below.
+ * whether any of them changed without reading them whole again (quietTick.ts). A stat, a link or a
+ * process's own file is its own answer; a file's or folder's signature is taken before its content
+ * is read or it is listed (a write that lands between the two leaves the signature older than what
+ * was read, so the next look sees a change). What cannot be checked so cheaply makes the pass not
+ * reusable: a command run, a server or the network asked, a `/proc` file that is not one of the few
+ * kinds below.
  */
 
 /** How an input is looked at again: its stat (dev, ino, size, times, mode, owner), its link or real path, its text. */
@@ -16,8 +17,6 @@ export interface PassInput {
   probe: Probe;
   path: string;
   seen: string;
-  /** When the pass that noted it began (ms). */
-  at: number;
 }
 
 /** What one recorded pass read, and why it may not be reused, if it may not. */
@@ -183,7 +182,7 @@ export function notingMachine(inner: Machine): {
   };
   const put = (input: { probe: Probe; key: string }, path: string, { seen, changed }: Stamp) => {
     if (!notes || notes.inputs.has(input.key)) return;
-    notes.inputs.set(input.key, { probe: input.probe, path, seen, at: notes.at });
+    notes.inputs.set(input.key, { probe: input.probe, path, seen });
     // A change this recent can hide a second one in the same clock tick, and a verdict may still wait on it to settle.
     if (changed >= racyAfter && !path.startsWith('/proc/')) notes.unreusable ??= `${path} changed at ${changed}`;
   };
