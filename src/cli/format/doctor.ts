@@ -17,11 +17,18 @@ export function releaseLine(r: ReleaseSaid): string {
 }
 
 export function doctorText(a: DoctorAnswer): string[] {
-  const head = a.package ? `${a.server}: ${a.package.name} (${a.package.ecosystem})` : a.server;
+  const head = a.package
+    ? `${a.server}: ${a.package.name} (${a.package.ecosystem})`
+    : a.script
+      ? `${a.server}: a script no package installs`
+      : a.server;
   if (!a.package)
     return [
       head,
-      `  No package to trace: ${a.noPackage ?? 'what it runs was not resolved'}.`,
+      // A script is explained by what it runs, as status judges it; only what runs nothing known has nothing to trace.
+      a.script
+        ? `  It runs ${a.script.how}.`
+        : `  No package to trace: ${a.noPackage ?? 'what it runs was not resolved'}.`,
       ...a.entries.map((e) => `  ${e.name} in ${e.client} (${e.file}): ${e.launch}`),
       // A script is judged by its own files and what it imports: each instance as `status` judges it.
       ...(a.instances.length ? ['', `Running (${a.instances.length}):`] : []),

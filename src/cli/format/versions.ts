@@ -5,7 +5,7 @@ import { causeWords, cliWord, verdictLabel } from '../../core/report/causes';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
 import { RestartVerdict, unknownVersionVerdict } from '../../core/report/state';
 import { assertNever } from '../../core/base/assertNever';
-import type { Installed } from '../../core/base/versionTypes';
+import type { Installed, MovedDependency } from '../../core/base/versionTypes';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 
 /** The installed side in a cell: a version, `missing`, or `?` when it could not be told. */
@@ -43,7 +43,7 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
     case undefined:
       return undefined;
     case 'restart':
-      return restartLabel(v);
+      return restartLabel(v, headlineMove(i));
     case 'unknown':
       return cliWord(unknownVersionVerdict(v));
     case 'partly-read':
@@ -52,12 +52,24 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
   }
 }
 
+/** The move a row names first: a package the script imports itself (what its author knows), else the first by name. */
+function headlineMove(i: Pick<Instance, 'versions'>): MovedDependency | undefined {
+  const v = i.versions;
+  if (v?.verdict.state !== 'stale') return undefined;
+  const own = v.installed.state === 'installed' ? (v.installed.nodeProject?.imports ?? []) : [];
+  const moves = v.verdict.movedDependencies;
+  return moves.find((m) => own.includes(m.name)) ?? moves[0];
+}
+
 /** A restart need's cell: its cause's word, then what a restart would change. */
-function restartLabel(v: RestartVerdict): string {
+function restartLabel(v: RestartVerdict, firstMove?: MovedDependency): string {
   const head = cliWord(causeWords(v.cause).verdict);
   switch (v.cause) {
     case 'version': {
       const n = v.movedDependencies ?? 0;
+      // The same label on both sides (a script's, or a package whose version held): what moved is the news, named.
+      if (n && firstMove && v.running === v.installed)
+        return `${head}: runs ${versionWord(v.running)}, its dependencies moved: ${describeMove(firstMove)}${n > 1 ? ` and ${n - 1} more` : ''}`;
       const moved = n ? ` (${n} dependenc${n === 1 ? 'y' : 'ies'} moved)` : '';
       const runs = isKnownVersion(v.running) ? v.running : 'a version not known';
       const installed = v.installed === 'missing' ? 'no longer installed' : `installed ${versionWord(v.installed)}`;

@@ -69,6 +69,11 @@ function plannedInstall(installed: InstalledPackage, pins: readonly Pin[], facts
       return bad ? { refused: bad } : pythonInstall(installed, pins, facts);
     }
     case 'npm': {
+      // A loose script's packages: into the project whose node_modules it imports from.
+      if (installed.dev?.script && installed.nodeProject) {
+        const bad = firstProblem(...pins.flatMap((p) => [npmNameProblem(p.name), versionProblem('npm', p.version)]));
+        return bad ? { refused: bad } : scriptProjectInstall(installed.nodeProject.dir, pins, facts);
+      }
       const bad = firstProblem(
         ...pins.flatMap((p) => [npmNameProblem(p.name), versionProblem('npm', p.version)]),
         npmFolderProblem(installed),
@@ -115,7 +120,11 @@ function notFromIndex(installed: InstalledPackage, facts: InstallFacts): string 
 }
 
 /** How npm's lockfile of a tree says a package was got: a registry's tarball URL, or something else (`file:`, a link, git). */
-function npmLockProblem(tree: string, installed: InstalledPackage, facts: InstallFacts): string | undefined {
+function npmLockProblem(
+  tree: string,
+  installed: Pick<InstalledPackage, 'name' | 'location'>,
+  facts: InstallFacts,
+): string | undefined {
   const p = pathFor(facts);
   const parts = installed.location.split(/[\\/]/);
   const key = `node_modules/${parts.slice(parts.lastIndexOf('node_modules') + 1).join('/')}`;
@@ -214,24 +223,7 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
   const tree = parts.slice(0, pnpmStore > 0 ? pnpmStore - 1 : at).join(p.sep) || p.sep;
   const fromElsewhere = npmLockProblem(tree, installed, facts);
   if (fromElsewhere) return { refused: fromElsewhere };
-  if (facts.isFile(p.join(tree, 'package.json'))) {
-    const manager = PROJECT_MANAGERS.find((m) => facts.isFile(p.join(tree, m.lockfile)));
-    if (manager) {
-      const program = facts.which(manager.program);
-      if (!program)
-        return {
-          refused: `${tree} is a ${manager.program} project (${manager.lockfile}), and ${manager.program} is not on PATH`,
-        };
-      return {
-        where: `${manager.program} project ${tree}`,
-        command: { command: program, args: [...manager.add, ...specs], cwd: tree },
-      };
-    }
-    return {
-      where: `npm project ${tree}`,
-      command: { command: facts.which('npm') ?? 'npm', args: ['install', ...specs], cwd: tree },
-    };
-  }
+  if (facts.isFile(p.join(tree, 'package.json'))) return projectInstall(tree, specs, facts);
   // A global prefix: <prefix>/lib/node_modules (Windows: <prefix>/node_modules).
   const prefix = facts.platform === 'win32' ? tree : p.basename(tree) === 'lib' ? p.dirname(tree) : undefined;
   if (!prefix) return { refused: `${tree} is neither a project nor a global prefix` };
@@ -241,6 +233,45 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
     where: `npm global prefix ${prefix}`,
     command: { command: facts.which('npm') ?? 'npm', args: ['install', '--global', '--prefix', prefix, ...specs] },
   };
+}
+
+/** A project's own installer (pnpm, yarn or bun by its lockfile, else npm), run in its folder. */
+function projectInstall(tree: string, specs: readonly string[], facts: InstallFacts): Planned {
+  const p = pathFor(facts);
+  const manager = PROJECT_MANAGERS.find((m) => facts.isFile(p.join(tree, m.lockfile)));
+  if (manager) {
+    const program = facts.which(manager.program);
+    if (!program)
+      return {
+        refused: `${tree} is a ${manager.program} project (${manager.lockfile}), and ${manager.program} is not on PATH`,
+      };
+    return {
+      where: `${manager.program} project ${tree}`,
+      command: { command: program, args: [...manager.add, ...specs], cwd: tree },
+    };
+  }
+  return {
+    where: `npm project ${tree}`,
+    command: { command: facts.which('npm') ?? 'npm', args: ['install', ...specs], cwd: tree },
+  };
+}
+
+/**
+ * A loose script's imported packages, into the project whose node_modules holds them: each must
+ * have come from a registry, as the project's lockfile or package.json says.
+ */
+function scriptProjectInstall(project: string, pins: readonly Pin[], facts: InstallFacts): Planned {
+  const p = pathFor(facts);
+  for (const pin of pins) {
+    const location = p.join(project, 'node_modules', ...pin.name.split('/'));
+    const fromElsewhere = npmLockProblem(project, { name: pin.name, location }, facts);
+    if (fromElsewhere) return { refused: fromElsewhere };
+  }
+  return projectInstall(
+    project,
+    pins.map((x) => `${x.name}@${x.version}`),
+    facts,
+  );
 }
 
 /** A command as it is shown before it runs: quoted for the platform's shell, in its folder, so that pasting it runs the same. */

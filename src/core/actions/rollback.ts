@@ -8,6 +8,8 @@ import { serverDownOf } from '../processes/guarded';
 import { versionProblem } from './installArgs';
 import { runnerOfEntry } from '../launch/entryRunner';
 import { ServedEntry, servesText } from './installServes';
+import { canonicalMemberName } from '../versions/fingerprint';
+import type { InstalledPackage } from './installCommand';
 
 /**
  * Roll back: install again the versions a server's processes started with, the way it was
@@ -92,6 +94,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
       const now = installed.environment?.packages[name];
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
+  if (ran && installed.dev?.script && installed.nodeProject) pins.push(...scriptImportPins(installed, ran));
   if (ran?.dependencies && installed.ecosystem === 'python')
     for (const name of Object.keys(installed.environment?.packages ?? {}).sort())
       if (!(name in ran.dependencies) && normalizeName(name) !== normalizeName(installed.name)) kept.push(name);
@@ -148,6 +151,39 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     restart,
     kept,
   };
+}
+
+/**
+ * A JavaScript script's packages that moved under it, put back at what it started with: the ones it
+ * imports first, then the project's other top-level members still installed at another version
+ * (npm keeps a version already there that satisfies a range, so naming the import alone can leave
+ * them where the upgrade put them). npm records each in the project's package.json, as it does any
+ * package it is told to install; the plan names every one before it runs. Nested copies (`a > b`)
+ * cannot be named to npm; members the upgrade removed come back with what needs them.
+ */
+function scriptImportPins(
+  installed: InstalledPackage,
+  ran: RanWith,
+): Array<{ name: string; version: string; now?: string }> {
+  const was = canonicalNames(ran.dependencies ?? {});
+  const now = canonicalNames(installed.environment?.packages ?? {});
+  const moved = (name: string) => was[name] !== undefined && was[name] !== now[name];
+  const imports = (installed.nodeProject?.imports ?? []).filter(moved);
+  const others = Object.keys(was)
+    .filter((name) => !name.includes(' > ') && !imports.includes(name) && now[name] !== undefined && moved(name))
+    .sort();
+  return [...imports, ...others].map((name) => ({
+    name,
+    version: was[name],
+    ...(now[name] !== undefined ? { now: now[name] } : {}),
+  }));
+}
+
+/** A closure's members by npm's names (`a > b`), whichever way the tree was read. */
+function canonicalNames(packages: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, version] of Object.entries(packages)) out[canonicalMemberName(name)] ??= version;
+  return out;
 }
 
 /** One package by the rule of its ecosystem: PyPI names compare normalized (PEP 503), npm's as written. */

@@ -56,6 +56,11 @@ export type Installed =
       /** Python: the site-packages its closure was read from (where a roll back installs). */
       sitePackages?: string;
       /**
+       * A JavaScript script no package installs: the project whose node_modules holds what it imports
+       * (where a roll back installs, with the project's own installer) and the packages it imports by name.
+       */
+      nodeProject?: { dir: string; imports: string[] };
+      /**
        * `go-run`: a binary the launch builds at every start (`go run pkg@version`), so what runs is
        * read from the executable of the process (its Go build information), never from a file here.
        */

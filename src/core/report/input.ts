@@ -289,7 +289,8 @@ function toVmServer(server: ServerStatus): VmServer {
   );
   if (
     out.upgradable ||
-    (installed?.ecosystem === 'python' && movedUnder) ||
+    // Dependencies moved under a Python server, or under a JavaScript script (its project's installer puts them back).
+    ((installed?.ecosystem === 'python' || installed?.nodeProject !== undefined) && movedUnder) ||
     instances.some((i) => i.verdicts.some((v) => v.kind === 'down' && v.ranWith !== undefined))
   )
     out.rollbackable = true;

@@ -3,7 +3,7 @@ import { redactArgs } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
 import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
 import type { PackageRunner } from '../launch/types';
-import type { VersionFacts } from '../snapshot/versionFacts';
+import type { ScriptRuns, VersionFacts } from '../snapshot/versionFacts';
 import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
 import { describeMove } from '../versions/fingerprint';
 import { isNewer, ReleaseSaid } from '../versions/registry';
@@ -68,6 +68,8 @@ export interface DoctorAnswer {
   server: string;
   package?: PackageRef;
   noPackage?: string;
+  /** A script no package installs: where it is and what it runs, in words. */
+  script?: ScriptRuns;
   instances: DoctorInstance[];
   copies: DoctorCopy[];
   entries: DoctorEntry[];
@@ -159,7 +161,13 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
   let needsRestart = true;
   switch (verdict?.state) {
     case 'stale':
-      reason = `it started before ${verdict.installed === 'missing' ? 'its package was removed' : `${verdict.installed} was installed there`} (${verdict.summary}): restart it to run what is installed; ${because}`;
+      reason = `it started before ${
+        verdict.installed === 'missing'
+          ? 'its package was removed'
+          : verdict.installed === verdict.running
+            ? 'its dependencies moved'
+            : `${verdict.installed} was installed there`
+      } (${verdict.summary}): restart it to run what is installed; ${because}`;
       break;
     case 'changed':
       reason = `files of it changed after it started (${verdict.summary}): restart it; ${because}`;
@@ -256,6 +264,7 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
     server: facts.server,
     ...(pkg ? { package: pkg } : {}),
     ...(facts.noPackage ? { noPackage: facts.noPackage } : {}),
+    ...(facts.script ? { script: facts.script } : {}),
     instances,
     copies,
     entries,

@@ -27,12 +27,20 @@ export interface VersionFacts {
   package?: PackageRef;
   /** Why no package can be traced (an HTTP server, a docker image, nothing resolved). */
   noPackage?: string;
+  /** A script no package installs: judged as `status` judges it, by what it runs (its files and what it imports). */
+  script?: ScriptRuns;
   /** Every entry of that name, then every other entry that runs the same package. */
   entries: ServerStatus[];
   copies: PackageCopy[];
   releases: ReleaseSaid[];
   /** Why the registries were not asked (turned off). */
   releasesNotAsked?: string;
+}
+
+/** What a script server runs: its path, and in words its files and the packages it imports. */
+export interface ScriptRuns {
+  location: string;
+  how: string;
 }
 
 export interface VersionFactsOptions {
@@ -76,16 +84,17 @@ export async function gatherVersionFacts(
   const pkg = packageOfEntry(first) ?? named.map(packageOfEntry).find((p) => p !== undefined);
   if (!pkg) {
     const i = first.installed;
+    // A script has no package, but what it runs is known: said as status says it, not as nothing to trace.
+    if (i?.state === 'installed' && i.dev?.script)
+      return { server: name, script: { location: i.location, how: i.how }, entries: named, copies: [], releases: [] };
     const why =
       first.transport !== 'stdio'
         ? `it is an ${first.transport.toUpperCase()} server: its version is what it says when asked`
         : i?.state === 'unknown'
           ? i.reason
-          : i?.state === 'installed' && i.dev?.script
-            ? `it runs a script no package installs, ${i.location}, judged by its own files`
-            : i?.state === 'installed' || i?.state === 'unversioned'
-              ? `it runs a ${i.ecosystem} install, not an npm or PyPI package`
-              : 'what it runs was not resolved';
+          : i?.state === 'installed' || i?.state === 'unversioned'
+            ? `it runs a ${i.ecosystem} install, not an npm or PyPI package`
+            : 'what it runs was not resolved';
     return { server: name, noPackage: why, entries: named, copies: [], releases: [] };
   }
   const others = snapshot.servers.filter((s) => {

@@ -1,14 +1,18 @@
 import { pathFor } from '../base/hostEnv';
-import type { ChangedFile, Installed } from '../base/versionTypes';
+import type { ChangedFile, Installed, StartRisk } from '../base/versionTypes';
 import type { ResolveContext } from './lookup';
+import { exportsAllow, packageOfSpecifier } from './nodeImports';
+import { findDependency, importsEnvironment, treeRootOf, type Found } from './nodeTree';
 import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
  * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):
  * its code is the script and the local files it loads by relative path, followed from file to file.
  * It has no version of its own, so an edit of any of them after the process started is a change
- * since start, and files all older than the start say it runs what is on disk. Reads files only:
- * the script is parsed, never run. (What it imports from node_modules is not followed here.)
+ * since start, and files all older than the start say it runs what is on disk. What they import by
+ * package name (`@modelcontextprotocol/sdk/server/mcp.js`) is found as Node finds it, in the
+ * nearest node_modules up, and read with its dependency closure: a dependency installed at another
+ * version under it is a move of what it runs, named. Reads files only: the script is parsed, never run.
  */
 
 /** Files named as evidence (newest first). */
@@ -39,6 +43,11 @@ function withoutLineComments(source: string): string {
  * out; bare package names and URLs are not the script's own files. A reader of text, never run.
  */
 export function nodeLocalImports(source: string): string[] {
+  return nodeSpecifiers(source).filter((spec) => /^\.\.?(\/|$)/.test(spec));
+}
+
+/** Every specifier a source loads by a literal name (relative, by package name, a URL), in order of first appearance, each once. */
+export function nodeSpecifiers(source: string): string[] {
   const out: string[] = [];
   const text = withoutLineComments(source);
   const patterns = [
@@ -48,8 +57,7 @@ export function nodeLocalImports(source: string): string[] {
   ];
   const found: Array<{ at: number; spec: string }> = [];
   for (const re of patterns) for (const m of text.matchAll(re)) found.push({ at: m.index ?? 0, spec: m[2] });
-  for (const { spec } of found.sort((a, b) => a.at - b.at))
-    if (/^\.\.?(\/|$)/.test(spec) && !out.includes(spec)) out.push(spec);
+  for (const { spec } of found.sort((a, b) => a.at - b.at)) if (!out.includes(spec)) out.push(spec);
   return out;
 }
 
@@ -85,11 +93,23 @@ async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Pr
   return undefined;
 }
 
+/** A package specifier one of the script's files loads. */
+interface PackageImport {
+  from: string;
+  spec: string;
+}
+
 /**
  * The script and the local files it loads (and they load), each with its change time; `computed`
- * collects the files that load by computed names (their folders' code is walked too).
+ * collects the files that load by computed names (their folders' code is walked too), `packages`
+ * what they load by package name.
  */
-function localFiles(ctx: ResolveContext, script: string, computed: string[]): Promise<LocalFile[]> {
+function localFiles(
+  ctx: ResolveContext,
+  script: string,
+  computed: string[],
+  packages: PackageImport[],
+): Promise<LocalFile[]> {
   const p = pathFor(ctx.host);
   /** Files a load reached (and the script): only these are read for what they load. */
   const loaded = new Set<string>([script]);
@@ -99,7 +119,11 @@ function localFiles(ctx: ResolveContext, script: string, computed: string[]): Pr
     const next: string[] = [];
     const computedHere = nodeComputedLoads(text);
     if (computedHere) computed.push(file);
-    for (const spec of nodeLocalImports(text)) {
+    for (const spec of nodeSpecifiers(text)) {
+      if (!/^\.\.?(\/|$)/.test(spec)) {
+        packages.push({ from: file, spec });
+        continue;
+      }
       const found = await resolveLocal(ctx, file, spec);
       // A relative path into node_modules is a package's code, not the script's own.
       if (found && !/[\\/]node_modules[\\/]/.test(found)) next.push(found);
@@ -111,11 +135,56 @@ function localFiles(ctx: ResolveContext, script: string, computed: string[]): Pr
   return walkLocalFiles(ctx, script, follow, (file) => file === script || /\.(c|m)?(j|t)sx?$/i.test(file));
 }
 
-/** What a loose script runs, for `node script` (or tsx, ts-node): the script and the local files it loads. */
+/** What the script loads by package name, found now: the project tree, its direct imports, and why a restart would fail. */
+interface ScriptPackages {
+  /** The folder whose node_modules holds them (the first found), where a roll back installs. */
+  project?: string;
+  /** The packages found in that tree, by name. */
+  found: Map<string, Found>;
+  startRisks: StartRisk[];
+}
+
+/**
+ * Each package a file loads, looked up as Node does from that file's folder; a subpath the found
+ * package's `exports` no longer allows is a start that will fail. (A package not found is no proof:
+ * a runner's path aliases and NODE_PATH find what node_modules does not hold.)
+ */
+async function scriptPackages(ctx: ResolveContext, imports: readonly PackageImport[]): Promise<ScriptPackages> {
+  const p = pathFor(ctx.host);
+  const out: ScriptPackages = { found: new Map(), startRisks: [] };
+  const said = new Set<string>();
+  for (const { from, spec } of imports) {
+    const pkg = packageOfSpecifier(spec);
+    const found = pkg && (await findDependency(ctx, p.dirname(from), pkg.name));
+    if (!pkg || !found) continue;
+    const root = treeRootOf(ctx, found.dir);
+    out.project ??= root;
+    if (root === out.project) out.found.set(pkg.name, found);
+    if (said.has(spec) || exportsAllow(found.json.exports, pkg.subpath)) continue;
+    said.add(spec);
+    out.startRisks.push({
+      module: spec,
+      package: pkg.name,
+      version: found.version,
+      why: 'missing',
+      summary: `${pkg.name} ${found.version} does not export ${pkg.subpath} (imported by ${p.basename(from)})`,
+    });
+  }
+  return out;
+}
+
+/** What a loose script runs, for `node script` (or tsx, ts-node): the script, the local files it loads and the packages they import. */
 export async function resolveNodeScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed> {
   const p = pathFor(ctx.host);
   const computed: string[] = [];
-  const files = await localFiles(ctx, script, computed);
+  const imports: PackageImport[] = [];
+  const files = await localFiles(ctx, script, computed, imports);
+  const packages = await scriptPackages(ctx, imports);
+  const names = [...packages.found.keys()];
+  const tree =
+    packages.project !== undefined && names.length ? await importsEnvironment(ctx, packages.project, names) : undefined;
+  // Its own files' times only: the packages it imports are released versions, named by the closure's
+  // fingerprint (a reinstall, or a roll back to what it started with, is the same code).
   const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);
   const newest: ChangedFile[] = files
     .filter((f): f is { path: string; at: number } => f.at !== undefined)
@@ -123,19 +192,27 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
     .slice(0, NEWEST_KEPT)
     .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
   const others = files.length - 1;
+  const imported = names.length
+    ? `, importing ${names.map((n) => `${n} ${packages.found.get(n)!.version}`).join(', ')} from ${p.join(packages.project!, 'node_modules')}`
+    : '';
   return {
     state: 'installed',
     ecosystem: 'npm',
     name: p.basename(script),
-    // A script has no version of its own: its files' times decide.
+    // A script has no version of its own: its files' times, and what it imports, decide.
     version: 'script',
-    how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}`,
+    how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}${imported}`,
     location: script,
+    ...(tree?.environment ? { environment: tree.environment } : {}),
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
+    ...(packages.startRisks.length ? { startRisks: packages.startRisks } : {}),
+    ...(packages.project !== undefined && names.length
+      ? { nodeProject: { dir: packages.project, imports: names } }
+      : {}),
     dev: {
       root: p.dirname(script),
-      how: 'a script no package installs: judged by its own file and the local files it loads',
+      how: `a script no package installs: judged by its own file and the local files it loads${names.length ? ', and the packages they import' : ''}`,
       newest,
       script: true,
       ...(computed.length ? { computedLoads: computed } : {}),

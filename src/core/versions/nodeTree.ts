@@ -102,6 +102,8 @@ async function fromHiddenLockfile(
   ctx: ResolveContext,
   pkgDir: string,
   self: Record<string, unknown>,
+  /** Whether the package's own package.json counts (a project's is rewritten by every install into it). */
+  ownManifest = true,
 ): Promise<TreeEnvironment | undefined> {
   const p = pathFor(ctx.host);
   const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
@@ -131,7 +133,7 @@ async function fromHiddenLockfile(
     // npm's own slack for timestamp jitter between writing the tree and the lockfile.
     const trustedUntil = (lockStat?.mtimeMs ?? 0) + 10;
     const times: number[] = [];
-    for (const key of [selfKey, ...seen]) {
+    for (const key of [...(ownManifest ? [selfKey] : []), ...seen]) {
       const written = changedAt(await ctx.fs.stat(p.join(base, ...key.split('/'), 'package.json')));
       if (written !== undefined && written > trustedUntil) return undefined;
       if (written !== undefined) times.push(written);
@@ -167,7 +169,7 @@ async function fromHiddenLockfile(
   return undefined;
 }
 
-interface Found {
+export interface Found {
   /** The package's real directory (symlinks followed). */
   dir: string;
   version: string;
@@ -179,7 +181,7 @@ interface Found {
  * folder from `fromDir` up (skipping folders that are themselves `node_modules`), links followed.
  * A folder without a readable, versioned package.json is passed over.
  */
-async function findDependency(ctx: ResolveContext, fromDir: string, name: string): Promise<Found | undefined> {
+export async function findDependency(ctx: ResolveContext, fromDir: string, name: string): Promise<Found | undefined> {
   const p = pathFor(ctx.host);
   const below = ['node_modules', ...name.split('/')];
   let dir = normalized(p, fromDir);
@@ -244,7 +246,7 @@ function memberKey(ctx: ResolveContext, treeRoot: string | undefined, dir: strin
 }
 
 /** The folder above the outermost node_modules the package is in (a pnpm store's is the project's). */
-function treeRootOf(ctx: ResolveContext, dir: string): string | undefined {
+export function treeRootOf(ctx: ResolveContext, dir: string): string | undefined {
   const p = pathFor(ctx.host);
   const i = dir.indexOf(`${p.sep}node_modules${p.sep}`);
   return i >= 0 ? dir.slice(0, i) : undefined;
@@ -260,10 +262,12 @@ async function fromNodeResolution(
   ctx: ResolveContext,
   pkgDir: string,
   self: Record<string, unknown>,
+  /** The folder above the tree when the walk starts from a project's own folder, outside every node_modules. */
+  projectRoot?: string,
 ): Promise<TreeEnvironment> {
   const p = pathFor(ctx.host);
   const start = (await ctx.fs.realpath(pkgDir)) ?? pkgDir;
-  const treeRoot = treeRootOf(ctx, start);
+  const treeRoot = treeRootOf(ctx, start) ?? projectRoot;
   const visited = new Set<string>([start]);
   const env: Record<string, string> = {};
   const keyOf = new Map<string, string>([[start, '']]);
@@ -319,6 +323,24 @@ export async function treeEnvironment(
     // A package that declares no dependency has no environment to compare, as before this walk existed.
     if (depNames(self).length === 0) return {};
     return fromNodeResolution(within, pkgDir, self);
+  });
+}
+
+/**
+ * The closure of what a loose script imports from a project's tree (`root`: the folder above its
+ * node_modules): the packages `names` and what they load, named as a package's closure names them.
+ * The project's other dependencies are left out, as a package's neighbours are.
+ */
+export function importsEnvironment(
+  ctx: ResolveContext,
+  root: string,
+  names: readonly string[],
+): Promise<TreeEnvironment> {
+  const wanted = [...new Set(names)].sort();
+  const self = { dependencies: Object.fromEntries(wanted.map((n) => [n, '*'])) };
+  return shared(ctx.fs, `npm-imports:${root}:${wanted.join(' ')}`, async (fs) => {
+    const within = { ...ctx, fs };
+    return (await fromHiddenLockfile(within, root, self, false)) ?? fromNodeResolution(within, root, self, root);
   });
 }
 

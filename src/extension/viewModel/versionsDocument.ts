@@ -129,7 +129,11 @@ function summaryLines(a: DoctorAnswer): string[] {
 export function versionsDocument(a: DoctorAnswer, readAt?: string): string {
   const lines = [`# ${mdCell(t('Versions of {0}', a.server))}`, ''];
   if (!a.package) {
-    lines.push(mdCell(t('No package to trace: {0}.', a.noPackage ?? t('what it runs was not resolved'))), '');
+    if (a.script) {
+      // A script: what it runs, then what status says of it (what moved, the prediction, the way back).
+      lines.push(mdCell(t('A script no package installs. It runs {0}.', a.script.how)), '');
+      if (a.findings.length) lines.push(...a.findings.map((f) => `- ${mdCell(f)}`), '');
+    } else lines.push(mdCell(t('No package to trace: {0}.', a.noPackage ?? t('what it runs was not resolved'))), '');
     return `${lines.join('\n')}\n`;
   }
   lines.push(`\`${a.package.name.replace(/`/g, '')}\` (${a.package.ecosystem === 'npm' ? 'npm' : 'PyPI'})`, '');

@@ -151,7 +151,11 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     );
     // doctor explains the script as status judges it: what moved, the prediction, the way back.
     const doctor = await lg(['doctor', 'notes']);
-    assert.match(doctor.stdout, /No package to trace: it runs a script no package installs/);
+    assert.match(
+      doctor.stdout,
+      /^notes: a script no package installs\n {2}It runs the script .*fastmcp_v1_server\.py, with what it imports from /m,
+    );
+    assert.doesNotMatch(doctor.stdout, /No package to trace/);
     assert.match(doctor.stdout, /^ {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0$/m);
     assert.match(
       doctor.stdout,

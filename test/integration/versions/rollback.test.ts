@@ -1,7 +1,19 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { instanceOf, MEM, memoryGlobal, memoryInProject, NPM, npmEnv, run, snapshot, tempDir } from './support';
+import {
+  instanceOf,
+  MEM,
+  memoryGlobal,
+  memoryInProject,
+  NPM,
+  npmEnv,
+  npmWorld,
+  run,
+  snapshot,
+  tempDir,
+} from './support';
 import { cliPath } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
@@ -13,10 +25,18 @@ function rollback(
   args: string[],
   o: { root: string; home: string; lg: string; cwd: string; PATH?: string; env?: Record<string, string> },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return lifeguard(['rollback', ...args], o);
+}
+
+/** The CLI as a user runs it from a folder, with this test's home and npm cache. */
+function lifeguard(
+  args: string[],
+  o: { root: string; home: string; lg: string; cwd: string; PATH?: string; env?: Record<string, string> },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
     execFile(
       process.execPath,
-      [cliPath, 'rollback', ...args],
+      [cliPath, ...args],
       {
         cwd: o.cwd,
         env: {
@@ -139,5 +159,97 @@ describe('rollback (real npm): the version a running server started with, instal
         `npm install --global --prefix ${globalPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} @modelcontextprotocol/server-memory@2026\\.7\\.4`,
       ),
     });
+  });
+});
+
+const SDK = '@modelcontextprotocol/sdk';
+
+/** A server as the SDK's quickstart writes it: ESM, importing the SDK by its package subpaths. */
+const SDK_SERVER = `import { McpServer } from '${SDK}/server/mcp.js';
+import { StdioServerTransport } from '${SDK}/server/stdio.js';
+const server = new McpServer({ name: 'proj', version: '1.0.0' });
+await server.connect(new StdioServerTransport());
+console.error('proj running on stdio');
+`;
+
+/**
+ * A script server no package installs, in a project `npm install` made (a package.json of
+ * dependencies only): its SDK moved by a real `npm install` under it is seen, named with both
+ * versions, and `rollback` puts the old one back with the project's npm.
+ */
+describe("rollback (real npm): a script server's imported package, put back in its project", function () {
+  this.timeout(300_000);
+  const started: ChildProcess[] = [];
+  after(async () => {
+    await stopChildren(started);
+  });
+
+  it('status names the moved SDK; doctor explains the script; rollback --yes runs npm install in the project; then current', async () => {
+    const root = tempDir('lg-rollback-script-');
+    // The project at 1.32.2, and 1.25.0 fetched once into the same npm cache (npmWorld: once per machine).
+    await npmWorld(root, `script-project-sdk-1.32.2-cache-1.25.0`, async (dir) => {
+      const proj = path.join(dir, 'proj');
+      const other = path.join(dir, 'other');
+      for (const d of [proj, other]) fs.mkdirSync(d);
+      await run(NPM, ['install', `${SDK}@1.25.0`], { cwd: other, env: npmEnv(dir) });
+      fs.rmSync(other, { recursive: true });
+      await run(NPM, ['install', `${SDK}@1.32.2`], { cwd: proj, env: npmEnv(dir) });
+    });
+    const proj = path.join(root, 'proj');
+    const script = path.join(proj, 'server.mjs');
+    fs.writeFileSync(script, SDK_SERVER);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { proj: { command: process.execPath, args: [script] } } }),
+    );
+    const lg = path.join(root, 'lg');
+    const take = () => snapshot(home, proj, lg);
+    const child = await startReady(process.execPath, [script], { cwd: proj, ready: /proj running on stdio/ }, started);
+    const pid = child.pid!;
+
+    const first = await instanceOf(take, 'proj', pid);
+    assert.equal(first.versions?.verdict.state, 'current', JSON.stringify(first.versions));
+    const sdkOf = (i: typeof first) =>
+      i.versions?.installed.state === 'installed' ? i.versions.installed.environment?.packages[SDK] : undefined;
+    assert.equal(sdkOf(first), '1.32.2', JSON.stringify(first.versions?.installed));
+    await pastJudgedStart(first.startTime);
+
+    await run(NPM, ['install', `${SDK}@1.25.0`], { cwd: proj, env: npmEnv(root) });
+    const moved = await instanceOf(take, 'proj', pid);
+    const v = moved.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(moved.versions));
+    assert.deepEqual(v?.state === 'stale' && v.movedDependencies.find((m) => m.name === SDK), {
+      name: SDK,
+      from: '1.32.2',
+      to: '1.25.0',
+    });
+
+    const cli = (args: string[]) => lifeguard(args, { root, home, lg, cwd: proj });
+    const status = await cli(['status']);
+    assert.match(
+      status.stdout,
+      /STALE: runs script, its dependencies moved: @modelcontextprotocol\/sdk 1\.32\.2 -> 1\.25\.0/,
+    );
+    const doctor = await cli(['doctor', 'proj']);
+    assert.doesNotMatch(doctor.stdout, /No package to trace/);
+    assert.match(doctor.stdout, /^proj: a script no package installs$/m);
+    assert.match(doctor.stdout, /^ {4}moved since it started: @modelcontextprotocol\/sdk 1\.32\.2 -> 1\.25\.0$/m);
+    assert.match(doctor.stdout, new RegExp(`mcp-lifeguard rollback proj installs again what pid ${pid} started with`));
+
+    const done = await cli(['rollback', 'proj', '--yes']);
+    assert.equal(done.code, 0, `${done.stdout}\n${done.stderr}`);
+    assert.match(done.stdout, new RegExp(`^proj: back to what pid ${pid} started with \\(npm project `, 'm'));
+    assert.match(done.stdout, /^ {2}@modelcontextprotocol\/sdk 1\.25\.0 -> 1\.32\.2$/m);
+    // The SDK first, then what npm would otherwise keep where the upgrade put it.
+    assert.match(done.stdout, /npm install @modelcontextprotocol\/sdk@1\.32\.2( [@\w./-]+@[\d.]+)*$/m);
+    const back = await instanceOf(take, 'proj', pid);
+    assert.equal(back.versions?.verdict.state, 'current', JSON.stringify(back.versions));
+    assert.equal(sdkOf(back), '1.32.2');
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(proj, 'node_modules', ...SDK.split('/'), 'package.json'), 'utf8')).version,
+      '1.32.2',
+    );
   });
 });

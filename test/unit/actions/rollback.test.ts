@@ -90,6 +90,83 @@ describe('roll back: the versions its processes started with, the way it was ins
     assert.equal(rollbackPlan(serverOf(installed, ran), facts([])).kind, 'refused');
   });
 
+  it("a JavaScript script whose imported package moved: that package back, with the project's own installer in its folder", () => {
+    const script: Inst = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: 'server.mjs',
+      version: 'script',
+      how: 'the script /w/proj/server.mjs',
+      location: '/w/proj/server.mjs',
+      environment: {
+        hash: 'h',
+        packages: { '@modelcontextprotocol/sdk': '1.25.0', 'express-rate-limit': '7.5.1', zod: '3.25.76' },
+        scope: 'closure',
+      },
+      nodeProject: { dir: '/w/proj', imports: ['@modelcontextprotocol/sdk'] },
+      dev: { root: '/w/proj', how: 'a script', newest: [], script: true },
+    };
+    const ran = {
+      version: 'script',
+      packages: {
+        '@modelcontextprotocol/sdk': '1.32.2',
+        'express-rate-limit': '8.7.5',
+        'ip-address': '10.7.6',
+        zod: '3.25.76',
+      },
+    };
+    const plan = rollbackPlan(serverOf(script, ran), facts(['/w/proj/package.json'], [], { npm: '/usr/bin/npm' }));
+    assert.ok(plan.kind === 'plan', JSON.stringify(plan));
+    // What it imports goes back, then the top-level member npm would keep where the upgrade put it;
+    // ip-address, removed by the upgrade, comes back with the SDK that needs it.
+    assert.deepEqual(plan.command, {
+      command: '/usr/bin/npm',
+      args: ['install', '@modelcontextprotocol/sdk@1.32.2', 'express-rate-limit@8.7.5'],
+      cwd: '/w/proj',
+    });
+    assert.deepEqual(rollbackText(plan).slice(0, 4), [
+      'srv: back to what pid 42 started with (npm project /w/proj):',
+      '  @modelcontextprotocol/sdk 1.25.0 -> 1.32.2',
+      '  express-rate-limit 7.5.1 -> 8.7.5',
+      '  cd /w/proj && /usr/bin/npm install @modelcontextprotocol/sdk@1.32.2 express-rate-limit@8.7.5',
+    ]);
+    // A pnpm project: pnpm add.
+    const pnpm = rollbackPlan(
+      serverOf(script, ran),
+      facts(['/w/proj/package.json', '/w/proj/pnpm-lock.yaml'], [], { pnpm: '/usr/bin/pnpm' }),
+    );
+    assert.ok(pnpm.kind === 'plan' && pnpm.command.command === '/usr/bin/pnpm');
+    assert.deepEqual(pnpm.command.args, ['add', '@modelcontextprotocol/sdk@1.32.2', 'express-rate-limit@8.7.5']);
+    // A name read from a file never becomes an option.
+    const hostile = rollbackPlan(
+      serverOf(
+        { ...script, nodeProject: { dir: '/w/proj', imports: ['--registry=http://evil'] } },
+        {
+          version: 'script',
+          packages: { '--registry=http://evil': '1.0.0' },
+        },
+      ),
+      facts(['/w/proj/package.json'], [], { npm: '/usr/bin/npm' }),
+    );
+    assert.equal(hostile.kind, 'refused');
+    assert.match(rollbackText(hostile)[0], /starts with '-' and would read as an option/);
+    // Taken from a folder, not a registry: refused.
+    const linked = rollbackPlan(
+      serverOf(script, ran),
+      facts(
+        ['/w/proj/package.json'],
+        [],
+        { npm: '/usr/bin/npm' },
+        {
+          '/w/proj/package-lock.json': JSON.stringify({
+            packages: { 'node_modules/@modelcontextprotocol/sdk': { resolved: '../sdk', link: true } },
+          }),
+        },
+      ),
+    );
+    assert.equal(linked.kind, 'refused', JSON.stringify(linked));
+  });
+
   it('nothing moved, or nothing known of what ran: refused, saying why', () => {
     const same = rollbackPlan(
       serverOf(npmAt('/w/app/node_modules/@acme/srv', '1.0.0'), { version: '1.0.0' }),

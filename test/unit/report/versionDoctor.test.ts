@@ -187,13 +187,18 @@ describe('doctor: every source of a server version in one answer', () => {
     notes.instances = [instance(51, installed, stale, 'mcp 1.30.0')];
     const a = versionDoctor({
       server: 'notes',
-      noPackage: 'it runs a script no package installs, /w/srv.py, judged by its own files',
+      script: { location: '/w/srv.py', how: 'the script /w/srv.py, with what it imports from venv /w/.venv' },
       entries: [notes],
       copies: [],
       releases: [],
     });
     const text = doctorText(a).join('\n');
-    assert.match(text, /No package to trace: it runs a script no package installs/);
+    // Opened by what it runs, as status judges it: a script has nothing to trace, but it has what it runs.
+    assert.deepEqual(doctorText(a).slice(0, 2), [
+      'notes: a script no package installs',
+      '  It runs the script /w/srv.py, with what it imports from venv /w/.venv.',
+    ]);
+    assert.doesNotMatch(text, /No package to trace/);
     assert.match(
       text,
       /pid 51 \(Cursor\) runs mcp 1\.30\.0, installed mcp 2\.3\.0\n {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0/,
@@ -208,6 +213,52 @@ describe('doctor: every source of a server version in one answer', () => {
       text,
       /Restart will probably fail: mcp\.server\.fastmcp raises at import .*: do not restart pid 51 yet; mcp-lifeguard rollback notes installs again what it started with/,
     );
+  });
+
+  it('a JavaScript script whose dependency moved: what it runs and imports, the move with both versions, the way back; never "No package to trace"', () => {
+    const installed = {
+      state: 'installed' as const,
+      ecosystem: 'npm' as const,
+      name: 'server.mjs',
+      version: 'script',
+      how: 'the script /w/proj/server.mjs, importing @modelcontextprotocol/sdk 1.25.0 from /w/proj/node_modules',
+      location: '/w/proj/server.mjs',
+      nodeProject: { dir: '/w/proj', imports: ['@modelcontextprotocol/sdk'] },
+      dev: { root: '/w/proj', how: 'a script', script: true as const, newest: [] },
+    };
+    const stale = {
+      state: 'stale' as const,
+      package: 'server.mjs',
+      ecosystem: 'npm' as const,
+      running: 'script',
+      installed: 'script',
+      movedDependencies: [{ name: '@modelcontextprotocol/sdk', from: '1.32.2', to: '1.25.0' }],
+      replacedFiles: [],
+      runningHow: 'first seen',
+      installedHow: installed.how,
+      summary:
+        'server.mjs: runs script, still installed, but its dependencies moved; dependencies: @modelcontextprotocol/sdk 1.32.2 -> 1.25.0',
+    };
+    const proj = { ...entry('cursor', 'Cursor', 'node', ['/w/proj/server.mjs'], installed), name: 'proj' };
+    proj.instances = [instance(61, installed, stale, 'script')];
+    const text = doctorText(
+      versionDoctor({
+        server: 'proj',
+        script: { location: installed.location, how: installed.how },
+        entries: [proj],
+        copies: [],
+        releases: [],
+      }),
+    ).join('\n');
+    assert.doesNotMatch(text, /No package to trace/);
+    assert.match(
+      text,
+      /^proj: a script no package installs\n {2}It runs the script \/w\/proj\/server\.mjs, importing @modelcontextprotocol\/sdk 1\.25\.0 from \/w\/proj\/node_modules\.$/m,
+    );
+    assert.match(text, /^ {4}moved since it started: @modelcontextprotocol\/sdk 1\.32\.2 -> 1\.25\.0$/m);
+    assert.match(text, /pid 61 \(Cursor\) runs script: it started before its dependencies moved \(/);
+    assert.doesNotMatch(text, /before script was installed/);
+    assert.match(text, /mcp-lifeguard rollback proj installs again what pid 61 started with/);
   });
 
   it('a server with no package to trace says why', () => {
