@@ -4,6 +4,7 @@ import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
 import { envVar, pathCandidates, which } from '../launch/which';
 import type { FileStat } from '../machine/types';
+import type { EnvironmentFingerprint, StartRisk } from '../base/versionTypes';
 import { parseJsonText, VersionFs } from './fs';
 
 /** What every resolver gets: the host (paths, env, platform) and the file reads. */
@@ -17,7 +18,34 @@ export interface ResolveContext {
    * answers computed in it read through them. What is kept across snapshots is checked against `fs`.
    */
   pass?: VersionFs;
+  /**
+   * What a loose JavaScript script imports by package name, read with its closure (nodeScriptPackages.ts `readScriptPackages`):
+   * the snapshot's engine reads it; without it (the guard) a script is judged by its own files.
+   */
+  scriptPackages?: ScriptPackagesReader;
 }
+
+/** A package specifier one of the script's files loads. */
+export interface PackageImport {
+  from: string;
+  spec: string;
+}
+
+/** What a script's installed side gains from its imports: its words (`how`'s end) and its fields. */
+export interface ScriptPackagesRead {
+  /** ", importing @modelcontextprotocol/sdk 1.32.2 from /w/proj/node_modules" */
+  how: string;
+  fields: {
+    nodeProject: { dir: string; imports: string[] };
+    environment?: EnvironmentFingerprint;
+    startRisks?: StartRisk[];
+  };
+}
+
+export type ScriptPackagesReader = (
+  ctx: ResolveContext,
+  imports: readonly PackageImport[],
+) => Promise<ScriptPackagesRead | undefined>;
 
 /**
  * An mtime-checked cache kept in the engine's cache under `name`, made for these file reads on

@@ -1,8 +1,6 @@
 import { pathFor } from '../base/hostEnv';
-import type { ChangedFile, Installed, StartRisk } from '../base/versionTypes';
-import type { ResolveContext } from './lookup';
-import { exportsAllow, packageOfSpecifier } from './nodeImports';
-import { findDependency, importsEnvironment, treeRootOf, type Found } from './nodeTree';
+import type { ChangedFile, Installed } from '../base/versionTypes';
+import type { PackageImport, ResolveContext } from './lookup';
 import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
@@ -93,12 +91,6 @@ async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Pr
   return undefined;
 }
 
-/** A package specifier one of the script's files loads. */
-interface PackageImport {
-  from: string;
-  spec: string;
-}
-
 /**
  * The script and the local files it loads (and they load), each with its change time; `computed`
  * collects the files that load by computed names (their folders' code is walked too), `packages`
@@ -135,54 +127,14 @@ function localFiles(
   return walkLocalFiles(ctx, script, follow, (file) => file === script || /\.(c|m)?(j|t)sx?$/i.test(file));
 }
 
-/** What the script loads by package name, found now: the project tree, its direct imports, and why a restart would fail. */
-interface ScriptPackages {
-  /** The folder whose node_modules holds them (the first found), where a roll back installs. */
-  project?: string;
-  /** The packages found in that tree, by name. */
-  found: Map<string, Found>;
-  startRisks: StartRisk[];
-}
-
-/**
- * Each package a file loads, looked up as Node does from that file's folder; a subpath the found
- * package's `exports` no longer allows is a start that will fail. (A package not found is no proof:
- * a runner's path aliases and NODE_PATH find what node_modules does not hold.)
- */
-async function scriptPackages(ctx: ResolveContext, imports: readonly PackageImport[]): Promise<ScriptPackages> {
-  const p = pathFor(ctx.host);
-  const out: ScriptPackages = { found: new Map(), startRisks: [] };
-  const said = new Set<string>();
-  for (const { from, spec } of imports) {
-    const pkg = packageOfSpecifier(spec);
-    const found = pkg && (await findDependency(ctx, p.dirname(from), pkg.name));
-    if (!pkg || !found) continue;
-    const root = treeRootOf(ctx, found.dir);
-    out.project ??= root;
-    if (root === out.project) out.found.set(pkg.name, found);
-    if (said.has(spec) || exportsAllow(found.json.exports, pkg.subpath)) continue;
-    said.add(spec);
-    out.startRisks.push({
-      module: spec,
-      package: pkg.name,
-      version: found.version,
-      why: 'missing',
-      summary: `${pkg.name} ${found.version} does not export ${pkg.subpath} (imported by ${p.basename(from)})`,
-    });
-  }
-  return out;
-}
-
 /** What a loose script runs, for `node script` (or tsx, ts-node): the script, the local files it loads and the packages they import. */
 export async function resolveNodeScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed> {
   const p = pathFor(ctx.host);
   const computed: string[] = [];
   const imports: PackageImport[] = [];
   const files = await localFiles(ctx, script, computed, imports);
-  const packages = await scriptPackages(ctx, imports);
-  const names = [...packages.found.keys()];
-  const tree =
-    packages.project !== undefined && names.length ? await importsEnvironment(ctx, packages.project, names) : undefined;
+  // What its files import by package name, when this engine reads it (ResolveContext.scriptPackages).
+  const read = imports.length ? await ctx.scriptPackages?.(ctx, imports) : undefined;
   // Its own files' times only: the packages it imports are released versions, named by the closure's
   // fingerprint (a reinstall, or a roll back to what it started with, is the same code).
   const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);
@@ -192,27 +144,20 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
     .slice(0, NEWEST_KEPT)
     .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
   const others = files.length - 1;
-  const imported = names.length
-    ? `, importing ${names.map((n) => `${n} ${packages.found.get(n)!.version}`).join(', ')} from ${p.join(packages.project!, 'node_modules')}`
-    : '';
   return {
     state: 'installed',
     ecosystem: 'npm',
     name: p.basename(script),
     // A script has no version of its own: its files' times, and what it imports, decide.
     version: 'script',
-    how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}${imported}`,
+    how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}${read?.how ?? ''}`,
     location: script,
-    ...(tree?.environment ? { environment: tree.environment } : {}),
+    ...read?.fields,
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
-    ...(packages.startRisks.length ? { startRisks: packages.startRisks } : {}),
-    ...(packages.project !== undefined && names.length
-      ? { nodeProject: { dir: packages.project, imports: names } }
-      : {}),
     dev: {
       root: p.dirname(script),
-      how: `a script no package installs: judged by its own file and the local files it loads${names.length ? ', and the packages they import' : ''}`,
+      how: 'a script no package installs: judged by its own file and the local files it loads',
       newest,
       script: true,
       ...(computed.length ? { computedLoads: computed } : {}),

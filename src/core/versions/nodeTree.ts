@@ -102,8 +102,6 @@ async function fromHiddenLockfile(
   ctx: ResolveContext,
   pkgDir: string,
   self: Record<string, unknown>,
-  /** Whether the package's own package.json counts (a project's is rewritten by every install into it). */
-  ownManifest = true,
 ): Promise<TreeEnvironment | undefined> {
   const p = pathFor(ctx.host);
   const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
@@ -133,7 +131,7 @@ async function fromHiddenLockfile(
     // npm's own slack for timestamp jitter between writing the tree and the lockfile.
     const trustedUntil = (lockStat?.mtimeMs ?? 0) + 10;
     const times: number[] = [];
-    for (const key of [...(ownManifest ? [selfKey] : []), ...seen]) {
+    for (const key of [selfKey, ...seen]) {
       const written = changedAt(await ctx.fs.stat(p.join(base, ...key.split('/'), 'package.json')));
       if (written !== undefined && written > trustedUntil) return undefined;
       if (written !== undefined) times.push(written);
@@ -340,7 +338,7 @@ export function importsEnvironment(
   const self = { dependencies: Object.fromEntries(wanted.map((n) => [n, '*'])) };
   return shared(ctx.fs, `npm-imports:${root}:${wanted.join(' ')}`, async (fs) => {
     const within = { ...ctx, fs };
-    return (await fromHiddenLockfile(within, root, self, false)) ?? fromNodeResolution(within, root, self, root);
+    return (await fromHiddenLockfile(within, root, self)) ?? fromNodeResolution(within, root, self, root);
   });
 }
 

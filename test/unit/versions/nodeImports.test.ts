@@ -4,7 +4,11 @@ import { exportsAllow, packageOfSpecifier } from '../../../src/core/versions/nod
 import { nodeSpecifiers } from '../../../src/core/versions/nodeScript';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { judge } from '../../../src/core/versions/judge';
+import { readScriptPackages } from '../../../src/core/versions/nodeScriptPackages';
 import { ctxFor, tempDir, write } from './layouts';
+
+/** A snapshot's reading: with what a script imports by package name (the guard reads without it). */
+const engineCtx = (home: string) => ({ ...ctxFor(home), scriptPackages: readScriptPackages });
 
 const SDK = '@modelcontextprotocol/sdk';
 
@@ -90,8 +94,11 @@ describe('versions: what a JavaScript script imports by package name', () => {
   it('a script with no package of its own is judged with the closure of what it imports: a dependency installed at another version under it is stale, named with both versions', async () => {
     const root = tempDir();
     const { dir, script } = project(root, '1.32.2');
-    const ctx = ctxFor(root);
+    const ctx = engineCtx(root);
     const launch = { command: 'node', args: [script] };
+    // The guard's reading (no reader): the script by its own files, as before.
+    const own = (await resolveInstalled(ctxFor(root), launch)).installed;
+    assert.ok(own.state === 'installed' && own.environment === undefined && own.nodeProject === undefined);
     const { installed } = await resolveInstalled(ctx, launch);
     assert.equal(installed.state, 'installed', JSON.stringify(installed));
     if (installed.state !== 'installed') return;
@@ -127,7 +134,7 @@ describe('versions: what a JavaScript script imports by package name', () => {
   it("a subpath the installed package no longer exports is a restart that will fail, said with the package's version", async () => {
     const root = tempDir();
     const { script } = project(root, '2.0.0', { '.': './dist/index.js', './server': './dist/server/index.js' });
-    const { installed } = await resolveInstalled(ctxFor(root), { command: 'node', args: [script] });
+    const { installed } = await resolveInstalled(engineCtx(root), { command: 'node', args: [script] });
     assert.ok(installed.state === 'installed');
     assert.deepEqual(
       installed.startRisks?.map((r) => r.summary),
@@ -144,7 +151,7 @@ describe('versions: what a JavaScript script imports by package name', () => {
       path.join(root, 'alone', 's.mjs'),
       "import x from 'not-installed';\nimport y from '@/alias';\n",
     );
-    const { installed } = await resolveInstalled(ctxFor(root), { command: 'node', args: [script] });
+    const { installed } = await resolveInstalled(engineCtx(root), { command: 'node', args: [script] });
     assert.ok(installed.state === 'installed');
     assert.equal(installed.environment, undefined);
     assert.equal(installed.nodeProject, undefined);
