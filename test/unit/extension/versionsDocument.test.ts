@@ -134,6 +134,28 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
     );
   });
 
+  it('a script server is shown by what it runs and what status says of it, never "No package to trace"', () => {
+    const c = stdioConfig('proj', 'cursor', 'node', ['/w/proj/server.mjs']);
+    const page = versionsDocument({
+      ...versionDoctor({
+        server: 'proj',
+        script: {
+          location: '/w/proj/server.mjs',
+          how: 'the script /w/proj/server.mjs, importing zod 4.0.0 from /w/proj/node_modules',
+        },
+        entries: [{ ...c, instances: [] }],
+        copies: [],
+        releases: [],
+      }),
+      findings: ['mcp-lifeguard rollback proj installs again what pid 7 started with, if the new versions misbehave'],
+    });
+    assert.equal(
+      page,
+      '# Versions of proj\n\nA script no package installs. It runs the script /w/proj/server.mjs, importing zod 4.0.0 from /w/proj/node\\_modules.\n\n' +
+        '- mcp-lifeguard rollback proj installs again what pid 7 started with, if the new versions misbehave\n\n',
+    );
+  });
+
   it('is kept in a file of its own per server, so a preview comes back after a reload: a safe name as it is, any other told apart', () => {
     assert.equal(versionsFileName('memory'), 'memory.versions.md');
     assert.equal(versionsFileName('io.github.x_y-z'), 'io.github.x_y-z.versions.md');
