@@ -63,7 +63,7 @@ describe('extension view-model: a core snapshot as view input', () => {
     });
   });
 
-  it('Roll Back has something to go back to: a released package, a Python script whose dependencies moved under it, a down guard that recorded what ran; not a Node script (npm resolves its dependencies again)', () => {
+  it('Roll Back has something to go back to: a released package, a Python script whose dependencies moved under it, a JavaScript script whose imported packages moved in its project, a down guard that recorded what ran; not a JavaScript script with no project read', () => {
     const { instances: _i, updateAvailable: _u, ...config } = server('notes');
     const script = (ecosystem: 'python' | 'npm', moved: boolean): InstanceVersions =>
       ({
@@ -96,6 +96,12 @@ describe('extension view-model: a core snapshot as view input', () => {
     assert.equal(one({ versions: script('python', true) }).upgradable, undefined, 'a script is no release');
     assert.equal(one({ versions: script('python', false) }).rollbackable, undefined);
     assert.equal(one({ versions: script('npm', true) }).rollbackable, undefined);
+    // Its project's npm puts back what it imports (actions/rollback.ts).
+    const inProject = script('npm', true);
+    if (inProject.installed.state === 'installed')
+      inProject.installed.nodeProject = { dir: '/w', imports: ['@modelcontextprotocol/sdk'] };
+    assert.equal(one({ versions: inProject }).rollbackable, true);
+    assert.equal(one({ versions: inProject }).upgradable, undefined, 'a script is no release');
     const down = { kind: 'down' as const, since: 's', reason: 'r' };
     assert.equal(one({ verdicts: [{ ...down, ranWith: { dependencies: { mcp: '1.30.0' } } }] }).rollbackable, true);
     assert.equal(one({ verdicts: [down] }).rollbackable, undefined);
