@@ -108,7 +108,7 @@ describe('status: running vs installed versions', () => {
     assert.match(out, /MEMORY\s+RUNNING\s+INSTALLED\s+VERDICTS/);
     assert.match(
       out,
-      /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, installed 3\.1 \(1 dependency moved\)/,
+      /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, its dependencies moved: chromadb 0\.6\.3 -> 1\.5\.7/,
     );
     // Changed after the start with nothing recorded: never `ok`; unknown: said, never `ok` either.
     assert.match(
