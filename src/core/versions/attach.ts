@@ -228,6 +228,8 @@ async function rememberSighting(
   if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && judged.replaced.length === 0) {
     // A released package's own files as it loaded them: a later repack under the same version is told by them.
     const digest = inst.dev ? undefined : await readers.packageDigest?.(inst.location, inst.changedAt);
+    // A script's closure as its distributions' RECORDs hash it: a reinstall of the same wheels is told by them.
+    const records = await readers.recordsDigest?.(inst);
     store.record(
       key,
       {
@@ -236,6 +238,7 @@ async function rememberSighting(
         ...(inst.environment ? { environment: inst.environment } : {}),
         firstSeenAt: now.toISOString(),
         ...(digest ? { digest } : {}),
+        ...(records ? { recordsDigest: records } : {}),
       },
       now,
     );

@@ -17,6 +17,7 @@ import { inferFromNpmCache } from './firstLook';
 import type { VersionFs } from './fs';
 import { InstanceFacts, InstanceReaders, interprets, needsCwd } from './instanceEvidence';
 import { machineReaders } from './instanceReaders';
+import { scriptRecordsReaders } from './recordsDigest';
 import { installersIn } from './installers';
 import {
   installerDone,
@@ -151,16 +152,19 @@ export async function gathering(
     byPid: new Map(processes.map((p) => [p.pid, p])),
     store,
     locks: liveLocks.filter((r) => r.versions),
-    readers: machineReaders(
-      machine,
-      cache,
-      host,
-      store && {
-        get: (key) => store.proof(key, new Date(at)),
-        set: (key, check) => {
-          if (check !== 'unverified') store.recordProof(key, check, new Date(at));
+    readers: Object.assign(
+      machineReaders(
+        machine,
+        cache,
+        host,
+        store && {
+          get: (key) => store.proof(key, new Date(at)),
+          set: (key, check) => {
+            if (check !== 'unverified') store.recordProof(key, check, new Date(at));
+          },
         },
-      },
+      ),
+      scriptRecordsReaders(machine.fs, pathFor(host), cache),
     ),
     installers,
     exited,

@@ -89,6 +89,18 @@ export interface InstanceReaders {
    * `changedAt`; none when absent or past its bounds.
    */
   packageDigest?(dir: string, changedAt: number | undefined): Promise<string | undefined>;
+  /**
+   * A Python script's environment rewritten after its start at the version first seen: whether its
+   * distributions' RECORDs are the ones first seen (recordsDigest.ts `closureContent`). A snapshot's
+   * reader only: a guard keeps no first sightings to compare with.
+   */
+  closureContent?(
+    installed: Installed,
+    firstSeen: FirstSeen | undefined,
+    start: number,
+  ): Promise<VersionEvidence['closureContent']>;
+  /** A Python script's closure as its distributions' RECORDs hash it, for its first sighting (recordsDigest.ts). */
+  recordsDigest?(installed: Installed): Promise<string | undefined>;
 }
 
 export interface InstanceJudgement {
@@ -261,6 +273,10 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
           .packageDigest?.(installed.location, installed.changedAt)
           .then((now) => now !== undefined && now !== seenDigest)
       : undefined;
+  const closureContent =
+    start !== undefined && changedFiles.length
+      ? await readers.closureContent?.(installed, f.firstSeen, start)
+      : undefined;
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
   const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now, f.settleMs);
   const reported = f.reported ?? (await builtRunning(f, start, readers));
@@ -276,7 +292,8 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     identicalFiles: identical,
     changedFiles,
     changeExplained,
-    ...(contentMoved ? { contentMoved } : {}),
+    ...(contentMoved || closureContent?.check === 'differs' ? { contentMoved: true } : {}),
+    ...(closureContent ? { closureContent } : {}),
     ...(inferred ? { inferred } : {}),
     ...(installedBy ? { installedBy } : {}),
     ...(f.drift ? { drift: f.drift } : {}),

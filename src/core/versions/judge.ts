@@ -45,6 +45,8 @@ export interface FirstSeen {
   firstSeenAt: string;
   /** The package's own files as it loaded them (packageDigest.ts), where the folder is small enough to hash. */
   digest?: string;
+  /** A Python script's closure as its distributions' RECORDs hashed it (recordsDigest.ts). */
+  recordsDigest?: string;
 }
 
 export interface VersionEvidence {
@@ -75,6 +77,13 @@ export interface VersionEvidence {
    * version: a release packed again without a bump. Read only when its files changed after the start.
    */
   contentMoved?: boolean;
+  /**
+   * A Python script's environment rewritten after its start, at the version first seen, its own
+   * files and development members untouched: its distributions' RECORDs against the ones first seen
+   * (recordsDigest.ts), `unverified` when there is nothing to compare with; `how` says which, in
+   * words (other RECORDs come as `contentMoved`).
+   */
+  closureContent?: { check: 'identical' | 'differs' | 'unverified'; how: string };
   /**
    * True when every file that changed after the start belongs to a distribution whose mapped files
    * are identical to the installed ones (`identicalFiles`): a reinstall of the same code.
@@ -616,7 +625,9 @@ function installedVerdict(j: Judging, inst: Extract<Installed, { state: 'install
   // A development package's version does not name its code: its own files decide, whatever was
   // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
   // that is proof, named.
-  if (inst.dev && j.changedSinceStart && !versionMoved && !moved.length) return changedVerdict(j, inst.version, true);
+  // A script whose own files did not change, only its environment (`closureContent`): judged as released code.
+  if (inst.dev && j.changedSinceStart && !versionMoved && !moved.length && !e.closureContent)
+    return changedVerdict(j, inst.version, true);
   if (running.state === 'known') return knownRunningVerdict(j, inst, running, versionMoved, moved);
   if (j.replaced.length)
     return staleVerdict(
@@ -658,6 +669,9 @@ function knownRunningVerdict(
   // Mapped files whose content differs under an unchanged version and environment: the same
   // version built again (a development rebuild of a native extension). Changed, not fine.
   if (j.replaced.length) return changedVerdict(j, inst.version, false);
+  // A script's environment rewritten at the versions it started with: its distributions' content decides.
+  const closure = e.closureContent;
+  if (closure?.check === 'unverified') return { state: 'unknown', reason: closure.how };
   // Mapped files replaced under an unchanged version and environment are a reinstall (pip
   // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
   const again = [...identical, ...unverified];
@@ -667,7 +681,7 @@ function knownRunningVerdict(
   const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
   return {
     state: 'current',
-    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}${partlyRead(inst)}`,
+    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${closure ? `; ${closure.how}` : ''}${how}${partlyRead(inst)}`,
   };
 }
 

@@ -182,6 +182,52 @@ describe('versions: the stale judgement', () => {
     assert.equal(untouched.verdict.state, 'current');
   });
 
+  it("a script whose environment was rewritten at the versions it started with, its own file untouched: its distributions' RECORDs decide (same: current, with the proof; other: changed; none recorded: unknown, never changed); without that evidence, changed as its own code", () => {
+    const env = { mcp: '1.30.0', httpx: '0.28.1' };
+    const script: Extract<Installed, { state: 'installed' }> = {
+      ...(installed('mcp 1.30.0', env, START + 60_000) as Extract<Installed, { state: 'installed' }>),
+      name: 'server.py',
+      location: '/home/me/server.py',
+      sitePackages: '/v/lib/python3.11/site-packages',
+      dev: {
+        root: '/home/me',
+        how: 'a script no package installs',
+        newest: [{ path: '/home/me/server.py', at: new Date(START - 3600_000).toISOString() }],
+        script: true as const,
+      },
+    };
+    const firstSeen = {
+      name: 'server.py',
+      version: 'mcp 1.30.0',
+      environment: fingerprint(env),
+      firstSeenAt: new Date(START + 1000).toISOString(),
+    };
+    const changedFiles = [
+      { path: '/v/lib/python3.11/site-packages/mcp/__init__.py', at: new Date(START + 60_000).toISOString() },
+    ];
+    const judged = (check?: 'identical' | 'differs' | 'unverified') =>
+      judge({
+        installed: script,
+        processStart: START,
+        firstSeen,
+        changedFiles,
+        // As the snapshot's reader gives it (recordsDigest.ts): other RECORDs come as contentMoved too.
+        ...(check ? { closureContent: { check, how: `the RECORDs: ${check}` } } : {}),
+        ...(check === 'differs' ? { contentMoved: true } : {}),
+      }).verdict;
+    const same = judged('identical');
+    assert.equal(same.state, 'current', JSON.stringify(same));
+    assert.match(same.state === 'current' ? same.reason : '', /; the RECORDs: identical$/);
+    const other = judged('differs');
+    assert.equal(other.state, 'changed', JSON.stringify(other));
+    assert.equal(other.state === 'changed' && other.dev, false, 'not its own source files');
+    const unread = judged('unverified');
+    assert.equal(unread.state, 'unknown', JSON.stringify(unread));
+    assert.equal(unread.state === 'unknown' && unread.reason, 'the RECORDs: unverified');
+    const ownCode = judged();
+    assert.equal(ownCode.state === 'changed' && ownCode.dev, true, JSON.stringify(ownCode));
+  });
+
   it("a development checkout whose closure was read once by its tree walk (members named by folder) and once by npm's hidden lockfile is the same closure: a rebuild is changed, not stale", () => {
     const byFolder = fingerprint({
       '/home/me/dev/my-server/node_modules/zod': '3.25.76',
