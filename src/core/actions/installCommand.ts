@@ -298,6 +298,11 @@ export interface PinPlan {
   runner: string;
   from: string;
   to: string;
+  /**
+   * ISO 8601: the Upgrade that wrote the pin `from`, when its record alone says what to go back to
+   * (the client never fetched that release, so nothing of it is installed to read).
+   */
+  recordedAt?: string;
 }
 
 /** The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`, deno), by where it lives and how it is launched. */

@@ -7,6 +7,7 @@ import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
 import { versionProblem } from './installArgs';
 import { runnerOfEntry } from '../launch/entryRunner';
+import type { PackageRunner } from '../launch/types';
 import { ServedEntry, servesText } from './installServes';
 import { canonicalMemberName } from '../versions/fingerprint';
 import type { InstalledPackage } from './installCommand';
@@ -81,7 +82,10 @@ function ranWith(instances: readonly Instance[]): RanWith | undefined {
 export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgrade?: UpgradeRecord): RollbackPlan {
   const refuse = (message: string): RollbackPlan => ({ kind: 'refused', serverName: server.name, message });
   const installed = installedOf(server);
-  if (!installed) return refuse('what it runs is not known, so there is nothing to roll back to');
+  if (!installed)
+    return (
+      recordedPinBack(server, lastUpgrade) ?? refuse('what it runs is not known, so there is nothing to roll back to')
+    );
   const ran = ranWith(server.instances);
   const pins: Array<{ name: string; version: string; now?: string }> = [];
   const kept: string[] = [];
@@ -184,6 +188,36 @@ function canonicalNames(packages: Record<string, string>): Record<string, string
   const out: Record<string, string> = {};
   for (const [name, version] of Object.entries(packages)) out[canonicalMemberName(name)] ??= version;
   return out;
+}
+
+/** The runners whose entries' pins a roll back changes, as their commands are said. */
+const PIN_RUNNERS: Partial<Record<PackageRunner, string>> = {
+  npx: 'npx',
+  uvx: 'uvx',
+  'pipx-run': 'pipx run',
+  deno: 'deno',
+};
+
+/**
+ * A runner's pin that the product's Upgrade wrote, with nothing of it installed (its client quit
+ * before it fetched that release): the record names the pin it replaced, so the pin goes back. Only
+ * when the entry still pins what the upgrade wrote: a pin moved since is not the record's.
+ */
+function recordedPinBack(server: ServerStatus, lastUpgrade: UpgradeRecord | undefined): RollbackPlan | undefined {
+  const entry = runnerOfEntry(server);
+  const runner = entry && PIN_RUNNERS[entry.runner];
+  if (!lastUpgrade || !entry || !runner || entry.ecosystem === 'go' || entry.pin !== lastUpgrade.to) return undefined;
+  if (!samePackageName(entry.ecosystem, lastUpgrade.package, entry.name)) return undefined;
+  const bad = versionProblem(entry.ecosystem, lastUpgrade.from);
+  if (bad) return { kind: 'refused', serverName: server.name, message: bad };
+  const plan = pinPlan(
+    server.name,
+    { name: lastUpgrade.package, version: entry.pin },
+    entry.ecosystem,
+    runner,
+    lastUpgrade.from,
+  );
+  return { ...plan, recordedAt: lastUpgrade.at };
 }
 
 /** One package by the rule of its ecosystem: PyPI names compare normalized (PEP 503), npm's as written. */

@@ -125,6 +125,11 @@ export function ranOld(server: Pick<ServerStatus, 'instances'>): RanOld {
 /** A pin's change in words (Upgrade's and Roll back's). */
 export function pinText(plan: PinPlan): string[] {
   return [
+    ...(plan.recordedAt
+      ? [
+          `${plan.serverName}: what it runs is not known (no process runs ${plan.from} and ${plan.runner} has not fetched it), but the pin ${plan.from} is the one the upgrade of ${plan.recordedAt} wrote, recorded with the pin before it (${plan.to}).`,
+        ]
+      : []),
     `${plan.serverName}: ${plan.package} ${plan.from} -> ${plan.to}: ${plan.runner} fetches it, so its pin changes in every entry that has it:`,
   ];
 }

@@ -9,11 +9,20 @@ export function innerArgv(s: Pick<ServerConfig, 'command' | 'args'>): string[] {
   return at >= 0 && at + 1 < argv.length ? argv.slice(at + 1) : argv;
 }
 
-/** The runner an entry fetches its package with (`npx`, `uvx`...), its spec as written, and the version it pins, if any. */
+/**
+ * The runner an entry fetches its package with (`npx`, `uvx`...), its spec as written, the package
+ * it names and its ecosystem, and the version it pins, if any.
+ */
 export function runnerOfEntry(
   s: Pick<ServerConfig, 'command' | 'args'>,
-): { runner: PackageRunner; spec: string; pin?: string } | undefined {
+): { runner: PackageRunner; spec: string; name: string; ecosystem: 'npm' | 'python' | 'go'; pin?: string } | undefined {
   const { target } = parseLaunch(innerArgv(s));
   if (target.kind !== 'package') return undefined;
-  return { runner: target.runner, spec: target.spec, ...(target.version ? { pin: target.version } : {}) };
+  return {
+    runner: target.runner,
+    spec: target.spec,
+    name: target.name,
+    ecosystem: target.ecosystem,
+    ...(target.version ? { pin: target.version } : {}),
+  };
 }

@@ -216,5 +216,27 @@ describe('roll back: the versions its processes started with, the way it was ins
     // A pin the user moved on since: the record is not the pin's.
     const moved = rollbackPlan(entry('2026.11.1', uvx('2026.11.1'), '2026.11.1'), facts([]), record);
     assert.equal(moved.kind, 'refused');
+    // After the client quit before it fetched the new pin: nothing of it is installed or runs; the record is enough.
+    const neverFetched: ServerStatus = {
+      ...stdioConfig('srv', 'cursor', 'uvx', ['mcp-server-time==2026.10.19']),
+      instances: [],
+    };
+    const fromRecord = rollbackPlan(neverFetched, facts([]), record);
+    assert.deepEqual(fromRecord, {
+      kind: 'pin',
+      serverName: 'srv',
+      package: 'mcp-server-time',
+      ecosystem: 'python',
+      runner: 'uvx',
+      from: '2026.10.19',
+      to: '2026.8.18',
+      recordedAt: 't',
+    });
+    assert.match(
+      rollbackText(fromRecord)[0],
+      /^srv: what it runs is not known .* the pin 2026\.10\.19 is the one the upgrade of t wrote/,
+    );
+    const notTheRecords = { ...neverFetched, args: ['mcp-server-time==2026.11.1'] };
+    assert.equal(rollbackPlan(notTheRecords, facts([]), record).kind, 'refused');
   });
 });
