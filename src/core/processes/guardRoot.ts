@@ -1,4 +1,6 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
+import type { Diagnostic, ServerConfig } from '../base/model';
+import { innerArgv } from '../launch/entryRunner';
 import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 
 /**
@@ -49,4 +51,28 @@ export function guardOfAnotherRoot(
   if (declared && ROOT_MOVERS.some((k) => k in declared)) return false;
   const p = pathFor({ platform });
   return p.resolve(guardRoot) !== p.resolve(ownRoot);
+}
+
+/**
+ * An entry whose own client runs it through a guard that keeps its lock under another root, its
+ * command carrying no `--home` (wrapped by hand or by an earlier version, while the reader's root is
+ * moved by MCP_LIFEGUARD_HOME, which its client does not pass): the guard stays a stranger's (never
+ * claimed), but the entry reads "not running" while it serves, so the mismatch is said, with the fix.
+ */
+export function otherRootDiagnostic(
+  config: ServerConfig,
+  guardPid: number,
+  guardRoot: string,
+  ownRoot: string,
+): Diagnostic | undefined {
+  const own = [config.command ?? '', ...config.args];
+  const wrapper = own.slice(0, own.length - innerArgv(config).length);
+  if (wrapper.some((a) => a === '--home' || a.startsWith('--home='))) return undefined;
+  return {
+    file: config.source.file,
+    ...(config.position ? { line: config.position.line, column: config.position.column } : {}),
+    severity: 'warning',
+    client: config.source.client,
+    message: `'${config.name}' runs through a guard (pid ${guardPid}) that keeps its lock under ${guardRoot}, not under ${ownRoot}, which this reads: its command carries no --home, and its client does not pass ${ROOT_ENV_VAR}. Its process is not listed as its own; unwrap it and wrap it again so its command carries --home ${ownRoot}`,
+  };
 }

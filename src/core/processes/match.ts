@@ -34,7 +34,7 @@ import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
 import { envContradicts, EnvReading, exactReading } from './environ';
 import { JoinedEnviron, joinedValueIs } from './joinedEnviron';
-import { guardOfAnotherRoot, guardRootOf } from './guardRoot';
+import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from './guardRoot';
 import { cwdUndecided, identityAnswers, LaunchFacts, sharedRunFolder } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -461,7 +461,7 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
   for (const cand of candidates.values()) {
     // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
     if (hasAncestorIn(cand.p, candidates, tree)) continue;
-    const attributed = attribute(cand, tree, options);
+    const attributed = attribute(cand, tree, options, diagnostics);
     if (!attributed) continue;
     for (const c of attributed.owners) {
       let list = byServer.get(c.config.id);
@@ -675,6 +675,7 @@ function attribute(
   cand: Candidate,
   tree: ProcessTree,
   options: MatchOptions,
+  notes: Diagnostic[],
 ): { instance: Instance; owners: ConfigLaunch[] } | undefined {
   const { main, chain } = descendToMain(cand.p, tree, options);
   const launched: Launched = {
@@ -684,7 +685,7 @@ function attribute(
     chain,
     client: owningClient(cand.p, tree, options.platform),
   };
-  const keyed = keyedEntries(launched, tree, options);
+  const keyed = keyedEntries(launched, tree, options, notes);
   if (keyed.length === 0) return undefined;
   const judged = judgeIdentity(launched, keyed, options);
   if (judged.length === 0) return undefined;
@@ -701,7 +702,12 @@ function attribute(
  * matched: a guard or share host runs the server itself (another root's shared server matched by an
  * unwrapped entry of the same command).
  */
-function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptions): ConfigLaunch[] {
+function keyedEntries(
+  launched: Launched,
+  tree: ProcessTree,
+  options: MatchOptions,
+  notes: Diagnostic[],
+): ConfigLaunch[] {
   const { cand, main, chain, client } = launched;
   const rootEff = effectiveArgv(launched.entry.argv);
   const parent = tree.parent(cand.p);
@@ -711,12 +717,16 @@ function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptio
     guard && options.ownRoot !== undefined
       ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform, guard.argv)
       : undefined;
-  return cand.configs.filter(
-    (c) =>
-      launchMatches(c, cand.launch, rootEff, main, cand.p.argvJoined === true) &&
-      (!c.underGuard || c.config.source.client === client.id) &&
-      !guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform),
-  );
+  return cand.configs.filter((c) => {
+    const ownClient = c.config.source.client === client.id;
+    if (!launchMatches(c, cand.launch, rootEff, main, cand.p.argvJoined === true) || (c.underGuard && !ownClient))
+      return false;
+    if (!guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform)) return true;
+    // Never claimed; but its own client running it under another root is an entry written without its root: said.
+    const note = ownClient && otherRootDiagnostic(c.config, guard!.pid, guardRoot!, options.ownRoot!);
+    if (note && !notes.some((n) => n.message === note.message)) notes.push(note);
+    return false;
+  });
 }
 
 /** Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory). */

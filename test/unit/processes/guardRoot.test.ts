@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { guardOfAnotherRoot, guardRootOf } from '../../../src/core/processes/guardRoot';
+import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from '../../../src/core/processes/guardRoot';
+import { stdioConfig } from './support';
 
 const env = (o: Record<string, string>) => new Map(Object.entries(o));
 
@@ -41,5 +42,38 @@ describe('guardRoot: the root a guard keeps its lock in, from its environment', 
     assert.equal(guardOfAnotherRoot('/tmp/other', '/tmp/lg', { MEMORY_FILE_PATH: '/x' }, 'linux'), true);
     assert.equal(guardOfAnotherRoot(undefined, '/tmp/lg', undefined, 'linux'), false);
     assert.equal(guardOfAnotherRoot('/tmp/other', undefined, undefined, 'linux'), false);
+  });
+
+  it("an entry whose own command carries no --home under another root's guard: a warning naming both roots and the fix; one that carries --home: none", () => {
+    const inner = ['--', 'node', '/srv/s.js'];
+    const bare = stdioConfig('notes', 'claude-desktop', 'mcp-lifeguard', ['run', '--name', 'notes', ...inner]);
+    const d = otherRootDiagnostic(bare, 77, '/home/a/.local/state/mcp-lifeguard', '/lg');
+    assert.equal(d?.severity, 'warning');
+    assert.equal(d?.client, 'claude-desktop');
+    assert.match(
+      d?.message ?? '',
+      /^'notes' runs through a guard \(pid 77\) that keeps its lock under \/home\/a\/\.local\/state\/mcp-lifeguard, not under \/lg/,
+    );
+    assert.match(d?.message ?? '', /wrap it again so its command carries --home \/lg$/);
+    const homed = stdioConfig('notes', 'claude-desktop', 'mcp-lifeguard', [
+      'run',
+      '--home',
+      '/x',
+      '--name',
+      'notes',
+      ...inner,
+    ]);
+    assert.equal(otherRootDiagnostic(homed, 77, '/x', '/lg'), undefined);
+    // A `--home` of the server's own arguments (after `--`) is not the guard's.
+    const serverHome = stdioConfig('notes', 'claude-desktop', 'mcp-lifeguard', [
+      'run',
+      '--name',
+      'notes',
+      '--',
+      'srv',
+      '--home',
+      '/d',
+    ]);
+    assert.ok(otherRootDiagnostic(serverHome, 77, '/home/a/.local/state/mcp-lifeguard', '/lg'));
   });
 });
