@@ -37,10 +37,12 @@ export interface PssAsk {
 /**
  * PSS kept between snapshots, by pid and start: reading it makes the kernel walk every page the
  * process maps (about 5 ms for a Python server with pandas loaded, every few seconds for every
- * instance). A kept figure stands for 30 s while the process's RSS, read fresh each snapshot, has
- * moved less than a tenth from what it was then.
+ * instance: with ten data servers, about a tenth of a core at 2 s ticks). A kept figure stands
+ * for 2 minutes while the process's RSS, read fresh each snapshot, has moved less than a tenth from
+ * what it was then. It is a memory figure, never a verdict's evidence: a sibling that maps the same
+ * libraries starting or ending moves it without moving RSS, and the next reading catches that up.
  */
-export const KEPT_PSS = { name: 'pss-readings', limit: 2048, ttlMs: 30_000 } as const;
+export const KEPT_PSS = { name: 'pss-readings', limit: 2048, ttlMs: 120_000 } as const;
 
 export interface PssReading {
   pss: number;
