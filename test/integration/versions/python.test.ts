@@ -62,7 +62,7 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     assert.match(
       text,
       new RegExp(
-        `demo\\s+${first.pid}\\s+.*\\s1\\.0\\.0\\s+1\\.0\\.0\\s+STALE: runs 1\\.0\\.0, installed 1\\.0\\.0 \\(1 dependency moved\\)`,
+        `demo\\s+${first.pid}\\s+.*\\s1\\.0\\.0\\s+1\\.0\\.0\\s+STALE: runs 1\\.0\\.0, its dependencies moved: lgdemo-dep 1\\.0\\.0 -> 2\\.0\\.0`,
       ),
     );
     assert.match(text, /moved: +lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
