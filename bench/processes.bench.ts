@@ -5,7 +5,7 @@
  *   the extra processes itself, in one process group, and ends them);
  * - matching alone on synthetic tables of 1,000 and 10,000 processes with 50 and 500 configured servers.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import { attachInstances } from '../src/core/processes/instances';
 import { ProcessInfo } from '../src/core/pids/table';
 import { Engine, engineMachine } from '../src/core/snapshot';
 import type { BenchReport } from './run';
-import { killGroups } from './support';
+import { killGroups, processCount, startExtraProcesses } from './support';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,10 +28,6 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function processCount(): number {
-  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }
 
 /** A fixture home with a handful of configured servers, as a user would have. */
@@ -67,18 +63,6 @@ async function snapshotVsPs(report: BenchReport, label: string, home: string, ro
   report.figure(`${label}: bare ps listing, median of ${rounds}`, median(pss), 'ms');
   report.figure(`${label}: full snapshot, median of ${rounds}`, median(snaps), 'ms');
   return median(snaps) / median(pss);
-}
-
-/** Starts `n` sleeping processes in one new process group; resolves once they are in the table. */
-async function startExtraProcesses(n: number): Promise<ChildProcess> {
-  const before = processCount();
-  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 120_000;
-  while (processCount() < before + n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  return group;
 }
 
 function endGroup(group: ChildProcess): void {
