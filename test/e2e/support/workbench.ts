@@ -371,8 +371,10 @@ async function openRowMenu(page: Page, level: number, label: string, timeoutMs: 
 }
 
 /**
- * Clicks `item` in the context menu of a side bar tree row: one right-click, and the menu must offer
- * the entry (it lists what the row offered when it opened).
+ * Clicks `item` in the context menu of a side bar tree row. A menu lists what its row offered when
+ * it was drawn: a row drawn again under the right-click (a refresh that moved it, a snapshot that
+ * came between) can show an older menu, so a menu without the entry is closed and the row
+ * right-clicked again until `timeoutMs`, then the error names what it offered and the row's label.
  */
 export async function contextMenuAction(
   page: Page,
@@ -381,16 +383,30 @@ export async function contextMenuAction(
   item: RegExp,
   timeoutMs = 30000,
 ): Promise<void> {
-  const menu = await openRowMenu(page, level, label, timeoutMs);
-  const entry = menu.locator('.action-label', { hasText: item }).first();
-  if (!(await entry.isVisible())) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const menu = await openRowMenu(page, level, label, Math.max(1000, deadline - Date.now()));
+    const entry = menu.locator('.action-label', { hasText: item }).first();
+    if (await entry.isVisible()) {
+      // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
+      await entry.hover({ timeout: timeoutMs });
+      await page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+      return;
+    }
     const offered = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-    throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${offered.join(', ')})`);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+    if (Date.now() > deadline) {
+      const rows = await page
+        .locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`)
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      throw new Error(
+        `the context menu of "${label}" has no ${item} (it offers: ${offered.join(', ')}; rows at level ${level}: ${rows.join(' | ')})`,
+      );
+    }
+    await page.waitForTimeout(1000);
   }
-  // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
-  await entry.hover({ timeout: timeoutMs });
-  await page.keyboard.press('Enter');
-  await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */
