@@ -1,5 +1,5 @@
 import type { Locator, Page } from './playwright';
-import { waitUntil } from '../../support/poll';
+import { sleep, waitUntil } from '../../support/poll';
 
 /** Workbench helpers: each waits for a UI condition with a bounded timeout and says what it waited for. */
 
@@ -405,7 +405,7 @@ export async function contextMenuAction(
         `the context menu of "${label}" has no ${item} (it offers: ${offered.join(', ')}; rows at level ${level}: ${rows.join(' | ')})`,
       );
     }
-    await page.waitForTimeout(1000);
+    await sleep(1000);
   }
 }
 
