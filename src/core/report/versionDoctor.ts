@@ -195,7 +195,8 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
       : undefined;
   return {
     pid: i.pid,
-    client: i.client.name,
+    // Started outside every known client (a terminal, a test harness): said so, not the id `unknown`.
+    client: i.client.id === 'unknown' ? 'no known client' : i.client.name,
     entry: `${s.name} in ${s.source.label}`,
     runs,
     ...(moved.length ? { moved } : {}),

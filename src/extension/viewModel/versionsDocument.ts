@@ -113,7 +113,7 @@ function summaryLines(a: DoctorAnswer): string[] {
     lines.push(
       ...table(
         // Capitalised: the headline table, apart from the folded tables' lower-case labels.
-        [t('Runs'), t('Installed'), t('Instances'), t('State')],
+        [t('Runs'), t('Installed'), t('Run by'), t('State')],
         s.groups.map((g) => [g.runs, g.installed ?? g.runs, clientsCell(g), groupState(g)]),
       ),
       '',

@@ -85,7 +85,7 @@ describe('Show Versions: the doctor answer as a read-only Markdown document', ()
       lines.includes('**Restart 7 instances to run what is installed: Restart or Stop Stale Servers... does it.**'),
       shown,
     );
-    assert.ok(lines.includes('| Runs | Installed | Instances | State |'), shown);
+    assert.ok(lines.includes('| Runs | Installed | Run by | State |'), shown);
     assert.ok(lines.includes('| 2026.7.4 | 2026.8.31 | VS Code ×3, Codex and Claude Desktop | restart |'), shown);
     assert.ok(lines.includes('| ? | 2026.7.4 | VS Code ×2 | restart |'), shown);
     assert.ok(lines.includes('| 2026.8.31 | 2026.8.31 | Claude Desktop | current |'), shown);

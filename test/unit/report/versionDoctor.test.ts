@@ -147,6 +147,17 @@ describe('doctor: every source of a server version in one answer', () => {
     assert.equal(lines.filter((l) => l.startsWith('  - ')).length, 4);
   });
 
+  it('an instance no known client started is said so, never by the id `unknown`', () => {
+    const facts = heldBack();
+    const first = facts.entries[0].instances[0];
+    facts.entries[0].instances[0] = { ...first, client: { id: 'unknown', name: 'unknown' } };
+    const answer = versionDoctor(facts);
+    assert.equal(answer.instances.find((i) => i.pid === 41)?.client, 'no known client');
+    const lines = doctorText(answer);
+    assert.ok(lines.some((l) => l.startsWith('  pid 41 (no known client) runs 2026.7.4')), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.includes('(unknown)')), lines.join('\n'));
+  });
+
   it('a script server says what status says: what moved under each instance, that a restart will probably fail, and the way back', () => {
     const installed = {
       state: 'installed' as const,
