@@ -14,8 +14,11 @@ export interface CliResult {
  * or hundreds of times: each run then costs the command's own work, not a Node start. Each run
  * gets exactly the environment and working folder it is given, and nothing of the run before it
  * (each command builds its own engine; the worker puts back its own environment and folder). The
- * commands run one at a time, in the order asked. While no command runs, the worker does not keep
- * the test process alive, and it ends with it; `close()` ends it at once (call it in `after`).
+ * commands run one at a time, in the order asked. A command's answer comes when its process would
+ * have exited: once all the work it started has settled, also what it never waits for (the registry
+ * checks a snapshot starts), so a test may remove the home it ran in as soon as it has the answer.
+ * While no command runs, the worker does not keep the test process alive, and it ends with it;
+ * `close()` ends it at once (call it in `after`).
  * For a test whose subject is a command's answer (a snapshot, a plan, a file written), not the
  * CLI's own process (its exit, stdio, signals, start-up): those spawn `node dist/cli.js`.
  */

@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
 import { CliWorker } from '../../support/cliWorker';
 import { repoRoot } from '../../support/repo';
+import { listenOn } from '../../support/startup';
+import { npmPackage, write } from '../../unit/versions/layouts';
 import { runCli, runCliOn, tempHome } from '../guard/support';
 import { cli, cliEnv } from '../processes/support/harness';
 
@@ -80,5 +83,39 @@ describe('CLI worker: commands in one process answer as `node dist/cli.js` does'
       ['delta', 'gamma'],
     );
     if (process.platform === 'linux') assert.equal(fs.readlinkSync(`/proc/${worker.pid}/cwd`), repoRoot);
+  });
+
+  it('answers once the work a command started and does not wait for has settled, as a spawned CLI exits only then', async () => {
+    // A registry that holds its answer: the registry check a snapshot starts in the background ends
+    // only when the engine gives up on it (its timeout), long after the snapshot is printed.
+    const asked: string[] = [];
+    const registry = http.createServer((req) => asked.push(req.url ?? ''));
+    const port = await listenOn(registry);
+    try {
+      const home = tempHome();
+      homes.push(home);
+      const pkg = npmPackage(path.join(home, 'nm'), 'held-server', '1.0.0');
+      write(
+        path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+        JSON.stringify({
+          mcpServers: { held: { command: process.execPath, args: [path.join(pkg, 'dist', 'index.js')] } },
+        }),
+      );
+      const env = cliEnv(home, { MCP_LIFEGUARD_NPM_REGISTRY: `http://127.0.0.1:${port}/` });
+      const answer = await worker.run(['status', '--json'], env, home);
+      assert.equal(answer.code, 0, answer.stderr);
+      // The check has settled when the answer comes: its outcome (here: no answer in time) is saved.
+      const cacheFile = path.join(home, '.lifeguard', 'cache', 'registry.json');
+      assert.ok(fs.existsSync(cacheFile), 'the registry check had not settled when the worker answered');
+      assert.deepEqual(asked, ['/held-server']);
+      const saved = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { error?: string }> };
+      assert.deepEqual(
+        Object.values(saved.entries).map((e) => e.error),
+        ['no answer within 2000 ms'],
+      );
+    } finally {
+      registry.closeAllConnections();
+      await new Promise((r) => registry.close(r));
+    }
   });
 });

@@ -48,9 +48,7 @@ describe('an orphan two clients configure alike: one process under one entry', f
     process.kill(client.client, 'SIGKILL');
     const pid = client.servers[0];
     const snap = await until('the server to be reported as an orphan', async () => {
-      // No registry check: it runs on after the answer in the shared CLI worker, and its write into
-      // this home could land after the home is removed.
-      const s = await statusJson(home, { MCP_LIFEGUARD_UPDATE_CHECK: '0' });
+      const s = await statusJson(home);
       const listed = s.servers
         .flatMap((x) => x.instances)
         .filter((i) => i.launcherChain[0]?.pid === pid || i.pid === pid);
