@@ -786,7 +786,6 @@ function instanceOfOwners(
     new Set([...secretsOf(main.pid, fits[0].config), ...maskedParts(fits[0].config.args, main.argv)]),
     options.owners,
   );
-  const owners = own.length > 0 ? fits : listedOnce(instance, fits);
   // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
   const shared = sharedRunFolder(main);
   if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared));
@@ -796,6 +795,8 @@ function instanceOfOwners(
     const ambiguous = undecidedOwner(launched, fits, own.length > 0, options);
     if (ambiguous) instance.verdicts.push(ambiguous);
   }
+  // A share host serves every entry that shares it; a process its own client's entries fit is theirs.
+  const owners = own.length > 0 || cand.asEntry ? fits : listedOnce(instance, fits);
   return { instance, owners };
 }
 
@@ -803,24 +804,51 @@ function instanceOfOwners(
 const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
 
 /**
- * An orphan (its client gone, or unknown) that fits several entries: nothing left tells which
- * client started it, so it is listed once, not as each entry's running server. Under an entry every
+ * A process no entry of its own client fits (its client gone, a terminal, or a client none of whose
+ * entries fit) that fits several entries: nothing tells which entry's it is, so it is listed once,
+ * not as each entry's running server (counted once, acted on from one row). Under an entry every
  * session of its client starts before one only a client open on that folder starts (the window
- * showing the view is alive and lists its own folder's entry as stopped); its orphan verdict names
- * every entry it fits. Judged as before, with the same entries (ambiguousOwner still sees them all).
+ * showing the view is alive and lists its own folder's entry as stopped), else in the table's order.
+ * Its evidence names every entry it fits: an orphan's orphan verdict, else its undecided owner's
+ * (one added when the entries are one server, which no other rule finds undecided), so no bulk
+ * action touches it. Judged as before, with the same entries (ambiguousOwner still sees them all).
  */
 function listedOnce(instance: Instance, fits: ConfigLaunch[]): ConfigLaunch[] {
-  const orphan = instance.verdicts.find(
-    (v): v is Extract<Verdict, { reason: string }> =>
-      v.kind === 'orphan' || (v.kind === 'unknown' && v.question === 'orphan'),
-  );
-  if (fits.length < 2 || !orphan) return fits;
+  if (fits.length < 2) return fits;
   const ranked = [...fits].sort(
     (a, b) => Number(FOLDER_SCOPES.has(a.config.source.scope)) - Number(FOLDER_SCOPES.has(b.config.source.scope)),
   );
   const names = ranked.map((c) => `'${c.config.name}' (${c.config.source.label})`);
-  orphan.reason = `${orphan.reason}; it fits ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} alike: which client started it is not known, so it is listed once, under the first`;
+  const alike = `it fits ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} alike`;
+  const orphan = instance.verdicts.find(
+    (v): v is Extract<Verdict, { reason: string }> =>
+      v.kind === 'orphan' || (v.kind === 'unknown' && v.question === 'orphan'),
+  );
+  const owner = instance.verdicts.find(
+    (v): v is Extract<Verdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'owner',
+  );
+  if (orphan)
+    orphan.reason = `${orphan.reason}; ${alike}: which client started it is not known, so it is listed once, under the first`;
+  else if (owner) owner.reason = `${owner.reason}; it is listed once, under ${names[0]}`;
+  else
+    instance.verdicts.push({
+      kind: 'unknown',
+      question: 'owner',
+      reason: `${startedBy(instance.client)}, and ${alike}: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk`,
+    });
   return [ranked[0]];
+}
+
+/** Who started a process no entry of its own client fits, in words. */
+function startedBy(client: InstanceClient): string {
+  switch (client.id) {
+    case 'terminal':
+      return 'it was started from a terminal';
+    case 'unknown':
+      return 'no known client started it';
+    default:
+      return `${client.name} started it, and none of ${client.name}'s entries fits it`;
+  }
 }
 
 /**

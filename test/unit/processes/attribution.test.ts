@@ -75,9 +75,15 @@ describe('attribution follows the process', () => {
     assert.deepEqual(claimedBy(r, 20), ['notes']);
   });
 
-  it('an unreadable environment (another user, another system) leaves every fitting entry its claim, undecided', async () => {
+  it('an unreadable environment (another user, another system) leaves the process undecided, listed once, naming every fitting entry', async () => {
     const r = await attach([kb, notes], declared, undefined);
-    assert.deepEqual(claimedBy(r, 20), ['kb', 'notes']);
+    // Neither entry is its client's (Cursor's): one process under one entry, not counted as both.
+    assert.deepEqual(claimedBy(r, 20), ['kb']);
+    const owner = r.servers[0].instances[0].verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
+    assert.match(
+      owner?.kind === 'unknown' ? owner.reason : '',
+      /^claimed by 'kb' .*, 'notes' .*; it is listed once, under 'kb'/,
+    );
   });
 
   it('an entry whose env the process contradicts never claims it, even alone: the same script with other data is another server, listed as not configured', async () => {

@@ -372,6 +372,62 @@ describe('verdicts beyond one client', () => {
     );
   });
 
+  it("a process started from a terminal that fits two clients' entries alike is listed once, undecided, naming both", async () => {
+    const desktop = stdioConfig('memory', 'claude-desktop', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      source: {
+        client: 'claude-desktop',
+        scope: 'user',
+        label: 'Claude Desktop',
+        file: '/c/claude_desktop_config.json',
+      },
+    });
+    const cursor = stdioConfig('memory', 'cursor', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      source: { client: 'cursor', scope: 'user', label: 'Cursor', file: '/h/.cursor/mcp.json' },
+    });
+    // The same command with the same env in both clients' configs, run by hand from a shell on a terminal.
+    const shell: ProcessInfo = { pid: 30, ppid: 1, argv: ['bash'], uid: 1000, startTime: 100, tty: true };
+    const table = [...base, shell, row(31, 30, ['mcp-server-db', '--data', '/d'], 150)];
+    const f = facts({ exe: { 31: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const r = await attach([desktop, cursor], table, 'linux', { facts: f });
+    assert.deepEqual(
+      r.servers.map((s) => [s.source.label, pids(s.instances)]),
+      [
+        ['Claude Desktop', [31]],
+        ['Cursor', []],
+      ],
+      'one process under one entry: counted once, acted on from one row',
+    );
+    const [terminal] = r.servers[0].instances;
+    assert.equal(terminal.client.id, 'terminal');
+    const owner = terminal.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
+    assert.match(
+      owner?.kind === 'unknown' ? owner.reason : '',
+      /^it was started from a terminal, and it fits 'memory' \(Claude Desktop\) and 'memory' \(Cursor\) alike: .* listed once, under the first, and never stopped in bulk$/,
+    );
+    // Entries of two servers (other env) that its environment cannot tell apart: listed once too, saying where.
+    const other = stdioConfig('memory', 'cursor', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      envKeys: ['MEMORY_FILE_PATH'],
+      identityKey: `${cfg.launchKey} env:other`,
+      source: { client: 'cursor', scope: 'user', label: 'Cursor', file: '/h/.cursor/mcp.json' },
+    });
+    const two = await attach([desktop, other], table, 'linux', { facts: f });
+    assert.deepEqual(
+      two.servers.map((s) => pids(s.instances)),
+      [[31], []],
+    );
+    const undecided = two.servers[0].instances[0].verdicts.filter(
+      (v) => v.kind === 'unknown' && v.question === 'owner',
+    );
+    assert.equal(undecided.length, 1, JSON.stringify(undecided));
+    assert.match(
+      undecided[0].kind === 'unknown' ? undecided[0].reason : '',
+      /^claimed by 'memory' .*; it is listed once, under 'memory' \(Claude Desktop\)$/,
+    );
+  });
+
   it('matches configured args that discovery redacted (`<redacted>` stands for the secret)', async () => {
     const table = [...base, row(11, 10, ['mcp-server-db', '--conn=postgres://me:hunter2pass@db/x'], 100)];
     const redacted = stdioConfig('db3', 'vscode', 'mcp-server-db', ['--conn=postgres://<redacted>@db/x']);
