@@ -41,7 +41,7 @@ const instance = z.object({
 const server = z.object({
   name: z.string(),
   id: z.string(),
-  /** Where it is configured: "Workspace", "Claude Desktop", ... */
+  /** Where it is configured: "VS Code (workspace)", "Claude Desktop", ... */
   source: z.string(),
   file: z.string(),
   transport: z.string(),

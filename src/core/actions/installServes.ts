@@ -27,7 +27,7 @@ export function serversOfInstall(servers: readonly ServerStatus[], installed: In
 /** An entry an install serves: its name and the client whose file lists it. */
 export interface ServedEntry {
   name: string;
-  /** Where the entry is written, in words ("Cursor", "Cursor (workspace)", "Workspace"). */
+  /** Where the entry is written, in words ("Cursor", "Cursor (workspace)", "VS Code (workspace)"). */
   client: string;
   /** The client that runs it: a user file and a workspace file of one client are one client. */
   clientId: ClientId;

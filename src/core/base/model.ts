@@ -59,7 +59,7 @@ export interface Position {
 export interface SourceRef {
   client: ClientId;
   scope: Scope;
-  /** Human label of the group this source belongs to: "Workspace", "VS Code User", "Claude Desktop"... */
+  /** Human label of the group this source belongs to: "VS Code (workspace)", "VS Code User", "Claude Desktop"... */
   label: string;
   /** Absolute path of the file. */
   file: string;

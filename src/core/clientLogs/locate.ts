@@ -3,6 +3,7 @@ import type { Machine } from '../machine/types';
 import { readTail } from '../base/tail';
 import { readProcessIdentity } from '../pids/identity';
 import { readEnviron } from '../processes/environ';
+import { clientName } from '../sources/clientNames';
 import {
   claudeCodeCacheDir,
   claudeCodeLogTime,
@@ -141,7 +142,7 @@ export function noClientLogReason(client: string): string {
     case 'unknown':
       return 'it was started from a terminal or by an unknown client: its stderr went there';
     default:
-      return `MCP Lifeguard knows of no log ${client} keeps of its servers`;
+      return `MCP Lifeguard knows of no log ${clientName(client)} keeps of its servers`;
   }
 }
 

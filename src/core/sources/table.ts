@@ -7,6 +7,7 @@ import { cliExtensionAdapter } from './cliExtensionServers';
 import { cliExtensionFiles, GEMINI_CLI_EXTENSIONS, QWEN_CODE_EXTENSIONS } from './cliExtensions';
 import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
+import { CLIENT_NAMES } from './clientNames';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { adaptCopilotUserConfig, adaptCopilotWorkspaceConfig } from './copilotCli';
@@ -367,7 +368,7 @@ export const SOURCES: SourceSpec[] = [
   {
     client: 'vscode',
     scope: 'workspace',
-    label: 'Workspace',
+    label: `${CLIENT_NAMES.vscode} (workspace)`,
     files: inEachFolder('.vscode', 'mcp.json'),
     adapter: jsonServerMapAdapter(['servers']),
     variables: 'vscode',
@@ -375,7 +376,7 @@ export const SOURCES: SourceSpec[] = [
   {
     client: 'vscode',
     scope: 'workspace',
-    label: 'Workspace',
+    label: `${CLIENT_NAMES.vscode} (workspace)`,
     // `settings.mcp` of .code-workspace files: the ones named (--workspace x.code-workspace) and any
     // found in a workspace folder. The file's own `folders` decide what ${workspaceFolder} means.
     files: async (ctx, listDir) => {
@@ -395,7 +396,7 @@ export const SOURCES: SourceSpec[] = [
     // Claude Code's project file; VS Code discovers it too.
     client: 'claude-code',
     scope: 'project',
-    label: 'Workspace (.mcp.json)',
+    label: `${CLIENT_NAMES['claude-code']} (project)`,
     files: inEachFolder('.mcp.json'),
     adapter: mcpServers,
     variables: 'shell',

@@ -203,7 +203,7 @@ export type ReadText = (file: string) => Promise<string | undefined>;
 export interface SourceSpec {
   client: ClientId;
   scope: Scope;
-  /** The group label shown for these servers: "Workspace", "VS Code User", "Claude Desktop"... */
+  /** The group label shown for these servers, beginning with the client's name (clientNames.ts): "VS Code (workspace)", "VS Code User", "Claude Desktop"... */
   label: string;
   /** Every file this source may read on the host; files that do not exist are skipped quietly. */
   files(ctx: SourceContext, listDir: ListDir, readText: ReadText): Promise<SourceFile[]>;

@@ -3,6 +3,7 @@ import { Services } from '../services';
 import { SETTINGS_SECTION } from '../settings';
 import { clientChoices, sourcesSetting } from '../viewModel/sourcesFilter';
 import type { ClientId } from '../../core/base/model';
+import { CLIENT_NAMES } from '../../core/sources/clientNames';
 import { plural } from '../viewModel/format';
 import { t } from '../viewModel/l10n';
 
@@ -36,5 +37,9 @@ export async function filterClients(svc: Services): Promise<void> {
   await vscode.workspace
     .getConfiguration(SETTINGS_SECTION)
     .update('sources', value.length > 0 ? value : undefined, vscode.ConfigurationTarget.Global);
-  svc.log.info(value.length > 0 ? `showing the servers of ${value.join(', ')} only` : 'showing every client');
+  svc.log.info(
+    value.length > 0
+      ? `showing the servers of ${value.map((c) => CLIENT_NAMES[c]).join(', ')} only`
+      : 'showing every client',
+  );
 }

@@ -5,7 +5,7 @@ import { parseLaunch } from '../../core/launch/parse';
 import { splitShellWords } from '../../core/launch/shellWords';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { describeProgram } from './notConfigured';
-import { CLIENT_NAMES } from './sourcesFilter';
+import { CLIENT_NAMES } from '../../core/sources/clientNames';
 import { t } from './l10n';
 
 /**

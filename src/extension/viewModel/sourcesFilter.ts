@@ -1,4 +1,5 @@
 import type { ClientId } from '../../core/base/model';
+import { CLIENT_NAMES, isClientId } from '../../core/sources/clientNames';
 import { VmSnapshot } from '../../core/report/input';
 import { t } from './l10n';
 
@@ -15,39 +16,6 @@ export function filterSources(snapshot: VmSnapshot, clients: readonly string[]):
     files: snapshot.files.filter((f) => keep.has(f.client)),
     diagnostics: snapshot.diagnostics.filter((d) => d.client === undefined || keep.has(d.client)),
   };
-}
-
-/** Each client's name, as the setting's choices name it. */
-export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
-  vscode: 'VS Code',
-  'vscode-insiders': 'VS Code Insiders',
-  vscodium: 'VSCodium',
-  'claude-desktop': 'Claude Desktop',
-  'claude-code': 'Claude Code',
-  cursor: 'Cursor',
-  windsurf: 'Windsurf',
-  'gemini-cli': 'Gemini CLI',
-  codex: 'Codex',
-  continue: 'Continue',
-  zed: 'Zed',
-  cline: 'Cline',
-  'roo-code': 'Roo Code',
-  'copilot-cli': 'Copilot CLI',
-  'qwen-code': 'Qwen Code',
-  opencode: 'opencode',
-  kilo: 'Kilo',
-  auggie: 'Auggie (Augment)',
-  kiro: 'Kiro',
-  junie: 'Junie',
-  'amazon-q': 'Amazon Q',
-  antigravity: 'Antigravity',
-  amp: 'Amp',
-  'factory-droid': 'Factory Droid',
-  'mistral-vibe': 'Mistral Vibe',
-};
-
-function isClientId(id: string): id is ClientId {
-  return Object.hasOwn(CLIENT_NAMES, id);
 }
 
 /** One client offered by Filter by Client...: how many servers it configures, and whether it shows now. */

@@ -116,7 +116,7 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
       [
         at('srv', 'cursor', 'Cursor', '/h/.cursor/mcp.json'),
         at('srv', 'cursor', 'Cursor (workspace)', '/w/.cursor/mcp.json'),
-        at('srv', 'vscode', 'Workspace', '/w/.vscode/mcp.json'),
+        at('srv', 'vscode', 'VS Code (workspace)', '/w/.vscode/mcp.json'),
         at('srv', 'vscode', 'VS Code', '/h/.config/Code/User/mcp.json'),
       ],
       npmAt(GLOBAL),
@@ -125,7 +125,7 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
       '  the same install runs 4 entries in 2 clients: each gets the new code',
       '    srv (Cursor)',
       '    srv (Cursor (workspace))',
-      '    srv (Workspace)',
+      '    srv (VS Code (workspace))',
       '    srv (VS Code)',
     ]);
   });
