@@ -65,18 +65,27 @@ export interface WrapOptions {
 export function wrapChange(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): EntryChange {
   return (entry, t) => {
     if (isWrappedCommand(entry.command, entry.args)) return t('the server already runs through the guard');
-    const opts = [
-      'run',
-      ...(guard.home !== undefined ? ['--home', guard.home] : []),
-      ...(options.share ? ['--on-conflict', 'share'] : []),
-      ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
-      '--name',
-      serverName,
-      ...(options.resource !== undefined ? [resourceOption(options.resource)] : []),
-      '--',
-    ];
-    return { command: { value: guard.command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };
+    const [command, ...opts] = guardPrefix(serverName, guard, options);
+    return { command: { value: command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };
   };
+}
+
+/**
+ * What a wrap writes before the entry's own command, the guard's program first and `--` last: the
+ * confirmation shows these very words, so it names the `--home` the entry will carry.
+ */
+export function guardPrefix(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): string[] {
+  return [
+    guard.command,
+    'run',
+    ...(guard.home !== undefined ? ['--home', guard.home] : []),
+    ...(options.share ? ['--on-conflict', 'share'] : []),
+    ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
+    '--name',
+    serverName,
+    ...(options.resource !== undefined ? [resourceOption(options.resource)] : []),
+    '--',
+  ];
 }
 
 /** Unwrap: the command and args the guard was wrapped around come back, as written. */

@@ -3,7 +3,7 @@ import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { canShare, sharePlan } from '../../core/configEdit/sharePlan';
 import { mayRun } from '../viewModel/trust';
-import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
+import { guardPrefix, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand';
 import { editPlan } from './editConfigEntry';
 import { guardLaunch } from './wrapWithGuard';
@@ -55,24 +55,17 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     return 0;
   }
   const plan = sharePlan(servers, server, refusal, t);
+  const guard = guardLaunch(svc, g.launcher);
+  const options = { share: true, resource: plan.resource };
   const detail = t(
-    'Its command becomes "{0} run --on-conflict share --name {1} {2} -- <the current command>", as in every other client\'s entry of this server: the clients then use one server process, whatever folder each starts it in. Comments and formatting are kept; Unwrap restores the entry.',
-    g.launcher,
-    plan.name,
-    resourceOption(plan.resource),
+    'Its command becomes "{0} <the current command>", as in every other client\'s entry of this server: the clients then use one server process, whatever folder each starts it in. Comments and formatting are kept; Unwrap restores the entry.',
+    guardPrefix(plan.name, guard, options).join(' '),
   );
   const left = plan.steps.flatMap((step) =>
     step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
   );
   const rewrite = plan.steps.flatMap((step) => (step.rewrite ? [step.server] : []));
-  const r = await editPlan(
-    svc,
-    rewrite,
-    'Wrap',
-    detail,
-    () => wrapChange(plan.name, guardLaunch(svc, g.launcher), { share: true, resource: plan.resource }),
-    'caller',
-  );
+  const r = await editPlan(svc, rewrite, 'Wrap', detail, () => wrapChange(plan.name, guard, options), 'caller');
   if (!r) {
     void vscode.window.showInformationMessage(t('Share One Instance cancelled: nothing was written.'));
     return 0;

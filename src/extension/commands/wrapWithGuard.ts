@@ -3,10 +3,10 @@ import { Services } from '../services';
 import { guardHomeFor, isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
-import { GuardLauncher, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
+import { GuardLauncher, guardPrefix, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
-import { resourceKeyFor, resourceOption } from '../../core/configEdit/resourceKey';
+import { resourceKeyFor } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
@@ -62,19 +62,12 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   const name = guardNameFor(svc.store.snapshot?.servers ?? [], server);
   // The lock is keyed by the data the entry names (else its identity), never the folder the client starts it in.
   const resource = resourceKeyFor(server);
+  const guard = guardLaunch(svc, launcher);
   const detail = t(
-    'Its command becomes "{0} run --name {1} {2} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and its data, and restarts it without breaking the client\'s session.',
-    launcher,
-    name,
-    resourceOption(resource),
+    'Its command becomes "{0} <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and its data, and restarts it without breaking the client\'s session.',
+    guardPrefix(name, guard, { resource }).join(' '),
   );
-  const done = await editConfigEntry(
-    svc,
-    server,
-    'Wrap',
-    detail,
-    wrapChange(name, guardLaunch(svc, launcher), { resource }),
-  );
+  const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, guard, { resource }));
   if (done)
     showOutcome(t('{0} now starts through the guard.', server.name), await nextStepsAfterEdit(svc, [server]), true);
   return done;

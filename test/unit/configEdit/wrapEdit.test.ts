@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
-import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/core/configEdit/wrapEdit';
+import { computeUnwrap, computeWrap, detectFormatting, guardPrefix } from '../../../src/core/configEdit/wrapEdit';
 import { guardHomeFor, isWrappedCommand } from '../../../src/core/configEdit/guardCommand';
 
 const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
@@ -83,6 +83,28 @@ describe('extension: Wrap with Guard edits', () => {
       parse(back.text, [], { allowTrailingComma: true }),
       parse(VSCODE, [], { allowTrailingComma: true }),
     );
+  });
+
+  it('the words a confirmation shows before the current command are the ones the entry gets, --home and the share options included', () => {
+    const guard = { ...GUARD, home: '/tmp/lg' };
+    const options = { share: true, resource: 'data:6922b1c269ba5f8e' };
+    const prefix = guardPrefix('memory', guard, options);
+    assert.deepEqual(prefix, [
+      GUARD.command,
+      'run',
+      '--home',
+      '/tmp/lg',
+      '--on-conflict',
+      'share',
+      '--name',
+      'memory',
+      '--resource=data:6922b1c269ba5f8e',
+      '--',
+    ]);
+    const r = computeWrap(VSCODE, ['servers', 'memory'], 'memory', guard, undefined, options);
+    assert.ok(r.kind === 'ok');
+    const entry = parse(r.text, [], { allowTrailingComma: true }).servers.memory;
+    assert.deepEqual([entry.command, ...entry.args], [...prefix, 'npx', '-y', '@modelcontextprotocol/server-memory']);
   });
 
   it('unwrap also undoes a guard reached through npx', () => {
