@@ -209,7 +209,8 @@ const MAX_REDIRECTS = 5;
 /** A registry's 404: the package or server is not there (for the MCP Registry, the next one is asked). */
 const NOT_FOUND: unique symbol = Symbol('not found');
 
-interface CacheEntry {
+/** One answer the cache keeps (registry.json `entries`). */
+export interface CacheEntry {
   /** ISO 8601. */
   checkedAt: string;
   url: string;
@@ -220,6 +221,54 @@ interface CacheEntry {
   message?: string;
   /** No MCP Registry asked lists the server (a successful answer: asked again the next day). */
   unlisted?: true;
+}
+
+/** Where the cache keeps a package's answer. */
+export function packageKey(ref: Pick<InstalledPackageRef, 'ecosystem' | 'name'>): string {
+  return `${ref.ecosystem}:${ref.name}`;
+}
+
+/** The newer release than `ref.current` a cached answer names; undefined when it names none. */
+export function updateOf(e: CacheEntry | undefined, ref: InstalledPackageRef): UpdateAvailable | undefined {
+  if (!e?.latest || !isNewer(ref.ecosystem, e.latest, ref.current)) return undefined;
+  return { current: ref.current, latest: e.latest, checkedAt: e.checkedAt, registry: e.url };
+}
+
+/**
+ * The answers the cache file holds, by key, as a private file of ours is read (its folders checked
+ * from `root` down); none when it is absent, unreadable (logged) or not JSON (logged). What a
+ * reader of the cache alone needs (a guard's update notice), without the checker that asks.
+ */
+export async function readRegistryCache(o: {
+  cacheFile: string;
+  fs: MachineFs;
+  platform: NodeJS.Platform;
+  root?: string;
+  uid?: number;
+  log: (message: string) => void;
+}): Promise<Map<string, CacheEntry>> {
+  const entries = new Map<string, CacheEntry>();
+  let text: string | undefined;
+  try {
+    text = await readPrivate(o.cacheFile, {
+      root: o.root,
+      fs: o.fs,
+      platform: o.platform,
+      ...(o.uid !== undefined ? { uid: o.uid } : {}),
+    });
+  } catch (err) {
+    o.log(`registry cache ${o.cacheFile}: ${(err as Error).message}`);
+    return entries;
+  }
+  if (text === undefined) return entries;
+  try {
+    const json = JSON.parse(text) as { entries?: Record<string, CacheEntry> };
+    for (const [k, v] of Object.entries(json.entries ?? {}))
+      if (v && typeof v.checkedAt === 'string') entries.set(k, v);
+  } catch (err) {
+    o.log(`registry cache ${o.cacheFile} is not valid JSON; starting afresh: ${(err as Error).message}`);
+  }
+  return entries;
 }
 
 export interface RegistryCheckerOptions {
@@ -254,30 +303,16 @@ export class RegistryChecker {
   }
 
   private async load(): Promise<void> {
-    this.loaded ??= (async () => {
-      let text: string | undefined;
-      try {
-        text = await readPrivate(this.opts.cacheFile, {
-          root: this.opts.root,
-          fs: this.opts.fs,
-          platform: this.opts.ctx.host.platform,
-          ...(this.opts.uid !== undefined ? { uid: this.opts.uid } : {}),
-        });
-      } catch (err) {
-        this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
-        return;
-      }
-      if (text === undefined) return;
-      try {
-        const json = JSON.parse(text) as { entries?: Record<string, CacheEntry> };
-        for (const [k, v] of Object.entries(json.entries ?? {}))
-          if (v && typeof v.checkedAt === 'string') this.entries.set(k, v);
-      } catch (err) {
-        this.opts.log(
-          `registry cache ${this.opts.cacheFile} is not valid JSON; starting afresh: ${(err as Error).message}`,
-        );
-      }
-    })();
+    this.loaded ??= readRegistryCache({
+      cacheFile: this.opts.cacheFile,
+      fs: this.opts.fs,
+      platform: this.opts.ctx.host.platform,
+      root: this.opts.root,
+      uid: this.opts.uid,
+      log: this.opts.log,
+    }).then((read) => {
+      for (const [k, v] of read) this.entries.set(k, v);
+    });
     return this.loaded;
   }
 
@@ -288,15 +323,13 @@ export class RegistryChecker {
   }
 
   private key(ref: InstalledPackageRef): string {
-    return `${ref.ecosystem}:${ref.name}`;
+    return packageKey(ref);
   }
 
   /** What the cache says, without asking anyone: the snapshot's answer. */
   async cached(ref: InstalledPackageRef): Promise<UpdateAvailable | undefined> {
     await this.load();
-    const e = this.entries.get(this.key(ref));
-    if (!e?.latest || !isNewer(ref.ecosystem, e.latest, ref.current)) return undefined;
-    return { current: ref.current, latest: e.latest, checkedAt: e.checkedAt, registry: e.url };
+    return updateOf(this.entries.get(this.key(ref)), ref);
   }
 
   /**

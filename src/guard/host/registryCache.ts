@@ -1,6 +1,6 @@
 import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import type { LifeguardPaths } from '../../core/base/paths';
-import { RegistryChecker, registryCacheFile } from '../../core/versions/registry';
+import { packageKey, readRegistryCache, registryCacheFile, updateOf } from '../../core/versions/registry';
 import type { UpdateLookup } from './staleNotice';
 
 /**
@@ -18,19 +18,16 @@ export function cachedUpdateLookup(
     if (env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return undefined;
     if (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python') return undefined;
     const machine = liveMachine(currentHostEnv(env));
-    const reader = new RegistryChecker({
-      ctx: { host: machine.host, fs: machine.fs },
-      fs: machine.fs,
-      net: machine.net,
+    // The cache's reader alone: the checker that asks the registries is no part of the guard.
+    const entries = await readRegistryCache({
       cacheFile: registryCacheFile(paths),
+      fs: machine.fs,
+      platform: machine.host.platform,
       root: paths.root,
       log,
     });
-    const update = await reader.cached({
-      ecosystem: installed.ecosystem,
-      name: installed.name,
-      current: installed.version,
-    });
+    const ref = { ecosystem: installed.ecosystem, name: installed.name, current: installed.version };
+    const update = updateOf(entries.get(packageKey(ref)), ref);
     return update && { name: installed.name, installed: update.current, latest: update.latest };
   };
 }
