@@ -3,7 +3,6 @@ import type { Snapshot } from '../base/model';
 import { liveMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { EngineCore, EngineOptions } from '../versions/engineCore';
-import { readScriptPackages } from '../versions/nodeScriptPackages';
 import { askServerInfo } from '../machine/serverInfo';
 import { measurePss, snapshotOf, SnapshotRequest } from './build';
 import { QuietTicks } from './quietTick';
@@ -27,8 +26,7 @@ export class Engine extends EngineCore {
       machine,
       options.quietTicks !== false && machine.host.env.MCP_LIFEGUARD_QUIET_TICKS !== '0',
     );
-    // The snapshot's engine reads what a script imports by package name (the guard's bundle leaves it out).
-    super(quiet.machine, { scriptPackages: readScriptPackages, ...options });
+    super(quiet.machine, options);
     this.quiet = quiet;
   }
 

@@ -14,7 +14,6 @@ import { GatheredInstance, gatherInstance, Gathering, gathering } from './gather
 import { InstanceJudgement, InstanceReaders, judgeInstance } from './instanceEvidence';
 import { filesPredateProcess } from './judge';
 import type { ResolveContext } from './lookup';
-import type { ScriptPackagesReader } from './lookup';
 import {
   InstalledPackageRef,
   McpRegistryRef,
@@ -49,8 +48,6 @@ export interface VersionsSettings {
   firstSeenFile?: string;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them). */
   onBackground?: (checks: Promise<void>) => void;
-  /** Reads what a loose JavaScript script imports by package name (ResolveContext.scriptPackages). */
-  scriptPackages?: ScriptPackagesReader;
   /** The quiet period after a change before it is judged (judge.ts SETTLE_MS by default). */
   settleMs?: number;
 }

@@ -5,7 +5,6 @@ import type { VersionsSettings } from './attach';
 import { resolutionCache, versionsLog } from './kept';
 import { dockerCli } from './docker';
 import type { LaunchSpec } from './lookup';
-import type { ScriptPackagesReader } from './lookup';
 import type { OwnChild } from './ownInstance';
 import type { RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -44,8 +43,6 @@ export interface EngineOptions {
    * (snapshot/quietTick.ts); also `MCP_LIFEGUARD_QUIET_TICKS=0` in the host's env.
    */
   quietTicks?: boolean;
-  /** Reads what a loose JavaScript script imports by package name (ResolveContext.scriptPackages); the guard has none. */
-  scriptPackages?: ScriptPackagesReader;
 }
 
 /** The environment variable that sets an engine's quiet period (ms) where its options do not. */
@@ -107,7 +104,6 @@ export class EngineCore {
       ...(options.firstSeenFile ? { firstSeenFile: options.firstSeenFile } : {}),
       ...(options.onBackground ? { onBackground: options.onBackground } : {}),
       ...(settleMs !== undefined ? { settleMs } : {}),
-      scriptPackages: options.scriptPackages,
     };
   }
 

@@ -30,7 +30,6 @@ import {
 import type { FirstSeen } from './judge';
 import { serverInfoFromLock } from './lockServerInfo';
 import type { ResolveContext } from './lookup';
-import type { ScriptPackagesReader } from './lookup';
 import { inferFromPythonHistory } from './pythonFirstLook';
 import { resolveInstalled, Resolution } from './resolve';
 import { procLink } from './runtime';
@@ -55,8 +54,6 @@ export interface GatherSettings {
   dockerTtlMs: number;
   firstSeenFile?: string;
   settleMs?: number;
-  /** Reads what a loose JavaScript script imports by package name (ResolveContext.scriptPackages). */
-  scriptPackages?: ScriptPackagesReader;
 }
 
 /** A resolution and the files its answer was read from (with their change times). */
@@ -130,7 +127,7 @@ export async function gathering(
 ): Promise<Gathering> {
   const { host, fs } = machine;
   // What outlives the snapshot (docker answers, registry checkers) gets no pass of it.
-  const kept: ResolveContext = { host, fs, cache, scriptPackages: settings.scriptPackages };
+  const kept: ResolveContext = { host, fs, cache };
   const hasInstances = servers.some((s) => s.instances.length > 0);
   const store = hasInstances ? await firstSeenStore(machine, cache, settings) : undefined;
   // Once per snapshot, not per instance: the process table is scanned for installers once (what
@@ -208,7 +205,7 @@ function cachedResolver(
       extra.cwd ?? null,
     ]);
     const resolution = await resolutions.get(key, (tfs) =>
-      resolveInstalled({ host: kept.host, fs: tfs, cache: kept.cache, scriptPackages: kept.scriptPackages }, launch, {
+      resolveInstalled({ host: kept.host, fs: tfs, cache: kept.cache }, launch, {
         processArgv: extra.argv,
         processCwd: extra.cwd,
         reading,

@@ -18,11 +18,6 @@ export interface ResolveContext {
    * answers computed in it read through them. What is kept across snapshots is checked against `fs`.
    */
   pass?: VersionFs;
-  /**
-   * What a loose JavaScript script imports by package name, read with its closure (nodeScriptPackages.ts `readScriptPackages`):
-   * the snapshot's engine reads it; without it (the guard) a script is judged by its own files.
-   */
-  scriptPackages?: ScriptPackagesReader;
 }
 
 /** A package specifier one of the script's files loads. */
@@ -41,11 +36,6 @@ export interface ScriptPackagesRead {
     startRisks?: StartRisk[];
   };
 }
-
-export type ScriptPackagesReader = (
-  ctx: ResolveContext,
-  imports: readonly PackageImport[],
-) => Promise<ScriptPackagesRead | undefined>;
 
 /**
  * An mtime-checked cache kept in the engine's cache under `name`, made for these file reads on

@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import type { PackageImport, ResolveContext } from './lookup';
+import { readScriptPackages } from './nodeScriptPackages';
 import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
@@ -133,8 +134,8 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
   const computed: string[] = [];
   const imports: PackageImport[] = [];
   const files = await localFiles(ctx, script, computed, imports);
-  // What its files import by package name, when this engine reads it (ResolveContext.scriptPackages).
-  const read = imports.length ? await ctx.scriptPackages?.(ctx, imports) : undefined;
+  // What its files import by package name, read by every engine: the guard judging its own child as a snapshot does.
+  const read = imports.length ? await readScriptPackages(ctx, imports) : undefined;
   // Its own files' times only: the packages it imports are released versions, named by the closure's
   // fingerprint (a reinstall, or a roll back to what it started with, is the same code).
   const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);

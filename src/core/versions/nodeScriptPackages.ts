@@ -1,22 +1,25 @@
 import { pathFor } from '../base/hostEnv';
 import type { StartRisk } from '../base/versionTypes';
-import type { ScriptPackagesReader } from './lookup';
+import type { PackageImport, ResolveContext, ScriptPackagesRead } from './lookup';
 import { exportsAllow, packageOfSpecifier } from './nodeImports';
 import { findDependency, importsEnvironment, treeRootOf, type Found } from './nodeTree';
 
 /**
  * What a loose JavaScript script's files import by package name, read now: each package found as
  * Node finds it (the nearest node_modules up from the importing file), the closure of those in the
- * project's tree, and the subpaths their `exports` no longer allow (a restart that will fail). The
- * snapshot's engine reads it (ResolveContext.scriptPackages); the guard, whose bundle has no room
- * for it, judges a script by its own files.
+ * project's tree, and the subpaths their `exports` no longer allow (a restart that will fail). Read
+ * for every resolution of such a script (nodeScript.ts): a snapshot's and the guard's judgement of
+ * its own child, so the two give one verdict.
  */
 
 /**
  * Each package a file loads, looked up from that file's folder; undefined when none is found. (A
  * package not found is no proof: a runner's path aliases and NODE_PATH find what node_modules does not hold.)
  */
-export const readScriptPackages: ScriptPackagesReader = async (ctx, imports) => {
+export async function readScriptPackages(
+  ctx: ResolveContext,
+  imports: readonly PackageImport[],
+): Promise<ScriptPackagesRead | undefined> {
   const p = pathFor(ctx.host);
   let project: string | undefined;
   const found = new Map<string, Found>();
@@ -51,4 +54,4 @@ export const readScriptPackages: ScriptPackagesReader = async (ctx, imports) => 
       ...(startRisks.length ? { startRisks } : {}),
     },
   };
-};
+}

@@ -4,11 +4,9 @@ import { exportsAllow, packageOfSpecifier } from '../../../src/core/versions/nod
 import { nodeSpecifiers } from '../../../src/core/versions/nodeScript';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { judge } from '../../../src/core/versions/judge';
-import { readScriptPackages } from '../../../src/core/versions/nodeScriptPackages';
+import { recordedVersions } from '../../../src/guard/host/lockRecord';
+import { toResolvedVersion } from '../../../src/guard/host/versionProbe';
 import { ctxFor, tempDir, write } from './layouts';
-
-/** A snapshot's reading: with what a script imports by package name (the guard reads without it). */
-const engineCtx = (home: string) => ({ ...ctxFor(home), scriptPackages: readScriptPackages });
 
 const SDK = '@modelcontextprotocol/sdk';
 
@@ -94,11 +92,8 @@ describe('versions: what a JavaScript script imports by package name', () => {
   it('a script with no package of its own is judged with the closure of what it imports: a dependency installed at another version under it is stale, named with both versions', async () => {
     const root = tempDir();
     const { dir, script } = project(root, '1.32.2');
-    const ctx = engineCtx(root);
+    const ctx = ctxFor(root);
     const launch = { command: 'node', args: [script] };
-    // The guard's reading (no reader): the script by its own files, as before.
-    const own = (await resolveInstalled(ctxFor(root), launch)).installed;
-    assert.ok(own.state === 'installed' && own.environment === undefined && own.nodeProject === undefined);
     const { installed } = await resolveInstalled(ctx, launch);
     assert.equal(installed.state, 'installed', JSON.stringify(installed));
     if (installed.state !== 'installed') return;
@@ -117,6 +112,13 @@ describe('versions: what a JavaScript script imports by package name', () => {
       firstSeenAt: new Date(start).toISOString(),
     };
     assert.equal(judge({ installed, processStart: start, firstSeen }).verdict.state, 'current');
+    // What a guard records of the same script as its child starts (its lock record's versions): the
+    // evidence status and the guard's own check both judge a guarded script by.
+    const atStart = toResolvedVersion(installed);
+    assert.ok(atStart.state === 'known');
+    const lock = { versions: recordedVersions(atStart) };
+    assert.deepEqual(lock.versions.dependencies, { [SDK]: '1.32.2', zod: '3.25.76' });
+    assert.equal(judge({ installed, processStart: start, lock }).verdict.state, 'current');
 
     // npm install @modelcontextprotocol/sdk@1.25.0 in the project, while it runs.
     write(
@@ -129,12 +131,15 @@ describe('versions: what a JavaScript script imports by package name', () => {
     assert.ok(v.state === 'stale');
     assert.deepEqual(v.movedDependencies, [{ name: SDK, from: '1.32.2', to: '1.25.0' }]);
     assert.match(v.summary, /@modelcontextprotocol\/sdk 1\.32\.2 -> 1\.25\.0/);
+    const guarded = judge({ installed: moved, processStart: start, lock, now: start + 60_000 }).verdict;
+    assert.ok(guarded.state === 'stale', JSON.stringify(guarded));
+    assert.deepEqual(guarded.movedDependencies, v.movedDependencies);
   });
 
   it("a subpath the installed package no longer exports is a restart that will fail, said with the package's version", async () => {
     const root = tempDir();
     const { script } = project(root, '2.0.0', { '.': './dist/index.js', './server': './dist/server/index.js' });
-    const { installed } = await resolveInstalled(engineCtx(root), { command: 'node', args: [script] });
+    const { installed } = await resolveInstalled(ctxFor(root), { command: 'node', args: [script] });
     assert.ok(installed.state === 'installed');
     assert.deepEqual(
       installed.startRisks?.map((r) => r.summary),
@@ -151,7 +156,7 @@ describe('versions: what a JavaScript script imports by package name', () => {
       path.join(root, 'alone', 's.mjs'),
       "import x from 'not-installed';\nimport y from '@/alias';\n",
     );
-    const { installed } = await resolveInstalled(engineCtx(root), { command: 'node', args: [script] });
+    const { installed } = await resolveInstalled(ctxFor(root), { command: 'node', args: [script] });
     assert.ok(installed.state === 'installed');
     assert.equal(installed.environment, undefined);
     assert.equal(installed.nodeProject, undefined);
