@@ -2,18 +2,8 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  instanceOf,
-  MEM,
-  memoryGlobal,
-  memoryInProject,
-  NPM,
-  npmEnv,
-  npmWorld,
-  run,
-  snapshot,
-  tempDir,
-} from './support';
+import { instanceOf, MEM, memoryGlobal, memoryInProject, NPM, npmEnv, run, snapshot, tempDir } from './support';
+import { moveSdk, SDK, sdkScriptProject } from './sdkScriptProject';
 import { cliPath } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
@@ -162,16 +152,6 @@ describe('rollback (real npm): the version a running server started with, instal
   });
 });
 
-const SDK = '@modelcontextprotocol/sdk';
-
-/** A server as the SDK's quickstart writes it: ESM, importing the SDK by its package subpaths. */
-const SDK_SERVER = `import { McpServer } from '${SDK}/server/mcp.js';
-import { StdioServerTransport } from '${SDK}/server/stdio.js';
-const server = new McpServer({ name: 'proj', version: '1.0.0' });
-await server.connect(new StdioServerTransport());
-console.error('proj running on stdio');
-`;
-
 /**
  * A script server no package installs, in a project `npm install` made (a package.json of
  * dependencies only): its SDK moved by a real `npm install` under it is seen, named with both
@@ -186,18 +166,7 @@ describe("rollback (real npm): a script server's imported package, put back in i
 
   it('status names the moved SDK; doctor explains the script; rollback --yes runs npm install in the project; then current', async () => {
     const root = tempDir('lg-rollback-script-');
-    // The project at 1.32.2, and 1.25.0 fetched once into the same npm cache (npmWorld: once per machine).
-    await npmWorld(root, `script-project-sdk-1.32.2-cache-1.25.0`, async (dir) => {
-      const proj = path.join(dir, 'proj');
-      const other = path.join(dir, 'other');
-      for (const d of [proj, other]) fs.mkdirSync(d);
-      await run(NPM, ['install', `${SDK}@1.25.0`], { cwd: other, env: npmEnv(dir) });
-      fs.rmSync(other, { recursive: true });
-      await run(NPM, ['install', `${SDK}@1.32.2`], { cwd: proj, env: npmEnv(dir) });
-    });
-    const proj = path.join(root, 'proj');
-    const script = path.join(proj, 'server.mjs');
-    fs.writeFileSync(script, SDK_SERVER);
+    const { proj, script } = await sdkScriptProject(root);
     const home = path.join(root, 'home');
     fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
     fs.writeFileSync(
@@ -216,7 +185,7 @@ describe("rollback (real npm): a script server's imported package, put back in i
     assert.equal(sdkOf(first), '1.32.2', JSON.stringify(first.versions?.installed));
     await pastJudgedStart(first.startTime);
 
-    await run(NPM, ['install', `${SDK}@1.25.0`], { cwd: proj, env: npmEnv(root) });
+    await moveSdk(root, proj);
     const moved = await instanceOf(take, 'proj', pid);
     const v = moved.versions?.verdict;
     assert.equal(v?.state, 'stale', JSON.stringify(moved.versions));
