@@ -69,7 +69,7 @@ describeE2e('e2e: activation', (h) => {
 
     await runCommand(page, 'View: Show MCP Lifeguard');
     const expected = [
-      [1, 'Workspace'],
+      [1, 'VS Code (workspace)'],
       [2, 'memory'],
       [2, 'everything'],
       [1, 'Claude Desktop'],
@@ -100,7 +100,7 @@ describeE2e('e2e: activation', (h) => {
       others.every((l) => l === 'Not configured'),
       `unexpected groups: ${JSON.stringify(others)}`,
     );
-    assert.match(tops[0].aria, /^Workspace, 2\b/);
+    assert.match(tops[0].aria, /^VS Code \(workspace\), 2\b/);
     assert.match(tops[3].aria, /^Claude Desktop, 1\b/);
     assert.match(tops[5].aria, /^Cursor, 1\b/);
     // The running process is Claude Desktop's notes, not the workspace's memory: the same command line,

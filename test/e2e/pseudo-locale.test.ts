@@ -12,7 +12,7 @@ const marked = (text: string) => text.includes('⟦') || text.includes('⟧');
  * What the engine reports is data, in no language: versions and counts, and the names of servers,
  * sources and clients (the snapshot's English, as the CLI prints it).
  */
-const DATA = /^([\d.]+|Workspace|Claude Desktop|Cursor|VS Code|unknown)$/;
+const DATA = /^([\d.]+|VS Code \(workspace\)|Claude Desktop|Cursor|VS Code|unknown)$/;
 
 /** Replaces every string of the installed extension's manifest bundle, and adds a runtime bundle for VS Code's `pseudo` language. */
 function pseudoLocalise(extensionDir: string): void {

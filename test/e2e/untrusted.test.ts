@@ -34,15 +34,15 @@ describeE2e('e2e: untrusted workspace', (h) => {
           const i = rs.findIndex((r) => r.level === 2 && r.label === name && /\b1 instance\b/.test(r.aria));
           return i >= 0 && rs[i + 1]?.level === 3;
         };
-        // And under the Workspace group: the tree redraws rows as looks come in, so all three are waited for together.
-        return shown('memory') && shown('everything') && rs.some((r) => r.level === 1 && r.label === 'Workspace');
+        // And under the VS Code (workspace) group: the tree redraws rows as looks come in, so all three are waited for together.
+        return shown('memory') && shown('everything') && rs.some((r) => r.level === 1 && r.label === 'VS Code (workspace)');
       },
       60000,
     );
-    const workspaceAt = rows.findIndex((r) => r.level === 1 && r.label === 'Workspace');
+    const workspaceAt = rows.findIndex((r) => r.level === 1 && r.label === 'VS Code (workspace)');
     assert.ok(
       workspaceAt >= 0 && workspaceAt < rows.findIndex((r) => r.level === 2 && r.label === 'memory'),
-      `the workspace's server is listed under the Workspace group: ${JSON.stringify(rows)}`,
+      `the workspace's server is listed under the VS Code (workspace) group: ${JSON.stringify(rows)}`,
     );
 
     const userMenu = await contextMenuLabels(page, 2, 'everything');
