@@ -3,6 +3,9 @@
  * (test/fixtures/guard/tiny-server.mjs) directly, through `node dist/cli.js run`, and through a bare
  * Node pipe (support.ts BARE_PIPE), the guard's like for like: every ping and call goes to all three,
  * so the guard's memory is compared with a Node process in between that relayed the same traffic.
+ * A fourth path, a client of a shared server (`run --on-conflict share`: a relay, the server and its
+ * judgement in the share host), relays the same traffic: what a process in front of the server
+ * holds when the engine runs elsewhere, and what that elsewhere holds.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,6 +29,21 @@ const BIG_ROUNDS = 20;
 interface Side {
   client: Client;
   transport: StdioClientTransport;
+}
+
+/** The share host of the server named `name` (`run --share-host`, started by its relay): its pid, from /proc (Linux). */
+function shareHostPid(name: string): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('--share-host') && argv.includes(name)) return Number(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
 }
 
 async function connect(args: string[], env: Record<string, string>): Promise<Side> {
@@ -121,6 +139,13 @@ export async function run(report: BenchReport): Promise<void> {
     MCP_LIFEGUARD_HOME: home,
   });
   const piped = await connect(['-e', BARE_PIPE, process.execPath, tinyServer], env);
+  const shareHome = fs.mkdtempSync('/tmp/lgb-share-');
+  // Named apart from any other run's, so its share host is told from theirs.
+  const sharedName = `bench-shared-${process.pid}`;
+  const shared = await connect(
+    [cli, 'run', '--on-conflict', 'share', '--name', sharedName, '--', process.execPath, tinyServer],
+    { ...env, MCP_LIFEGUARD_HOME: shareHome },
+  );
   try {
     await guarded.client.ping();
     await piped.client.ping();
@@ -130,15 +155,18 @@ export async function run(report: BenchReport): Promise<void> {
     await pingBlock(direct, 500, []);
     await pingBlock(guarded, 500, []);
     await pingBlock(piped, 500, []);
+    await pingBlock(shared, 500, []);
 
     // Alternating blocks, so drift in machine load hits both sides alike.
     const directMs: number[] = [];
     const guardMs: number[] = [];
     const pipeMs: number[] = [];
+    const sharedMs: number[] = [];
     for (let done = 0; done < PINGS; done += BLOCK) {
       await pingBlock(direct, BLOCK, directMs);
       await pingBlock(guarded, BLOCK, guardMs);
       await pingBlock(piped, BLOCK, pipeMs);
+      await pingBlock(shared, BLOCK, sharedMs);
     }
     directMs.sort((a, b) => a - b);
     guardMs.sort((a, b) => a - b);
@@ -150,6 +178,12 @@ export async function run(report: BenchReport): Promise<void> {
     report.ratio('ping p50 added by the guard (ms)', quantile(guardMs, 0.5) - quantile(directMs, 0.5), { max: 0.2 });
     report.figure('ping p99 added by the guard', quantile(guardMs, 0.99) - quantile(directMs, 0.99), 'ms');
     report.figure('ping p50 added by a bare Node pipe', quantile(pipeMs, 0.5) - quantile(directMs, 0.5), 'ms');
+    sharedMs.sort((a, b) => a - b);
+    report.figure(
+      'ping p50 added by a shared server (relay and host)',
+      quantile(sharedMs, 0.5) - quantile(directMs, 0.5),
+      'ms',
+    );
     const rssAfterPings = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rssAfterPings !== undefined) report.figure('guard RSS after the pings', rssAfterPings, 'MiB');
 
@@ -157,13 +191,16 @@ export async function run(report: BenchReport): Promise<void> {
     await callBlock(direct, 500, []);
     await callBlock(guarded, 500, []);
     await callBlock(piped, 500, []);
+    await callBlock(shared, 500, []);
     const directCalls: number[] = [];
     const guardCalls: number[] = [];
     const pipeCalls: number[] = [];
+    const sharedCalls: number[] = [];
     for (let done = 0; done < CALLS; done += BLOCK) {
       await callBlock(direct, BLOCK, directCalls);
       await callBlock(guarded, BLOCK, guardCalls);
       await callBlock(piped, BLOCK, pipeCalls);
+      await callBlock(shared, BLOCK, sharedCalls);
     }
     directCalls.sort((a, b) => a - b);
     guardCalls.sort((a, b) => a - b);
@@ -179,6 +216,12 @@ export async function run(report: BenchReport): Promise<void> {
       quantile(pipeCalls, 0.5) - quantile(directCalls, 0.5),
       'ms',
     );
+    sharedCalls.sort((a, b) => a - b);
+    report.figure(
+      'tools/call p50 added by a shared server (relay and host)',
+      quantile(sharedCalls, 0.5) - quantile(directCalls, 0.5),
+      'ms',
+    );
     // A busy guard's memory next to the pipe's, each after the same BUSY_CALLS calls (one call says
     // little: a per-call cost grows with them). PSS, each process's own (not its server's): the node
     // binary's pages, shared by both, are counted once between them rather than whole in each.
@@ -186,10 +229,17 @@ export async function run(report: BenchReport): Promise<void> {
       const n = Math.min(BLOCK, BUSY_CALLS - done);
       await callBlock(guarded, n, []);
       await callBlock(piped, n, []);
+      await callBlock(shared, n, []);
     }
-    const busy = await settledMemory([guarded.transport.pid, piped.transport.pid]);
+    const hostPid = shareHostPid(sharedName);
+    const busy = await settledMemory([
+      guarded.transport.pid,
+      piped.transport.pid,
+      shared.transport.pid,
+      ...(hostPid ? [hostPid] : []),
+    ]);
     if (busy) {
-      const [g, p] = busy;
+      const [g, p, relay, host] = busy;
       for (const [who, m] of [
         ['guard', g],
         ['bare Node pipe', p],
@@ -200,6 +250,17 @@ export async function run(report: BenchReport): Promise<void> {
       }
       report.figure(`guard / bare Node pipe RSS after ${BUSY_CALLS} tools/call`, g.rss / p.rss, 'x');
       report.ratio(`guard PSS / bare Node pipe PSS after ${BUSY_CALLS} tools/call`, g.pss / p.pss, { max: 1.25 });
+      // The engine elsewhere: the relay judges nothing; the share host holds the server's judgement.
+      report.figure(`shared server: relay PSS after ${BUSY_CALLS} tools/call (median of 5)`, relay.pss, 'MiB');
+      report.figure(`shared server: relay PSS / bare Node pipe PSS`, relay.pss / p.pss, 'x');
+      if (host) {
+        report.figure(`shared server: share host PSS after ${BUSY_CALLS} tools/call (median of 5)`, host.pss, 'MiB');
+        report.figure(
+          `shared server: (relay + share host) PSS / bare Node pipe PSS`,
+          (relay.pss + host.pss) / p.pss,
+          'x',
+        );
+      } else report.note('shared server: its share host was not found');
     } else report.note('guard PSS: not measured on this platform');
 
     await bigCall(direct);
@@ -236,6 +297,13 @@ export async function run(report: BenchReport): Promise<void> {
     await direct.client.close();
     await guarded.client.close();
     await piped.client.close();
+    await shared.client.close();
     fs.rmSync(home, { recursive: true, force: true });
+    // The share host ends once its last client left; its folder goes after it.
+    const hostLeft = shareHostPid(sharedName);
+    for (let i = 0; i < 50 && hostLeft !== undefined && fs.existsSync(`/proc/${hostLeft}`); i++)
+      await new Promise((r) => setTimeout(r, 200));
+    if (hostLeft !== undefined && fs.existsSync(`/proc/${hostLeft}`)) process.kill(hostLeft, 'SIGKILL');
+    fs.rmSync(shareHome, { recursive: true, force: true });
   }
 }
