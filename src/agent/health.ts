@@ -71,7 +71,8 @@ export function serverReport(s: VmServer): ServerReport {
     ...(registryNotice(s) ? { registry: registryNotice(s, quoted) } : {}),
     instances: s.instances.map((i) => {
       const pending = guardPending(s, i);
-      return pending ? { ...instanceReport(i, s), notGuardedYet: pending.nextStep } : instanceReport(i, s);
+      if (!pending) return instanceReport(i, s);
+      return { ...instanceReport(i, s), [pending.guarded ? 'stillGuarded' : 'notGuardedYet']: pending.nextStep };
     }),
   };
 }

@@ -16,6 +16,11 @@ const instance = z.object({
    */
   notGuardedYet: z.string().optional(),
   /**
+   * Its entry is unwrapped but its client still runs the process it started through the guard
+   * before the edit: the client's own way to start it again as the entry says now.
+   */
+  stillGuarded: z.string().optional(),
+  /**
    * A server shared with `run --on-conflict share`, or an HTTP guard's server used by clients: the
    * clients its one process serves (name as the client gave it; pid when known, always for a relay),
    * and the share host's HTTP front a client's `url` entry reaches it at (`--share-listen`).

@@ -163,27 +163,38 @@ export function formatInstances(snapshot: Snapshot): string[] {
 }
 
 /**
- * Wrapped entries whose client still runs the process it started before the edit: each one still
- * counted and judged above, and the client's next step that puts it under its guard.
+ * Wrapped or unwrapped entries whose client still runs the process as it started it before the
+ * edit: each one still counted and judged above, and the client's next step that runs it as the
+ * entry says now.
  */
 function pendingLines(vm: VmSnapshot): string[] {
   const pending = guardPendingList(vm);
-  if (pending.length === 0) return [];
-  return [
-    '',
-    `Wrapped, not guarded yet (${pending.length}): the client runs what it started before the entry was rewritten, until it starts the server again.`,
-    ...pending.map((p) => `  ${p.server} (pid ${p.pid}): ${p.nextStep}`),
-  ];
+  const group = (guarded: boolean, head: string) => {
+    const rows = pending.filter((p) => p.guarded === guarded);
+    return rows.length === 0
+      ? []
+      : [
+          '',
+          `${head} (${rows.length}): the client runs what it started before the entry was rewritten, until it starts the server again.`,
+          ...rows.map((p) => `  ${p.server} (pid ${p.pid}): ${p.nextStep}`),
+        ];
+  };
+  return [...group(false, 'Wrapped, not guarded yet'), ...group(true, 'Unwrapped, still guarded')];
 }
 
-/** Every instance of a wrapped entry that runs without its guard, with its client's next step (also in `status --json`). */
+/**
+ * Every instance whose guard its entry no longer agrees with (a wrapped entry's that runs without
+ * its guard, an unwrapped entry's still under it), with its client's next step (also in `status --json`).
+ */
 export function guardPendingList(
   vm: VmSnapshot,
-): Array<{ server: string; id: string; pid: number; client: string; nextStep: string }> {
+): Array<{ server: string; id: string; pid: number; client: string; guarded: boolean; nextStep: string }> {
   return vm.servers.flatMap((s) =>
     s.instances.flatMap((i) => {
       const p = guardPending(s, i);
-      return p ? [{ server: s.name, id: s.id, pid: i.pid, client: p.client.name, nextStep: p.nextStep }] : [];
+      return p
+        ? [{ server: s.name, id: s.id, pid: i.pid, client: p.client.name, guarded: p.guarded, nextStep: p.nextStep }]
+        : [];
     }),
   );
 }

@@ -422,6 +422,12 @@ export interface Instance {
     restartCheck?: 'probe';
   };
   /**
+   * Set when a guard (`mcp-lifeguard run`, a share host) runs it from outside the launch its entry
+   * names: the entry runs the command bare (Unwrap rewrote it) while its client still runs what it
+   * started through the guard, until it starts the server again.
+   */
+  guardAbove?: true;
+  /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or
    * `unknown`), see docs/status-json.md. Absent when versions were not resolved.
    */

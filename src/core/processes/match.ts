@@ -658,6 +658,8 @@ interface Launched {
   main: ProcessInfo;
   chain: ProcessInfo[];
   client: InstanceClient;
+  /** The guard just above the candidate, when one runs it (the candidate is then the server it runs). */
+  guardAbove?: ProcessInfo;
 }
 
 /** An entry that fits a launch, with the identity questions' answers. */
@@ -678,14 +680,16 @@ function attribute(
   notes: Diagnostic[],
 ): { instance: Instance; owners: ConfigLaunch[] } | undefined {
   const { main, chain } = descendToMain(cand.p, tree, options);
+  const parent = tree.parent(cand.p);
   const launched: Launched = {
     cand,
     entry: cand.asEntry ?? cand.asPlugin ?? cand.p,
     main,
     chain,
     client: owningClient(cand.p, tree, options.platform),
+    ...(parent && isGuard(parent.argv, ownScriptOf(parent, options)) ? { guardAbove: parent } : {}),
   };
-  const keyed = keyedEntries(launched, tree, options, notes);
+  const keyed = keyedEntries(launched, options, notes);
   if (keyed.length === 0) return undefined;
   const judged = judgeIdentity(launched, keyed, options);
   if (judged.length === 0) return undefined;
@@ -702,17 +706,12 @@ function attribute(
  * matched: a guard or share host runs the server itself (another root's shared server matched by an
  * unwrapped entry of the same command).
  */
-function keyedEntries(
-  launched: Launched,
-  tree: ProcessTree,
-  options: MatchOptions,
-  notes: Diagnostic[],
-): ConfigLaunch[] {
-  const { cand, main, chain, client } = launched;
+function keyedEntries(launched: Launched, options: MatchOptions, notes: Diagnostic[]): ConfigLaunch[] {
+  const { cand, main, chain, client, guardAbove } = launched;
   const rootEff = effectiveArgv(launched.entry.argv);
-  const parent = tree.parent(cand.p);
-  const above = parent && isGuard(parent.argv, ownScriptOf(parent, options)) ? [parent] : [];
-  const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options)));
+  const guard = [...(guardAbove ? [guardAbove] : []), cand.p, ...chain].find((x) =>
+    isGuard(x.argv, ownScriptOf(x, options)),
+  );
   const guardRoot =
     guard && options.ownRoot !== undefined
       ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform, guard.argv)
@@ -786,6 +785,8 @@ function instanceOfOwners(
     new Set([...secretsOf(main.pid, fits[0].config), ...maskedParts(fits[0].config.args, main.argv)]),
     options.owners,
   );
+  // A guard its entries do not name runs it: they were unwrapped since its client started it.
+  if (launched.guardAbove) instance.guardAbove = true;
   // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
   const shared = sharedRunFolder(main);
   if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared));

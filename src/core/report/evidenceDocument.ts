@@ -2,6 +2,7 @@ import { elsewhereLabel } from './machineWords';
 import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
 import { isGuard } from '../processes/argv';
+import { guardDisagreement } from './guardAgreement';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import { verdictLabel } from './causes';
@@ -29,8 +30,11 @@ export const MAX_LISTED_PACKAGES = 10;
 /** What to do about one instance, in one sentence. */
 export function whatToDo(i: VmInstance, server?: VmServer): string {
   const flags = instanceFlags(i);
-  // Wrapped (or shared) since its client started it: the client's next start runs it under its guard.
-  const pending = server !== undefined && !isGuarded(i) && isGuard([server.command ?? '', ...server.args]);
+  // Wrapped (or shared), or unwrapped, since its client started it: its next start runs it as the entry says.
+  const disagreement =
+    server &&
+    guardDisagreement(i, { wrapped: isGuard([server.command ?? '', ...server.args]), client: server.source.client });
+  const pending = disagreement === 'unguarded';
   if (downVerdict(i))
     return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';
   if (flags.has('orphan'))
@@ -47,7 +51,7 @@ export function whatToDo(i: VmInstance, server?: VmServer): string {
     return `Restart it from ${i.client.name} to load what is installed: its entry is already wrapped, so it then runs under its guard. A restart from here stops it until ${i.client.name} starts it again.`;
   if (stale) {
     return isGuarded(i)
-      ? 'Restart it: its guard restarts it and the client keeps its session.'
+      ? `Restart it: its guard restarts it and the client keeps its session.${disagreement === 'guarded' ? ` Its entry is unwrapped, so once ${i.client.name} starts it again it runs without the guard.` : ''}`
       : `Restart it to load what is installed. It is not guarded, so a restart from here stops it and ${i.client.name} must start it again; Wrap with Guard avoids that next time.`;
   }
   if (flags.has('duplicate')) return 'Kill Duplicates stops the older copies; the newest one keeps serving its client.';
@@ -55,8 +59,10 @@ export function whatToDo(i: VmInstance, server?: VmServer): string {
     return "Nothing to do: its guard starts the server again, in the client's session, when the next request comes (it then runs what is installed).";
   if (versionUnknown(i))
     return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
-  return pending
-    ? `Nothing to do now: it runs what is installed. Its entry is wrapped; ${i.client.name} runs it under its guard once it starts it again.`
+  if (pending)
+    return `Nothing to do now: it runs what is installed. Its entry is wrapped; ${i.client.name} runs it under its guard once it starts it again.`;
+  return disagreement === 'guarded'
+    ? `Nothing to do now: it runs what is installed. Its entry is unwrapped; ${i.client.name} runs it without the guard once it starts it again.`
     : 'Nothing to do: it runs what is installed.';
 }
 

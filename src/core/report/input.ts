@@ -77,6 +77,8 @@ export interface VmInstance extends InstanceFacts {
   /** Set when a lock record names this process: the instance is guarded. `control` is its endpoint. */
   lock?: Partial<NonNullable<Instance['lock']>> &
     Pick<NonNullable<Instance['lock']>, 'serverName'> & { control?: string };
+  /** A guard outside its entry's launch runs it (core's `guardAbove`): unwrapped since its client started it. */
+  guardAbove?: Instance['guardAbove'];
   /** The running version when known (lock record, serverInfo). */
   runningVersion?: string;
   /** The processes it started (core's `children`), each judged on its own. */

@@ -431,10 +431,13 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = guarded ? { id: 'shield', color: 'charts.green' } : { id: 'circle-filled', color: 'charts.green' };
       break;
   }
-  // Wrapped, but its client still runs the process it started before the edit: judged as before,
-  // with who starts it through the guard next.
+  // Wrapped or unwrapped, but its client still runs the process as it started it before the edit:
+  // judged as before, with who starts it as the entry says next.
   const pending = s.instances.map((i) => guardPending(s, i, t)).find((p) => p !== undefined);
-  if (pending) description += t(' · unguarded until {0} restarts it', pending.client.name);
+  if (pending)
+    description += pending.guarded
+      ? t(' · guarded until {0} restarts it', pending.client.name)
+      : t(' · unguarded until {0} restarts it', pending.client.name);
   else if (guarded && state.kind !== 'running') description += t(' · guarded');
   else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
@@ -452,18 +455,30 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
     s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`,
   );
   for (const i of s.instances) {
-    const unguarded = guardPending(s, i, t) ? t(' · not guarded yet') : '';
-    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), i.lock ? t(' · guarded') : unguarded));
+    const mark = guardPending(s, i, t)
+      ? i.lock
+        ? t(' · still guarded')
+        : t(' · not guarded yet')
+      : i.lock
+        ? t(' · guarded')
+        : '';
+    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), mark));
     for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
   }
   if (pending)
     lines.push(
       '',
-      t(
-        'Wrapped: {0} still runs the process it started before its entry was rewritten, without the guard, until it starts the server again. Next: {1}',
-        mdCell(pending.client.name),
-        mdCell(pending.nextStep),
-      ),
+      pending.guarded
+        ? t(
+            'Unwrapped: {0} still runs the process it started before its entry was rewritten, under the guard, until it starts the server again. Next: {1}',
+            mdCell(pending.client.name),
+            mdCell(pending.nextStep),
+          )
+        : t(
+            'Wrapped: {0} still runs the process it started before its entry was rewritten, without the guard, until it starts the server again. Next: {1}',
+            mdCell(pending.client.name),
+            mdCell(pending.nextStep),
+          ),
     );
   if (s.updateAvailable)
     lines.push(
@@ -561,9 +576,10 @@ function instanceItem(
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.
   const shared = i.lock?.attached;
+  const pending = server && guardPending(server, i);
   if (shared) details.push(sharedWords(shared));
+  else if (pending) details.push(pending.guarded ? t('still guarded') : t('not guarded yet'));
   else if (isGuarded(i)) details.push(t('guarded'));
-  else if (server && guardPending(server, i)) details.push(t('not guarded yet'));
   // Under its own client's group the client goes without saying.
   if (!shared && (!server || i.client.id !== server.source.client)) details.push(ownerName(i));
   // Its own process and the ones it started, PSS where the OS gives it.

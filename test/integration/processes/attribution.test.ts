@@ -358,6 +358,74 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(changed.pid, client.servers[0]);
   });
 
+  it('after the real `unwrap` (the entry runs its command bare again), the guarded process its client started before keeps its entry, guarded, judged as before: an edit under it is counted, and status says which client to restart', async () => {
+    const file = script('srv/notes.js');
+    const data = path.join(home, 'notes.json');
+    const entry = { command: process.execPath, args: [file, tag], env: { NOTES_FILE: data } };
+    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    fs.mkdirSync(path.dirname(desktop), { recursive: true });
+    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: entry } }));
+    const wrap = await cli(home, ['wrap', 'notes', '--install-guard', '--yes']);
+    assert.equal(wrap.code, 0, wrap.stderr);
+    const written = (
+      JSON.parse(fs.readFileSync(desktop, 'utf8')) as {
+        mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }>;
+      }
+    ).mcpServers.notes;
+    // Claude Desktop starts the wrapped entry: the installed guard, running the server under its lock.
+    const app = path.join(home, 'bin', 'claude-desktop');
+    fs.mkdirSync(path.dirname(app), { recursive: true });
+    fs.symlinkSync(process.execPath, app);
+    const client = await startFakeClient(
+      { command: written.command, args: written.args, env: written.env, cwd: home, app },
+      started,
+    );
+    // Listed, guarded, and the same process on two looks in a row (the guard has settled on its server).
+    let last: number | undefined;
+    const guarded = await until('the guarded process listed under notes', async () => {
+      const [i] = server(await statusJson(home), 'notes').instances;
+      const seen = last;
+      last = i?.lock !== undefined ? i.pid : undefined;
+      return i?.lock !== undefined && i.pid === seen ? i : undefined;
+    });
+    started.push(guarded.pid);
+    const unwrap = await cli(home, ['unwrap', 'notes', '--yes']);
+    assert.equal(unwrap.code, 0, unwrap.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(desktop, 'utf8')), { mcpServers: { notes: entry } }, 'unwrapped');
+    const after = await statusJson(home);
+    const notes = server(after, 'notes');
+    assert.deepEqual(
+      notes.instances.map((i) => i.pid),
+      [guarded.pid],
+      `still its entry's after the unwrap (not configured: ${JSON.stringify(after.notConfigured.map((i) => i.pid))})`,
+    );
+    assert.equal(notes.instances[0].client.id, 'claude-desktop');
+    assert.ok(notes.instances[0].lock, 'still under its guard: its client has not started it again');
+    assert.ok(!after.notConfigured.some((i) => i.pid === guarded.pid), 'not listed as not configured');
+    const pending = (
+      after as Snapshot & { guardPending?: Array<{ pid: number; client: string; guarded: boolean; nextStep: string }> }
+    ).guardPending;
+    assert.deepEqual(
+      pending?.map((p) => [p.pid, p.client, p.guarded]),
+      [[guarded.pid, 'Claude Desktop', true]],
+    );
+    assert.match(pending![0].nextStep, /^Claude Desktop: quit it/);
+    const text = await cli(home, ['status']);
+    assert.match(
+      text.stdout,
+      new RegExp(`Unwrapped, still guarded \\(1\\).*\\n  notes \\(pid ${guarded.pid}\\): Claude Desktop: quit it`),
+    );
+    assert.doesNotMatch(text.stdout, new RegExp(`Not configured[^]*\\b${guarded.pid}\\b`));
+    // Its code edited under it: still judged, and counted.
+    fs.appendFileSync(file, '// edited\n');
+    const changed = await until('the edit judged', async () => {
+      const [i] = server(await statusJson(home, { MCP_LIFEGUARD_SETTLE_MS: '0' }), 'notes').instances;
+      return i?.versions?.verdict.state === 'changed' ? i : undefined;
+    });
+    assert.equal(changed.pid, guarded.pid);
+    assert.ok(client.client > 0);
+  });
+
   it('launchers that run another program (env -u -C, nice, ionice, stdbuf, timeout, setsid, nohup, script -c) are walked through to the server', async () => {
     const app = script('proj/app/server.js');
     const abs = script('proj/abs/mcp-server.js');

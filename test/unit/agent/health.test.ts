@@ -53,6 +53,28 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
     assert.match(plain.whatToDo, /Wrap with Guard avoids/);
   });
 
+  it('an instance of an unwrapped entry its client still runs under the guard: judged as before, with the next step', () => {
+    const unwrapped = server('notes', {
+      command: 'npx',
+      args: ['-y', '@m/notes'],
+      instances: [
+        instance(40, {
+          verdicts: [stale('1.0.0', '2.0.0', '@m/notes')],
+          lock: { serverName: 'notes', resourceKey: 'k' },
+          guardAbove: true,
+        }),
+      ],
+    });
+    const [i] = healthReport(snapshot([unwrapped])).servers[0].instances;
+    assert.deepEqual(i.verdicts, ['stale']);
+    assert.match(i.stillGuarded!, /^Claude Desktop: quit it/);
+    assert.equal(i.notGuardedYet, undefined);
+    assert.match(
+      i.whatToDo,
+      /^Restart it: its guard restarts it .* Its entry is unwrapped, so once Claude Desktop starts it again it runs without the guard\.$/,
+    );
+  });
+
   it('a subscriber is told of verdicts, not of memory and CPU moving', () => {
     const moved = snapshot(
       vm.servers.map((s) => ({

@@ -174,6 +174,29 @@ describe('extension view-model: tree', () => {
     assert.doesNotMatch(item(serverNode(server('memory', { instances: [instance(4242)] }))).description!, /unguarded/);
   });
 
+  it('an unwrapped entry whose client still runs it under the guard: running and judged as before, with who restarts it next; a lock of its own, or another client, is no such state', () => {
+    const lock = { serverName: 'memory', resourceKey: 'k' };
+    const s = server('memory', { instances: [instance(4242, { verdicts: [stale()], lock, guardAbove: true })] });
+    const row = item(serverNode(s));
+    assert.match(row.description!, /^stale · .* · guarded until Claude Desktop restarts it$/);
+    assert.deepEqual(row.icon, { id: 'warning', color: 'list.warningForeground' }, 'still judged stale');
+    assert.match(row.tooltip!, /pid 4242 · Claude Desktop · still guarded/);
+    assert.match(
+      row.tooltip!,
+      /Unwrapped: Claude Desktop still runs .* under the guard.* Next: Claude Desktop: quit it/,
+    );
+    assert.match(item(childNodes(serverNode(s))[0]).description!, /still guarded/);
+    // The server holds a lock of its own (no guard above it), or another client runs it: no such words.
+    const own = server('memory', { instances: [instance(4242, { lock })] });
+    assert.doesNotMatch(item(serverNode(own)).description!, /until/);
+    const other = server('memory', {
+      instances: [
+        instance(4242, { lock, guardAbove: true, client: { id: 'cursor', name: 'Cursor', pid: 7 } as never }),
+      ],
+    });
+    assert.doesNotMatch(item(serverNode(other)).description!, /until/);
+  });
+
   it('instance rows: verdict first, then pid and uptime; versions, guard, other client and memory after', () => {
     const s = server('memory', {
       instances: [

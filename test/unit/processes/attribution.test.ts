@@ -163,8 +163,16 @@ describe('attribution follows the process', () => {
     const [i] = r.servers[0].instances;
     assert.equal(i.pid, 31);
     assert.equal(i.lock?.serverName, 'kb', 'still guarded');
+    assert.equal(i.guardAbove, true, 'by a guard its entry does not name');
+    assert.equal(i.client.id, 'claude-code');
+    assert.deepEqual(r.notConfigured, []);
     const bare = await attach([unwrapped], {}, {}, [], table);
     assert.equal(bare.servers[0].instances[0].lock, undefined, 'without the lock it is not');
+    // Its entry still wrapped: the guard is its own launch, not above it.
+    const wrapped = stdioConfig('kb', 'claude-code', '/opt/lg/mcp-lifeguard', ['run', '--', 'node', SCRIPT]);
+    const [w] = (await attach([wrapped], {}, {}, [lock], table)).servers[0].instances;
+    assert.equal(w.pid, 31);
+    assert.equal(w.guardAbove, undefined);
   });
 
   it('envContradicts: a differing or missing value contradicts; extra variables do not', () => {
