@@ -1,4 +1,4 @@
-import type { Instance } from '../base/model';
+import type { ClientId, Instance } from '../base/model';
 import type { AttachedClient } from '../control';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import type { Machine } from '../machine/types';
@@ -23,13 +23,26 @@ export function nameAttached(
   platform: NodeJS.Platform,
 ): AttachedClient[] {
   return attached.map((a) => {
-    const p = a.pid === undefined ? undefined : tree.get(a.pid);
-    if (!p || a.startTime === undefined || p.startTime === undefined) return a;
-    if (Math.abs(p.startTime - a.startTime) > START_TIME_TOLERANCE_MS) return a;
-    const own = matchClientSignature(p, platform);
-    const client = own && !own.agent ? { id: own.id, name: own.name } : owningClient(p, tree, platform);
-    return client.id === 'unknown' || client.id === 'terminal' ? a : Object.assign({}, a, { clientName: client.name });
+    const client = attachedClientOf(a, tree, platform);
+    return client ? Object.assign({}, a, { clientName: client.name }) : a;
   });
+}
+
+/**
+ * The known client at the pid a record lists (a relay's client above it, or an HTTP client's own
+ * process); undefined where the pid is gone, reused, or leads to no known client.
+ */
+export function attachedClientOf(
+  a: AttachedClient,
+  tree: ProcessTree,
+  platform: NodeJS.Platform,
+): { id: ClientId; name: string } | undefined {
+  const p = a.pid === undefined ? undefined : tree.get(a.pid);
+  if (!p || a.startTime === undefined || p.startTime === undefined) return undefined;
+  if (Math.abs(p.startTime - a.startTime) > START_TIME_TOLERANCE_MS) return undefined;
+  const own = matchClientSignature(p, platform);
+  const client = own && !own.agent ? { id: own.id, name: own.name } : owningClient(p, tree, platform);
+  return client.id === 'unknown' || client.id === 'terminal' ? undefined : { id: client.id, name: client.name };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Machine } from '../machine/types';
 import { readEnviron, secretEnvValues } from './environ';
 import { LockOwners, lockOwners, markGuarded } from './guarded';
 import { nameAttachedClients } from './attachedNames';
+import { keepAttachedClientsOnly } from './shareAttached';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance, descendToMain, envCandidates, matchProcesses, MatchOptions } from './match';
@@ -122,6 +123,8 @@ export async function attachInstances(
 
   markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
   nameAttachedClients([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform);
+  // A share host is the running instance of its attached clients' entries only.
+  keepAttachedClientsOnly(configs, byServer, options.locks ?? [], tree, options.platform);
   judgeByIdentity(configs, byServer, options.singleWriter);
   // Two processes on one data path, whichever entries started them.
   markSameData(configs, byServer);

@@ -108,4 +108,66 @@ describe('a shared server (`run --on-conflict share`): one instance, the relays 
     );
     assert.deepEqual(gone.notConfigured, []);
   });
+
+  it("is the running instance of its attached clients' entries only: an entry of a client not attached (VS Code, autostart off) does not count it; a client not known by its process keeps every entry's", async () => {
+    const workspace = stdioConfig('memory', 'vscode', '/usr/bin/node', [LG, ...SHARE], {
+      source: { client: 'vscode', scope: 'workspace', label: 'VS Code (workspace)', file: '/p/.vscode/mcp.json' },
+    });
+    const claude = stdioConfig('memory', 'claude-code', '/usr/bin/node', [LG, ...SHARE]);
+    const cursor = stdioConfig('memory', 'cursor', '/usr/bin/node', [LG, ...SHARE]);
+    const processes: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
+      { pid: 11, ppid: 1, argv: ['/home/u/.local/bin/claude'], startTime: 1100 },
+      { pid: 12, ppid: 1, argv: ['/opt/Cursor/cursor'], startTime: 1200 },
+      // Claude Code's and Cursor's relays; VS Code runs none (its autostart is off).
+      { pid: 24, ppid: 11, argv: ['/usr/bin/node', LG, ...SHARE], startTime: 5400 },
+      { pid: 26, ppid: 12, argv: ['/usr/bin/node', LG, ...SHARE], startTime: 5600 },
+      { pid: 30, ppid: 24, argv: ['/usr/bin/node', LG, 'run', '--share-host', ...SHARE.slice(1)], startTime: 5450 },
+      { pid: 31, ppid: 30, argv: ['mcp-server-memory'], startTime: 5500 },
+    ];
+    const lock = (attached: LockRecord['attached']): LockRecord => ({
+      protocol: 1,
+      pid: 30,
+      startTime: 5450,
+      serverName: 'memory',
+      resourceKey: '/data',
+      command: ['mcp-server-memory'],
+      cwd: '/',
+      startedAt: new Date(5450).toISOString(),
+      holder: 'mcp-lifeguard-guard 0.1.0',
+      share: true,
+      attached,
+      child: { pid: 31, startTime: 5500 },
+    });
+    const run = (attached: LockRecord['attached']) =>
+      attachInstances(
+        [workspace, claude, cursor],
+        { state: 'ok', processes, method: 'procfs' },
+        { platform: 'linux', secretsOf: () => new Set(), locks: [lock(attached)] },
+      );
+    const listed = (r: Awaited<ReturnType<typeof run>>) =>
+      r.servers.map((s) => [s.source.client, s.instances.map((i) => i.pid)]);
+    const relays = [
+      { pid: 24, startTime: 5400, clientName: 'claude-code' },
+      { pid: 26, startTime: 5600, clientName: 'cursor' },
+    ];
+    assert.deepEqual(listed(await run(relays)), [
+      ['vscode', []],
+      ['claude-code', [31]],
+      ['cursor', [31]],
+    ]);
+    // A client known by its name only (an HTTP session whose process was not found): who is served cannot be told.
+    assert.deepEqual(listed(await run([...relays, { clientName: 'zed' }])), [
+      ['vscode', [31]],
+      ['claude-code', [31]],
+      ['cursor', [31]],
+    ]);
+    // No client attached (a share host lingering): every entry keeps it, as before.
+    assert.deepEqual(listed(await run([])), [
+      ['vscode', [31]],
+      ['claude-code', [31]],
+      ['cursor', [31]],
+    ]);
+  });
 });

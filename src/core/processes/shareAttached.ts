@@ -1,0 +1,55 @@
+import type { ClientId, Instance, ServerConfig } from '../base/model';
+import type { LockRecord } from '../locks/types';
+import { attachedClientOf } from './attachedNames';
+import { holderRecordOf } from './guarded';
+import { ProcessTree } from './tree';
+
+/**
+ * A share host serves the clients attached to it (its lock record's relays and HTTP sessions), not
+ * every client whose entry names the shared command: Share rewrites each client's entry, but a
+ * client that has not started the server since (VS Code with autostart off) or has left is not
+ * served by it, so its entry does not count the share host as its running instance. Decided only
+ * where every attached client is known by its process and one of the entries listing the instance
+ * is an attached client's; otherwise (a client known by name only, none attached, none of them
+ * configured) every entry keeps it, as before.
+ */
+export function keepAttachedClientsOnly(
+  configs: readonly ServerConfig[],
+  byServer: Map<string, Instance[]>,
+  records: readonly LockRecord[],
+  tree: ProcessTree,
+  platform: NodeJS.Platform,
+): void {
+  const clientOf = new Map(configs.map((c) => [c.id, c.source.client]));
+  const listedBy = new Map<Instance, string[]>();
+  for (const [id, list] of byServer) for (const i of list) listedBy.set(i, [...(listedBy.get(i) ?? []), id]);
+  for (const [instance, ids] of listedBy) {
+    if (ids.length < 2) continue;
+    const attached = attachedClients(instance, records, tree, platform);
+    if (!attached || !ids.some((id) => attached.has(clientOf.get(id) as ClientId))) continue;
+    for (const id of ids)
+      if (!attached.has(clientOf.get(id) as ClientId))
+        byServer.set(
+          id,
+          (byServer.get(id) ?? []).filter((i) => i !== instance),
+        );
+  }
+}
+
+/** A share host's attached clients by id, when each is known by its process; undefined for any other instance. */
+function attachedClients(
+  i: Instance,
+  records: readonly LockRecord[],
+  tree: ProcessTree,
+  platform: NodeJS.Platform,
+): Set<ClientId> | undefined {
+  const list = i.lock?.attached;
+  if (!list || list.length === 0 || holderRecordOf(i, records)?.share !== true) return undefined;
+  const ids = new Set<ClientId>();
+  for (const a of list) {
+    const client = attachedClientOf(a, tree, platform);
+    if (!client) return undefined;
+    ids.add(client.id);
+  }
+  return ids;
+}
