@@ -39,3 +39,12 @@ export function claimEvent(
     return { kind: 'error', message: (err as Error).message };
   }
 }
+
+/** Gives back a claim made for an event that did not happen (an install that failed): a later one of that id is news again. */
+export function unclaimEvent(stateDir: string, eventId: string): void {
+  try {
+    fs.rmSync(markerPath(stateDir, eventId), { force: true });
+  } catch {
+    // A marker left behind only keeps that one event quiet.
+  }
+}

@@ -10,6 +10,7 @@ import { createEngine } from './engine';
 import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
 import { Notifier } from './notifier';
 import { RefreshManager } from './refreshManager';
+import { OwnActions } from './ownActions';
 import { currentWindow, GuardInstallState, localWorkspaceFolders, Services } from './services';
 import { findRuntime, installGuard } from '../core/configEdit/guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
@@ -151,6 +152,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     treeViews,
     evidence,
     hidden,
+    ownActions: new OwnActions(),
     settings: () => settings,
     window: currentWindow,
     guardAvailable,

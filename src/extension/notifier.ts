@@ -10,12 +10,16 @@ import {
   currentTargets,
   decideNotifications,
   eventOver,
+  Notification,
+  OwnAction,
+  ownedByAction,
   Toast,
   DOWN_ACTIONS,
   staleActionLabel,
   staleActionOf,
 } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
+import type { VmSnapshot } from '../core/report/input';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -31,27 +35,57 @@ export class Notifier implements vscode.Disposable {
 
   constructor(private readonly svc: Services) {
     this.sub = svc.store.onDidChange(() => void this.onSnapshot());
+    svc.ownActions.onEnding((action) => this.markSaid([action]));
   }
 
   private async onSnapshot(): Promise<void> {
+    if (!this.svc.store.snapshot) return;
+    await this.autoRestartGuarded();
+    // Decided on the snapshot as it is now, with nothing awaited before the owned ones are set
+    // aside: an action that ended meanwhile has marked what its result said.
     const snap = this.svc.store.snapshot;
     if (!snap) return;
+    const candidates = this.decide(snap);
+    candidates.forEach((n) => this.seen.add(n.eventId));
+    const own = this.svc.ownActions.active();
+    this.claimSaid(candidates.filter((n) => ownedByAction(n, own)));
+    const mine = claimed(
+      candidates.filter((n) => !ownedByAction(n, own)),
+      (id) => {
+        const r = claimEvent(this.svc.engine.paths.state, id, undefined, this.svc.engine.paths.root);
+        if (r.kind === 'error')
+          this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
+        return r.kind !== 'taken';
+      },
+    );
+    for (const n of batchUpdates(mine)) void this.show(n);
+  }
+
+  private decide(snap: VmSnapshot): Notification[] {
     const settings = this.svc.settings();
-    await this.autoRestartGuarded();
     const muted = new Set(this.svc.context.globalState.get<string[]>(MUTED_KEY, []));
-    const candidates = decideNotifications(
+    return decideNotifications(
       snap,
       { seen: this.seen, muted },
       { onUpgrade: settings.notifyOnUpgrade, onRegistryUpdate: settings.notifyOnRegistryUpdate },
     );
-    candidates.forEach((n) => this.seen.add(n.eventId));
-    const mine = claimed(candidates, (id) => {
-      const r = claimEvent(this.svc.engine.paths.state, id, undefined, this.svc.engine.paths.root);
-      if (r.kind === 'error')
-        this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
-      return r.kind !== 'taken';
-    });
-    for (const n of batchUpdates(mine)) void this.show(n);
+  }
+
+  /** An action is ending: what it made, as the snapshot shows now, was said by its result. */
+  private markSaid(actions: readonly OwnAction[]): void {
+    const snap = this.svc.store.snapshot;
+    if (!snap) return;
+    const said = this.decide(snap).filter((n) => ownedByAction(n, actions));
+    said.forEach((n) => this.seen.add(n.eventId));
+    this.claimSaid(said);
+  }
+
+  /** Events an action's result said: claimed across windows, so no other window says them again. */
+  private claimSaid(said: readonly Notification[]): void {
+    for (const n of said) {
+      claimEvent(this.svc.engine.paths.state, n.eventId, undefined, this.svc.engine.paths.root);
+      this.svc.log.info(`notify: not shown, the action's own result says it: ${n.message}`);
+    }
   }
 
   private async show(n: Toast): Promise<void> {

@@ -9,6 +9,7 @@ import { EvidenceProvider } from './evidenceProvider';
 import { TreeNode } from './viewModel/tree';
 import { GuardInstall } from '../core/configEdit/guardInstall';
 import { HiddenProcesses } from './hiddenProcesses';
+import { OwnActions } from './ownActions';
 
 export type GuardInstallState = GuardInstall | { state: 'pending' };
 
@@ -24,6 +25,8 @@ export interface Services {
   readonly evidence: EvidenceProvider;
   /** Not configured processes the user hid (remembered across reloads). */
   readonly hidden: HiddenProcesses;
+  /** Actions under way whose result says their consequences (no notification beside it). */
+  readonly ownActions: OwnActions;
   settings(): Settings;
   window(): WindowContext;
   /** Whether the guard is installed at its stable path (Wrap with Guard needs it). */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isSecretName, redactOutputLine } from '../base/redact';
 import type { InstallCommand } from './installCommand';
 
 /**
@@ -35,4 +36,31 @@ export function runInstaller(
 /** The non-blank lines of a piece of output. */
 export function outputLines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.trim());
+}
+
+/** A line that says what went wrong: pip's `ERROR:`, npm's `npm error`/`npm ERR!`, uv's `error:` and `×`. */
+const ERROR_LINE = /\b(error|ERR!|fatal)\b|^\s*[×✗]/i;
+/** Error lines that say where more is, not what went wrong (npm's code, path and log lines; a notice). */
+const NOT_A_REASON =
+  /complete log of this run|^\s*npm (error|ERR!)\s*(code|errno|syscall|path|command|cwd|signal|A complete log)?\b\s*\S*\s*$|^\s*\[notice\]/i;
+/** The longest reason said in a face's one sentence. */
+const MAX_REASON = 240;
+
+/**
+ * Why an installer failed, in one line a face can say: the last line of the end of its output that
+ * names an error (pip's `ERROR: No matching distribution found for mcp==1.30.0`), else its last
+ * line; redacted as a process's output is (core/base/redact.ts), the values of the environment's
+ * secret-named variables masked too. Undefined when it wrote nothing.
+ */
+export function installerErrorLine(tail: string, env: NodeJS.ProcessEnv = {}): string | undefined {
+  const lines = outputLines(tail)
+    .map((l) => l.trim())
+    .filter((l) => !NOT_A_REASON.test(l));
+  const line = [...lines].reverse().find((l) => ERROR_LINE.test(l)) ?? lines.at(-1);
+  if (line === undefined) return undefined;
+  const secrets = new Set(
+    Object.entries(env).flatMap(([k, v]) => (v !== undefined && v.length > 0 && isSecretName(k) ? [v] : [])),
+  );
+  const said = redactOutputLine(line, secrets);
+  return said.length > MAX_REASON ? `${said.slice(0, MAX_REASON - 1)}…` : said;
 }

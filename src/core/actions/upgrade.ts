@@ -94,7 +94,8 @@ export function upgradeText(plan: UpgradePlan, serves: readonly ServedEntry[] = 
 export interface RanOld {
   /** Instances a guard runs (`pid` the server's: restartTarget finds its guard by it). */
   restart: Array<{ pid: number; client: string }>;
-  left: Array<{ pid: number; client: string; why: string }>;
+  /** `reason`: why it stays (no guard runs it, or its entry changed since it started), for a face's own words; `why` the CLI's. */
+  left: Array<{ pid: number; client: string; reason: 'unguarded' | 'config-changed'; why: string }>;
 }
 
 /**
@@ -110,12 +111,13 @@ export function ranOld(server: Pick<ServerStatus, 'instances'>): RanOld {
     if (!v || v.state === 'current' || v.state === 'unknown') continue;
     const client = i.client.name;
     if (v.state === 'config-changed')
-      out.left.push({ pid: i.pid, client, why: `${v.summary}: restart it in ${client}` });
+      out.left.push({ pid: i.pid, client, reason: 'config-changed', why: `${v.summary}: restart it in ${client}` });
     else if (i.lock) out.restart.push({ pid: i.pid, client });
     else
       out.left.push({
         pid: i.pid,
         client,
+        reason: 'unguarded',
         why: `not guarded: restart it in ${client} (mcp-lifeguard restart ${i.pid} stops it)`,
       });
   }

@@ -85,7 +85,14 @@ async function guardStep(
             ...(svc.settings().restartWithoutCheck.includes(serverName) ? { check: 'none' as const } : {}),
           })
         : await svc.engine.guardShutdown(step.endpoint);
-    if (!reply.ok) return note(false, t('the guard of pid {0} refused: {1}', pid, reply.error));
+    // `pid` is its server's (the row's), not its guard's: said as such.
+    if (!reply.ok)
+      return note(
+        false,
+        step.op === 'restart'
+          ? t('its guard did not restart pid {0}: {1}', pid, reply.error)
+          : t('its guard did not stop pid {0}: {1}', pid, reply.error),
+      );
     const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;
     note(true, guardStepResult(step, child));
   } catch (err) {

@@ -13,6 +13,7 @@ import {
 } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { executePlan } from './executePlan';
+import { ActionResult, actionResult, resultButtonLabel } from '../viewModel/actionResult';
 import { t } from '../viewModel/l10n';
 
 /** Asks (unless turned off) and returns whether to go on. The modal names every pid and client. */
@@ -26,15 +27,19 @@ export async function confirm(
   return (await ask(confirmationText(action, server, instances))) === 'go';
 }
 
-/** Shows a confirmation: `go` for its main button, `wrap` for Wrap with Guard first. */
-async function ask(c: Confirmation): Promise<'go' | 'wrap' | undefined> {
+/** Shows a confirmation: `go` for its main button, `wrap` for Wrap with Guard first, `rollBack` for Roll Back instead. */
+async function ask(c: Confirmation): Promise<'go' | 'wrap' | 'rollBack' | undefined> {
   const choice = await vscode.window.showWarningMessage(
     c.message,
     { modal: true, detail: c.detail },
     c.button,
     ...(c.wrapButton ? [c.wrapButton] : []),
+    ...(c.rollBackButton ? [c.rollBackButton] : []),
   );
-  return choice === c.button ? 'go' : c.wrapButton !== undefined && choice === c.wrapButton ? 'wrap' : undefined;
+  if (choice === undefined) return undefined;
+  if (choice === c.button) return 'go';
+  if (choice === c.wrapButton) return 'wrap';
+  return choice === c.rollBackButton ? 'rollBack' : undefined;
 }
 
 /** What an action came to, for callers that report it on (the API for other extensions). */
@@ -69,7 +74,11 @@ export async function runAction(
   let wrapped = false;
   // What is installed will probably not start: asked every time (whatever the setting), and Cancel keeps it serving.
   const risk = action === 'restart' ? restartRiskOf(instances) : undefined;
-  if (risk && (await ask(restartRiskConfirmation(server, risk))) !== 'go') return { outcome: 'cancelled' };
+  if (risk) {
+    const answer = await ask(restartRiskConfirmation(server, risk));
+    if (answer === 'rollBack') await vscode.commands.executeCommand(CommandId.rollbackServer, server.id);
+    if (answer !== 'go') return { outcome: 'cancelled' };
+  }
   if (!risk && !options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
     const c =
@@ -86,22 +95,49 @@ export async function runAction(
   }
   const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
   const title = action === 'restart' && !stopsOnly ? t('Restarting {0}', server.name) : t('Stopping {0}', server.name);
-  const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title },
-    (progress) => executePlan(svc, action, server, plan.steps, progress, risk !== undefined),
-  );
-  void svc.refresh.request('manual');
-  const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;
-  // Not offered again right after wrapping: the entry is wrapped, only the snapshot does not know yet.
-  const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? [t('Wrap with Guard')] : [];
+  // A server that goes down under this restart is said by its result, not by a notification beside it.
+  const release = action === 'restart' ? svc.ownActions.hold({ kind: 'restart', serverIds: [server.id] }) : undefined;
+  let result: ActionResult;
+  try {
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title },
+      (progress) => executePlan(svc, action, server, plan.steps, progress, risk !== undefined),
+    );
+    // Read again before the result is said: a server the restart left down is said as down, once.
+    if (release) await svc.refresh.request('manual');
+    else void svc.refresh.request('manual');
+    result = actionResult(
+      server.name,
+      report,
+      release ? svc.store.server(server.id) : undefined,
+      report.offerWrap && !wrapped && svc.guardAvailable(),
+    );
+  } finally {
+    release?.();
+  }
   // The result is not awaited: a toast stays until dismissed, and several servers' actions (Restart
   // All Stale, a notification's Restart...) must not wait on each other's messages.
-  const shown = report.ok
-    ? vscode.window.showInformationMessage(text, ...wrap)
-    : vscode.window.showWarningMessage(text, t('Show Log'), ...wrap);
-  void shown.then(async (choice) => {
-    if (choice === t('Wrap with Guard')) await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
-    if (choice === t('Show Log')) svc.log.show();
+  const buttons = result.buttons.map(resultButtonLabel);
+  const shown = result.ok
+    ? vscode.window.showInformationMessage(result.message, ...buttons)
+    : vscode.window.showWarningMessage(result.message, ...buttons);
+  void shown.then(async (label) => {
+    switch (result.buttons.find((b) => resultButtonLabel(b) === label)) {
+      case 'Wrap with Guard':
+        await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
+        break;
+      case 'Show Log':
+        svc.log.show();
+        break;
+      case 'Roll Back':
+        await vscode.commands.executeCommand(CommandId.rollbackServer, server.id);
+        break;
+      case 'Show':
+        await vscode.commands.executeCommand(CommandId.showView, server.id);
+        break;
+      default:
+        break;
+    }
   });
-  return { outcome: report.ok ? 'done' : 'failed', message: text };
+  return { outcome: result.ok ? 'done' : 'failed', message: result.message };
 }

@@ -5,7 +5,7 @@ import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../co
 import { installServes, servedClients } from '../../core/actions/installServes';
 import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
-import { outputLines, runInstaller } from '../../core/actions/runInstaller';
+import { installerErrorLine, outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
 import { DEFAULT_GRACE_MS, stopSucceeded } from '../../core/actions/stop';
 import { upgradePlan } from '../../core/actions/upgrade';
@@ -23,6 +23,18 @@ import { CommandArg, pickServer } from './pickServer';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
+import { CommandId } from '../commandIds';
+import { claimEvent, unclaimEvent } from '../eventClaim';
+import { eventOver, installEventIds } from '../viewModel/notifications';
+import {
+  installFailedText,
+  StillOld,
+  stillOld,
+  stillOldAction,
+  stillOldTargets,
+  stillOldText,
+} from '../viewModel/installOutcome';
+import { restartTargets } from './restartAllStale';
 
 /**
  * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
@@ -75,6 +87,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
           requestedBy: `VS Code: Upgrade ${server.name}`,
         },
         installedOf(raw),
+        { packages: [plan.package], installs: [{ name: plan.package, version: plan.to }] },
       );
       if (result?.kind !== 'done') return;
       await recordUpgrade(svc.engine.paths, {
@@ -84,12 +97,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
         to: result.installed ?? plan.to,
         at: new Date().toISOString(),
       }).catch((err: Error) => svc.log.warn(`upgrade ${server.name}: not recorded: ${err.message}`));
-      const rollBack = t('Roll Back');
-      const choice = await vscode.window.showInformationMessage(
-        outcomeText(server.name, plan.package, result),
-        rollBack,
-      );
-      if (choice === rollBack) await rollbackServer(svc, server.id);
+      await showOutcome(svc, server, plan.package, result, true);
       return;
     }
   }
@@ -134,10 +142,13 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
           requestedBy: `VS Code: Roll Back ${server.name}`,
         },
         installed,
+        {
+          packages: [...(installed ? [installed.name] : []), ...plan.pins.map((p) => p.name)],
+          installs: plan.pins.map((p) => ({ name: p.name, version: p.version })),
+        },
         plan.restart.map((r) => r.guardPid),
       );
-      if (result?.kind === 'done')
-        void vscode.window.showInformationMessage(outcomeText(server.name, installed?.name ?? server.name, result));
+      if (result?.kind === 'done') await showOutcome(svc, server, installed?.name ?? server.name, result, false);
       return;
     }
   }
@@ -229,6 +240,8 @@ async function pickVersioned(
 /**
  * Asks with the command shown (as the user's shell would run it), runs it and restarts what ran the
  * old code (guards, then this window's own servers through VS Code); undefined when cancelled. An install that changed nothing restarts nothing and says so.
+ * `made`: the packages it moves (their events are its result's to say, held while it runs) and the
+ * versions it puts in (claimed across windows before it runs, given back if it fails).
  */
 async function install(
   svc: Services,
@@ -236,9 +249,9 @@ async function install(
   plan: { command: InstallCommand; shown: string },
   words: { title: string; where: string; button: string; progress: string; requestedBy: string },
   before: InstalledPackage | undefined,
+  made: { packages: string[]; installs: { name: string; version: string }[] },
   alsoRestart: readonly number[] = [],
-): Promise<(ApplyResult & { own?: string[] }) | undefined> {
-  const { command } = plan;
+): Promise<Outcome | undefined> {
   const detail = [
     words.where,
     t('Runs: {0}', plan.shown),
@@ -246,6 +259,37 @@ async function install(
   ].join('\n\n');
   if ((await vscode.window.showWarningMessage(words.title, { modal: true, detail }, words.button)) !== words.button)
     return undefined;
+  // What the install changes is said by its result: no notification of it beside, here or in another window.
+  const release = svc.ownActions.hold({ kind: 'install', packages: made.packages });
+  const { state, root } = svc.engine.paths;
+  const preclaimed = installEventIds(made.installs).filter(
+    (id) => claimEvent(state, id, undefined, root).kind === 'claimed',
+  );
+  try {
+    const result = await installAndRestart(svc, server, plan, words, before, alsoRestart);
+    // An install that did not happen makes no event: a later one of the same versions is news again.
+    if (result.kind !== 'done') for (const id of preclaimed) unclaimEvent(state, id);
+    return result;
+  } finally {
+    release();
+  }
+}
+
+/** An install's result; once done, with this window's own restarts (`own`) and what still runs other code after them (`old`). */
+type Outcome =
+  | Exclude<ApplyResult, { kind: 'done' }>
+  | (Extract<ApplyResult, { kind: 'done' }> & { own: string[]; old: StillOld[] });
+
+async function installAndRestart(
+  svc: Services,
+  server: VmServer,
+  plan: { command: InstallCommand; shown: string },
+  words: { progress: string; requestedBy: string },
+  before: InstalledPackage | undefined,
+  alsoRestart: readonly number[],
+): Promise<Outcome> {
+  const { command } = plan;
+  let tail = '';
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: words.progress },
     (progress) =>
@@ -253,7 +297,11 @@ async function install(
         server.name,
         command,
         {
-          run: (c) => runLogged(svc, server.name, c, plan.shown, (line) => progress.report({ message: line })),
+          run: async (c) => {
+            const r = await runLogged(svc, server.name, c, plan.shown, (line) => progress.report({ message: line }));
+            tail = r.tail;
+            return r.exitCode;
+          },
           look: () =>
             takeSettled(async () => {
               await svc.refresh.request('manual');
@@ -276,7 +324,6 @@ async function install(
         { alsoRestart, ...(before ? { before } : {}) },
       ),
   );
-  void svc.refresh.request('manual');
   if (result.kind === 'unchanged')
     void vscode.window.showWarningMessage(
       t(
@@ -288,18 +335,23 @@ async function install(
     );
   if (result.kind === 'failed') {
     const show = t('Show Log');
-    const choice = await vscode.window.showErrorMessage(
-      t(
-        '{0}: {1} exited with {2}; nothing was restarted. Its output is in the log.',
-        server.name,
-        command.command,
-        result.exitCode,
-      ),
-      show,
-    );
-    if (choice === show) svc.log.show();
+    void vscode.window
+      .showErrorMessage(
+        installFailedText(server.name, command.command, result.exitCode, installerErrorLine(tail, process.env)),
+        show,
+      )
+      .then((choice) => {
+        if (choice === show) svc.log.show();
+      });
   }
-  return result.kind === 'done' ? restartOwnLeft(svc, result) : result;
+  if (result.kind !== 'done') {
+    void svc.refresh.request('manual');
+    return result;
+  }
+  const done = await restartOwnLeft(svc, result);
+  // What is left is read after every restart: an instance the action restarted is never counted as still old.
+  await svc.refresh.request('manual');
+  return { ...done, old: stillOld(svc.store.snapshot, done.left) };
 }
 
 /** Runs the installer (`shown`: it as the plan shows it); each line of its output goes to the log (and the last one to the progress). */
@@ -309,7 +361,7 @@ async function runLogged(
   c: InstallCommand,
   shown: string,
   onLine: (line: string) => void,
-): Promise<number> {
+): Promise<{ exitCode: number; tail: string }> {
   svc.log.info(`${name}: running ${shown}`);
   const r = await runInstaller(c, {
     cwd: os.homedir(),
@@ -320,21 +372,51 @@ async function runLogged(
       }
     },
   });
-  return r.exitCode;
+  return r;
 }
 
-/** What an install came to, in one message: the version now, each restart, and what its client must restart. */
+/** What an install came to, in one message: the version now, each restart, and what still runs other code (read after the restarts). */
 function outcomeText(
   name: string,
   pkg: string,
-  r: Extract<ApplyResult, { kind: 'done' }> & { own?: string[] },
+  r: Extract<ApplyResult, { kind: 'done' }> & { own: string[]; old: StillOld[] },
 ): string {
   return [
     t('{0}: {1} {2} is installed.', name, pkg, r.installed ?? '?'),
     ...r.restarts.map(restartText),
-    ...(r.own ?? []),
-    ...r.left.map((l) => t('pid {0} ({1}) still runs other code: {2}.', l.pid, l.client, l.why)),
+    ...r.own,
+    ...stillOldText(r.old),
   ].join(' ');
+}
+
+/** The result of an install, with buttons that act: on what is left (Restart... or Stop..., asked first), Roll Back after an upgrade, Show. */
+async function showOutcome(
+  svc: Services,
+  server: VmServer,
+  pkg: string,
+  result: Extract<Outcome, { kind: 'done' }>,
+  offerRollBack: boolean,
+): Promise<void> {
+  const pids = result.old.map((o) => o.instance.pid);
+  const act = stillOldAction(stillOldTargets(svc.store.snapshot, pids), svc.window());
+  const buttons = [
+    ...(act === 'Restart...' ? [t('Restart...')] : act === 'Stop...' ? [t('Stop...')] : []),
+    ...(offerRollBack ? [t('Roll Back')] : []),
+    t('Show'),
+  ];
+  const choice = await vscode.window.showInformationMessage(outcomeText(server.name, pkg, result), ...buttons);
+  if (choice === undefined) return;
+  if (choice === t('Roll Back')) return rollbackServer(svc, server.id);
+  if (choice === t('Show')) {
+    await vscode.commands.executeCommand(CommandId.showView, server.id);
+    return;
+  }
+  // Read afresh: what was left may have been restarted or stopped since.
+  await svc.refresh.request('manual');
+  const targets = stillOldTargets(svc.store.snapshot, pids);
+  if (targets.length === 0)
+    void vscode.window.showInformationMessage(eventOver({ package: pkg, installed: result.installed ?? 'unknown' }));
+  else await restartTargets(svc, targets);
 }
 
 function restartText(o: RestartTargetOutcome): string {

@@ -261,6 +261,8 @@ export interface Confirmation {
   button: string;
   /** A second button: wrap the entry first (the existing Wrap command), then stop. */
   wrapButton?: string;
+  /** A second button: Roll Back instead (the row's Roll Back), where there are versions to go back to. */
+  rollBackButton?: string;
 }
 
 /**
@@ -335,16 +337,26 @@ export function restartRiskOf(instances: readonly VmInstance[]): string | undefi
 
 /**
  * Before a restart into code that will probably not start: said plainly, with the way out (Cancel
- * keeps the running server serving). Asked whatever the confirmation setting says.
+ * keeps the running server serving) and, where there are versions to go back to, Roll Back (the
+ * row's). Asked whatever the confirmation setting says.
  */
-export function restartRiskConfirmation(server: Pick<VmServer, 'name'>, risk: string): Confirmation {
+export function restartRiskConfirmation(server: Pick<VmServer, 'name' | 'rollbackable'>, risk: string): Confirmation {
+  const message = t('Restart {0}? It will probably not start again.', server.name);
+  const button = t('Restart Anyway');
+  if (server.rollbackable === true)
+    return {
+      message,
+      detail: t('{0}. Roll Back installs again the versions it runs; Cancel keeps the running server serving.', risk),
+      button,
+      rollBackButton: t('Roll Back'),
+    };
   return {
-    message: t('Restart {0}? It will probably not start again.', server.name),
+    message,
     detail: t(
       '{0}. Cancel keeps the running server serving; go back to the versions it runs, or change what it imports, then restart.',
       risk,
     ),
-    button: t('Restart Anyway'),
+    button,
   };
 }
 

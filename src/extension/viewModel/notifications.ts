@@ -1,5 +1,5 @@
 import { ARROW, listWords, plural, shownText } from './format';
-import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { VmInstance, VmServer, VmSnapshot, VmVerdict } from '../../core/report/input';
 import { assertNever } from '../../core/base/assertNever';
 import { downCause } from '../../core/base/downReason';
 import { restartRiskText } from '../../core/versions/startRisk';
@@ -174,6 +174,11 @@ function versionMessage(
   return t('{0} changed {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
 }
 
+/** A server its guard gave up on, in one sentence: the notification's words, and a failed restart's result. */
+export function downMessage(name: string, down: Pick<Extract<VmVerdict, { kind: 'down' }>, 'reason'>): string {
+  return shownText(t('{0} is down: it does not start ({1}).', name, downCause(down.reason)));
+}
+
 export function updateEventId(pkg: string, latest: string): string {
   return `update:${pkg}@${latest}`;
 }
@@ -243,7 +248,7 @@ export function decideNotifications(
         kind: 'down',
         eventId,
         serverId: server.id,
-        message: shownText(t('{0} is down: it does not start ({1}).', server.name, downCause(down.reason))),
+        message: downMessage(server.name, down),
         rollBack: server.rollbackable === true,
       });
     }
@@ -336,4 +341,46 @@ export function batchUpdates(notifications: readonly Notification[]): Toast[] {
 /** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */
 export function claimed(notifications: readonly Notification[], claim: (eventId: string) => boolean): Notification[] {
   return notifications.filter((n) => claim(n.eventId));
+}
+
+/**
+ * An action this window runs whose consequences are news of its own making: its result says them,
+ * so no notification repeats them beside it (in this window or another). An install (Upgrade, Roll
+ * Back) makes the package events of what it installs; a restart makes its server's `down` event
+ * when the new server does not start.
+ */
+export type OwnAction =
+  { kind: 'install'; packages: readonly string[] } | { kind: 'restart'; serverIds: readonly string[] };
+
+/** One spelling per package, as registries compare names (PyPI: case, `-`, `_` and `.` alike). */
+const packageKey = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+/** Whether a notification tells of what one of `actions` did: its result says it, so it is not shown. */
+export function ownedByAction(n: Notification, actions: readonly OwnAction[]): boolean {
+  return actions.some((a) => {
+    switch (a.kind) {
+      case 'install':
+        // What an install moves: a package's version, or its files under a running server. A runtime or an entry is not its doing.
+        return (
+          n.kind === 'stale' &&
+          (n.cause === 'version' || n.cause === 'changed') &&
+          a.packages.some((p) => packageKey(p) === packageKey(n.package))
+        );
+      case 'restart':
+        return n.kind === 'down' && a.serverIds.includes(n.serverId);
+      default:
+        return assertNever(a);
+    }
+  });
+}
+
+/**
+ * The package events an install will make once it is done (each package at the version it puts
+ * in): claimed across windows before it runs, so that no other window, looking while it runs,
+ * says them beside the result.
+ */
+export function installEventIds(installs: readonly { name: string; version: string }[]): string[] {
+  return installs.flatMap((p) =>
+    (['version', 'changed'] as const).map((cause) => staleEventId({ cause, package: p.name, installed: p.version })),
+  );
 }

@@ -21,7 +21,7 @@ function discoverMeta(version: string): Record<string, unknown> {
  * (modern). Their answers are the guard's and never reach the client: `take` swallows them.
  */
 export class GuardRequests {
-  private awaited?: { id: string; resolve(c: GuardRequestAnswer): void; reject(err: Error): void };
+  private awaited?: { id: string; what: string; resolve(c: GuardRequestAnswer): void; reject(err: Error): void };
   /** Re-opened subscriptions (keys from idKey) whose acknowledgement is swallowed: the client has had one. */
   private readonly reopening = new Map<string, (params: unknown) => void>();
   private discoverCounter = 0;
@@ -51,14 +51,14 @@ export class GuardRequests {
   /** The child exited: nothing it was asked is answered any more. */
   childGone(why: string): void {
     this.gone = why;
-    this.awaited?.reject(new Error(`the server ${why} before answering the guard's ${this.awaited.id}`));
+    this.awaited?.reject(new Error(`the server ${why} before answering ${this.awaited.what}`));
     for (const done of [...this.reopening.values()]) done(undefined);
   }
 
   /** Waits for the answer to a request the guard put on the child; the answer is swallowed. */
   answer(id: string, timeoutMs: number, what: string): Promise<GuardRequestAnswer> {
     return new Promise<GuardRequestAnswer>((resolve, reject) => {
-      if (this.gone !== undefined) return reject(new Error(`the server ${this.gone} before the guard asked ${id}`));
+      if (this.gone !== undefined) return reject(new Error(`the server ${this.gone} before the guard asked ${what}`));
       const timer = setTimeout(
         () => settle(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`))),
         timeoutMs,
@@ -68,7 +68,7 @@ export class GuardRequests {
         this.awaited = undefined;
         f();
       };
-      this.awaited = { id, resolve: (c) => settle(() => resolve(c)), reject: (err) => settle(() => reject(err)) };
+      this.awaited = { id, what, resolve: (c) => settle(() => resolve(c)), reject: (err) => settle(() => reject(err)) };
     });
   }
 

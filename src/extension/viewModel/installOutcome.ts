@@ -1,0 +1,119 @@
+import { listWords, plural, shownText } from './format';
+import { isThisWindow, WindowContext } from './actionPlan';
+import { t } from './l10n';
+import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { bulkRestartTargets, distinctInstances, ownerNames, restartVerdicts } from '../../core/report/state';
+import { isKnownVersion, versionWord } from '../../core/report/versionWords';
+
+/**
+ * What an Upgrade or a Roll Back says once it is done, beyond each restart it made: what still runs
+ * other code, read in a snapshot taken after its restarts, one sentence per kind with counts and
+ * the client that must act, never a CLI command (the toast's buttons act).
+ */
+
+/** An instance the install left on other code (core/actions/upgrade.ts ranOld's `left`), by why it stays. */
+export interface LeftBehind {
+  pid: number;
+  reason: 'unguarded' | 'config-changed';
+}
+
+export interface StillOld {
+  server: VmServer;
+  instance: VmInstance;
+  reason: LeftBehind['reason'];
+}
+
+/**
+ * The instances left behind that still run other code in `snapshot` (taken after the restarts):
+ * one gone, or whose pid now runs what is installed, is not counted, nor is any instance the action
+ * restarted (it is never among those left behind).
+ */
+export function stillOld(snapshot: VmSnapshot | undefined, left: readonly LeftBehind[]): StillOld[] {
+  const reasons = new Map(left.map((l) => [l.pid, l.reason]));
+  return [...distinctInstances(snapshot?.servers ?? [])].flatMap(({ server, instance }) => {
+    const reason = reasons.get(instance.pid);
+    return reason !== undefined && restartVerdicts(instance).length > 0 ? [{ server, instance, reason }] : [];
+  });
+}
+
+/** What an instance still runs, in words: the version it started with, or "the old code" when that was not learned. */
+function runsWord(i: VmInstance): string {
+  const v = restartVerdicts(i).find((r) => r.cause === 'version' && isKnownVersion(r.running));
+  return v ? versionWord(v.running, t) : t('the old code');
+}
+
+/** "3 instances in Cursor still run 2026.7.4: Cursor must restart them.": one sentence per kind, place and version. */
+export function stillOldText(old: readonly StillOld[]): string[] {
+  const groups = new Map<string, { reason: StillOld['reason']; place?: string; runs: string; n: number }>();
+  for (const o of old) {
+    const names = ownerNames(o.instance);
+    const place = names.length > 0 ? listWords(names) : undefined;
+    const runs = runsWord(o.instance);
+    const key = JSON.stringify([o.reason, place ?? null, o.reason === 'unguarded' ? runs : '']);
+    const g = groups.get(key) ?? { reason: o.reason, ...(place !== undefined ? { place } : {}), runs, n: 0 };
+    g.n += 1;
+    groups.set(key, g);
+  }
+  return [...groups.values()].map(({ reason, place, runs, n }) => {
+    if (reason === 'config-changed') {
+      if (place === undefined)
+        return plural(
+          n,
+          t('{0} instance of unknown origin started from an entry that has changed since.', n),
+          t('{0} instances of unknown origin started from an entry that has changed since.', n),
+        );
+      return plural(
+        n,
+        t('{0} instance in {1} started from an entry that has changed since: {1} must restart it.', n, place),
+        t('{0} instances in {1} started from an entry that has changed since: {1} must restart them.', n, place),
+      );
+    }
+    if (place === undefined)
+      return plural(
+        n,
+        t('{0} instance of unknown origin still runs {1}.', n, runs),
+        t('{0} instances of unknown origin still run {1}.', n, runs),
+      );
+    return plural(
+      n,
+      t('{0} instance in {1} still runs {2}: {1} must restart it.', n, place, runs),
+      t('{0} instances in {1} still run {2}: {1} must restart them.', n, place, runs),
+    );
+  });
+}
+
+/**
+ * What the result's button does to what is left, read afresh when clicked: the instances of
+ * `snapshot` with those pids that Restart All Stale would act on, per server.
+ */
+export function stillOldTargets(
+  snapshot: VmSnapshot | undefined,
+  pids: readonly number[],
+): { server: VmServer; instances: VmInstance[] }[] {
+  return (snapshot?.servers ?? [])
+    .map((server) => ({ server, instances: bulkRestartTargets(server).filter((i) => pids.includes(i.pid)) }))
+    .filter((x) => x.instances.length > 0);
+}
+
+/**
+ * The button for what is left: Restart... where one of them restarts (a guard runs it, or this
+ * window's VS Code), else Stop... (its client must start it again: the confirmation says so);
+ * none when the product may touch none of them.
+ */
+export function stillOldAction(
+  targets: readonly { instances: readonly VmInstance[] }[],
+  ctx: Pick<WindowContext, 'windowPids'>,
+): 'Restart...' | 'Stop...' | undefined {
+  const all = targets.flatMap((x) => x.instances);
+  if (all.length === 0) return undefined;
+  return all.some((i) => i.lock !== undefined || isThisWindow(i, ctx)) ? 'Restart...' : 'Stop...';
+}
+
+/** A failed install in one sentence: the installer, its exit code and, where it said one, its reason (installerErrorLine). */
+export function installFailedText(name: string, command: string, exitCode: number, reason: string | undefined): string {
+  return shownText(
+    reason
+      ? t('{0}: {1} exited with {2} ({3}); nothing was restarted.', name, command, exitCode, reason)
+      : t('{0}: {1} exited with {2}; nothing was restarted. Its output is in the log.', name, command, exitCode),
+  );
+}
