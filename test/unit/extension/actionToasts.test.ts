@@ -14,6 +14,7 @@ import {
 } from '../../../src/extension/viewModel/installOutcome';
 import { actionResult } from '../../../src/extension/viewModel/actionResult';
 import { restartRiskConfirmation } from '../../../src/extension/viewModel/actionPlan';
+import { OwnActions } from '../../../src/extension/ownActions';
 import { installerErrorLine } from '../../../src/core/actions/runInstaller';
 import { ranOld } from '../../../src/core/actions/upgrade';
 import type { Instance, ServerStatus } from '../../../src/core/base/model';
@@ -84,6 +85,20 @@ describe("extension: the window's own Upgrade, Roll Back and Restart say their c
     assert.equal(ownedByAction(n, [{ kind: 'restart', serverIds: [notes.id] }]), true);
     assert.equal(ownedByAction(n, [{ kind: 'restart', serverIds: ['another'] }]), false);
     assert.equal(ownedByAction(n, [{ kind: 'install', packages: ['notes'] }]), false);
+  });
+});
+
+describe('extension: actions under way, as the notifier reads them', () => {
+  it('an action is held until its result is known; as it ends, it is still held while the notifier marks what it said', () => {
+    const actions = new OwnActions();
+    const heldAtEnd: number[] = [];
+    actions.onEnding(() => heldAtEnd.push(actions.active().length));
+    const release = actions.hold({ kind: 'install', packages: [MEM] });
+    assert.deepEqual(actions.active(), [{ kind: 'install', packages: [MEM] }]);
+    release();
+    release();
+    assert.deepEqual(heldAtEnd, [1], 'told once, before it lets go');
+    assert.deepEqual(actions.active(), []);
   });
 });
 
