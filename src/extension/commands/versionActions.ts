@@ -28,6 +28,7 @@ import { claimEvent, unclaimEvent } from '../eventClaim';
 import { eventOver, installEventIds } from '../viewModel/notifications';
 import {
   installFailedText,
+  pinLeftText,
   StillOld,
   stillOld,
   stillOldAction,
@@ -446,11 +447,13 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
       mayRun('upgrade', s, window.trusted, window.workspaceFolders).allowed,
   );
   // One that already runs the version now pinned (a roll back while its client still runs it) needs nothing.
-  const old = pinned.flatMap((s) =>
-    s.instances
-      .filter((i) => !runsPinnedVersion(i.runningVersion, plan))
-      .map((i) => ({ pid: i.pid, client: i.client.name, runs: i.runningVersion ?? plan.from })),
-  );
+  const old = pinned
+    .flatMap((s) =>
+      s.instances
+        .filter((i) => !runsPinnedVersion(i.runningVersion, plan))
+        .map((i) => ({ pid: i.pid, client: i.client.name, runs: i.runningVersion ?? plan.from })),
+    )
+    .filter((o, at, all) => all.findIndex((x) => x.pid === o.pid) === at);
   const detail = t(
     '{0} fetches {1}: its version changes from {2} to {3} in each entry that pins it. Running instances keep the old version until their client starts them again.',
     plan.runner,
@@ -470,9 +473,6 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
       at: new Date().toISOString(),
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
   void vscode.window.showInformationMessage(
-    [
-      t('{0} {1} is pinned in {2} entries.', plan.package, plan.to, done.done.length),
-      ...old.map((o) => t('pid {0} ({1}) runs {2}: restart it in {1}.', o.pid, o.client, o.runs)),
-    ].join(' '),
+    [t('{0} {1} is pinned in {2} entries.', plan.package, plan.to, done.done.length), ...pinLeftText(old)].join(' '),
   );
 }

@@ -83,6 +83,25 @@ export function stillOldText(old: readonly StillOld[]): string[] {
 }
 
 /**
+ * After a runner's pin changed: what still runs the version pinned before, per client and version
+ * ("2 instances in Cursor run 1.2.0: Cursor must restart them."), one sentence each.
+ */
+export function pinLeftText(old: readonly { client: string; runs: string }[]): string[] {
+  const counts = new Map<string, { client: string; runs: string; n: number }>();
+  for (const o of old) {
+    const key = JSON.stringify([o.client, o.runs]);
+    counts.set(key, { ...o, n: (counts.get(key)?.n ?? 0) + 1 });
+  }
+  return [...counts.values()].map(({ client, runs, n }) =>
+    plural(
+      n,
+      t('{0} instance in {1} runs {2}: {1} must restart it.', n, client, runs),
+      t('{0} instances in {1} run {2}: {1} must restart them.', n, client, runs),
+    ),
+  );
+}
+
+/**
  * What the result's button does to what is left, read afresh when clicked: the instances of
  * `snapshot` with those pids that Restart All Stale would act on, per server.
  */

@@ -7,6 +7,7 @@ import {
 } from '../../../src/extension/viewModel/notifications';
 import {
   installFailedText,
+  pinLeftText,
   stillOld,
   stillOldAction,
   stillOldTargets,
@@ -184,6 +185,14 @@ describe("extension: an install's result counts what still runs other code after
         [6, 'config-changed'],
       ],
     );
+  });
+
+  it('after a pin changed: one sentence per client and version, not one per pid', () => {
+    const cursor = { client: 'Cursor', runs: '1.2.0' };
+    assert.deepEqual(pinLeftText([cursor, cursor, { client: 'Claude Desktop', runs: '1.2.0' }]), [
+      '2 instances in Cursor run 1.2.0: Cursor must restart them.',
+      '1 instance in Claude Desktop runs 1.2.0: Claude Desktop must restart it.',
+    ]);
   });
 
   it('its button acts: Stop... where they can only be stopped, Restart... where one restarts (this window’s, a guard’s)', () => {
