@@ -11,7 +11,7 @@ import type { Launch } from '../sources/scan';
 import type { DockerCli } from './docker';
 import type { FirstSeenStore } from './firstSeen';
 import { GatheredInstance, gatherInstance, Gathering, gathering } from './gathering';
-import { InstanceJudgement, InstanceReaders, judgeInstance } from './instanceEvidence';
+import { InstanceJudgement, InstanceReaders, judgeInstance, rootsOf } from './instanceEvidence';
 import { filesPredateProcess } from './judge';
 import type { ResolveContext } from './lookup';
 import {
@@ -227,6 +227,9 @@ async function rememberSighting(
     const digest = inst.dev ? undefined : await readers.packageDigest?.(inst.location, inst.changedAt);
     // A script's closure as its distributions' RECORDs hash it: a reinstall of the same wheels is told by them.
     const records = await readers.recordsDigest?.(inst);
+    // Its native libraries as their RECORDs list them: a reinstall that replaces them is proven without reading them.
+    const mapped =
+      inst.ecosystem === 'python' ? await readers.mappedRecords?.(gathered.facts.pid, rootsOf(inst)) : undefined;
     store.record(
       key,
       {
@@ -236,6 +239,7 @@ async function rememberSighting(
         firstSeenAt: now.toISOString(),
         ...(digest ? { digest } : {}),
         ...(records ? { recordsDigest: records } : {}),
+        ...(mapped ? { mapped } : {}),
       },
       now,
     );

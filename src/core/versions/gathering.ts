@@ -18,6 +18,9 @@ import type { VersionFs } from './fs';
 import { InstanceFacts, InstanceReaders, interprets, needsCwd } from './instanceEvidence';
 import { machineReaders } from './instanceReaders';
 import { scriptRecordsReaders } from './recordsDigest';
+import { recordedContent } from './installerRecord';
+import { mappedRecordsReader } from './mappedRecords';
+import { readMaps } from './maps';
 import { installersIn } from './installers';
 import {
   installerDone,
@@ -141,6 +144,20 @@ export async function gathering(
     : [];
   const exited = hasInstances ? watch.observe(at, installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
+  // One RECORD finder for the snapshot: the processes of one environment list the same distributions.
+  const recorded = recordedContent(machine.fs);
+  const readers = machineReaders(
+    machine,
+    cache,
+    host,
+    store && {
+      get: (key) => store.proof(key, new Date(at)),
+      set: (key, check) => {
+        if (check !== 'unverified') store.recordProof(key, check, new Date(at));
+      },
+    },
+    recorded,
+  );
   return {
     machine,
     settings,
@@ -150,18 +167,9 @@ export async function gathering(
     store,
     locks: liveLocks.filter((r) => r.versions),
     readers: Object.assign(
-      machineReaders(
-        machine,
-        cache,
-        host,
-        store && {
-          get: (key) => store.proof(key, new Date(at)),
-          set: (key, check) => {
-            if (check !== 'unverified') store.recordProof(key, check, new Date(at));
-          },
-        },
-      ),
+      readers,
       scriptRecordsReaders(machine.fs, pathFor(host), cache),
+      mappedRecordsReader((pid) => readMaps(pid, machine), recorded),
     ),
     installers,
     exited,

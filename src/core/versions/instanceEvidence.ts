@@ -13,7 +13,7 @@ import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
-import { Compared, ContentCheck, distInfoFinder } from './mappedContent';
+import { Compared, ContentCheck, distInfoFinder, MappedAtSighting } from './mappedContent';
 import { isRuntimeFile, RuntimeSighting } from './runtime';
 
 /**
@@ -58,7 +58,18 @@ export interface InstanceReaders {
   readMaps(pid: number, startTime: number | undefined): Promise<string | undefined>;
   /** File reads: times, for the evidence of an exec (`pipx_metadata.json`); a distribution's RECORD. */
   fs: VersionFs;
-  compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
+  /** `sighted`: the files it mapped when first seen, as their RECORDs listed them (mappedRecords.ts). */
+  compareReplaced(
+    pid: number,
+    mapsText: string,
+    paths: readonly string[],
+    sighted?: MappedAtSighting,
+  ): Promise<Map<string, Compared>>;
+  /**
+   * The files a process maps inside `roots` as their RECORDs list them, for its first sighting
+   * (mappedRecords.ts). A snapshot's reader.
+   */
+  mappedRecords?(pid: number, roots: readonly string[]): Promise<MappedAtSighting | undefined>;
   /**
    * The process's runtime as /proc shows it (runtime.ts `sightRuntime`: its executable and the
    * runtime's libraries it maps), given a way to read its maps once; undefined when not a runtime or not known.
@@ -229,7 +240,9 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const runtime = sighting ? await readers.readRuntime?.(f.pid, f.startTime, sighting, await readMaps()) : undefined;
   // A replaced file is a change only when its content differs from the one installed now.
   const checks =
-    mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();
+    mapsText && deleted.length
+      ? await readers.compareReplaced(f.pid, mapsText, deleted, f.firstSeen?.mapped)
+      : new Map<string, Compared>();
   const withCheck = (c: ContentCheck) => deleted.filter((file) => (checks.get(file)?.check ?? 'unverified') === c);
   const changedFiles =
     start === undefined || !changedSince(installed, start)

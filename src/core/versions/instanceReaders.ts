@@ -4,7 +4,14 @@ import { startLagMs } from '../pids/startLag';
 import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
 import type { InstanceReaders } from './instanceEvidence';
 import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
-import { compareReplaced, ContentCheck, CONTENT_PROOFS, PendingProofs, ProofBucket } from './mappedContent';
+import {
+  compareReplaced,
+  ContentCheck,
+  CONTENT_PROOFS,
+  PendingProofs,
+  ProofBucket,
+  RecordedContent,
+} from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
 import { PACKAGE_DIGESTS, packageDigest } from './packageDigest';
@@ -22,6 +29,8 @@ export function machineReaders(
   host: HostEnv = machine.host,
   /** Proofs that outlive this engine (the first-seen store's), asked when its cache has none. */
   keptProofs?: ProofBucket,
+  /** Installed files' SHA-256 as their RECORDs list them (installerRecord.ts), shared by the snapshot's processes. */
+  installed?: RecordedContent['installed'],
 ): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
@@ -53,7 +62,11 @@ export function machineReaders(
   return {
     fs,
     readMaps: (pid, startTime) => readMapsKept(pid, startTime, machine, keptMaps, signature),
-    compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs, pendingProofs),
+    compareReplaced: (pid, mapsText, paths, sighted) =>
+      compareReplaced(pid, mapsText, paths, fs, proofs, pendingProofs, {
+        ...(installed ? { installed } : {}),
+        ...(sighted ? { sighted } : {}),
+      }),
     sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps, cache),
     readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
     runningBuild: (pid, start) =>

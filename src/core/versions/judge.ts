@@ -1,4 +1,5 @@
 import type { Drift } from './configDrift';
+import type { MappedAtSighting } from './mappedContent';
 import { RecordedVersions } from '../locks/types';
 import { describeMove, environmentMoves, fingerprint, markStillInstalled } from './fingerprint';
 import {
@@ -47,6 +48,8 @@ export interface FirstSeen {
   digest?: string;
   /** A Python script's closure as its distributions' RECORDs hashed it (recordsDigest.ts). */
   recordsDigest?: string;
+  /** The files it mapped in its environment as their RECORDs listed them (mappedRecords.ts). */
+  mapped?: MappedAtSighting;
 }
 
 export interface VersionEvidence {

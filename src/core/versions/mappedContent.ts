@@ -1,8 +1,6 @@
-// Mapped files and executables are read from /proc: Linux's, by POSIX path rules wherever the engine runs.
-import { posix as path } from 'node:path';
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
-import { normalizeName } from '../base/pythonName';
+import { Recorded, recordFinder } from './installerRecord';
 import { deletedLines } from './maps';
 
 /**
@@ -101,6 +99,20 @@ export const CONTENT_PROOFS = { name: 'content-proofs', limit: 4096 } as const;
 export type ProofBucket = Pick<Bucket<string, ContentCheck>, 'get' | 'set'>;
 
 /**
+ * What says a file's content without reading its bytes: an installed file's SHA-256 (hex) as its
+ * installer's RECORD lists it, untouched since (installerRecord.ts `recordedContent`); and the files
+ * the process mapped when it was first seen (`sighted`, mappedRecords.ts): by `device:inode` as its
+ * maps named them, the path and the SHA-256 their RECORD listed then.
+ */
+export interface RecordedContent {
+  installed?(file: string): Promise<Recorded | undefined>;
+  sighted?: MappedAtSighting;
+}
+
+/** Files a process mapped when first seen, by `device:inode`: `[path, sha256]` (mappedRecords.ts). */
+export type MappedAtSighting = Readonly<Record<string, readonly [string, string]>>;
+
+/**
  * Comparisons made or under way in one set of readers (one snapshot), by proof key: the processes
  * of one server tree map the same replaced libraries and are judged at once, and each old file is
  * read once for all of them.
@@ -136,20 +148,49 @@ interface Comparison {
   pid: number;
   current: string;
   budget: { left: number };
+  recorded?: RecordedContent;
 }
 
-/** The whole old file, read through /proc (`old`), against the installed one. */
-async function wholeFile({ fs, current, budget }: Comparison, old: string): Promise<ContentCheck | undefined> {
+/**
+ * The whole old file, read through /proc (`old`), against the installed one: against the SHA-256
+ * its RECORD lists when it is untouched since, its bytes read only when that does not match (a
+ * RECORD can be wrong: "differs" rests on the bytes of both).
+ */
+async function wholeFile(
+  { fs, current, budget, recorded }: Comparison,
+  old: string,
+): Promise<ContentCheck | undefined> {
   try {
     const [st, now] = await Promise.all([fs.stat(old), fs.stat(current)]);
     if (!st || !now) return undefined;
     if (st.size !== now.size) return 'differs';
     if (st.size > budget.left) return undefined;
     budget.left -= st.size;
-    return checkOf(...(await Promise.all([fs.digest(old), fs.digest(current)])));
+    const [was, listed] = await Promise.all([fs.digest(old), recorded?.installed?.(current)]);
+    if (was !== undefined && was === listed?.sha256 && listed.ino === now.ino) return 'identical';
+    return checkOf(was, await fs.digest(current));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Neither file read: the old one (one device and inode, as the maps name it) as its RECORD listed
+ * it when the process was first seen mapping it at the path the installed one has now, the
+ * installed one as its RECORD lists it now, both untouched since their RECORD was written. The same
+ * SHA-256 is `identical`; anything else is left to the bytes.
+ */
+async function byRecords(
+  regions: readonly MappedRegion[],
+  current: string,
+  now: FileStat,
+  recorded: RecordedContent | undefined,
+): Promise<'identical' | undefined> {
+  const ids = new Set(regions.map((r) => `${r.device}:${r.inode}`));
+  const then = ids.size === 1 && recorded?.sighted ? recorded.sighted[[...ids][0]] : undefined;
+  if (!Array.isArray(then) || then[0] !== current || typeof then[1] !== 'string') return undefined;
+  const listed = await recorded?.installed?.(current);
+  return listed?.sha256 === then[1] && listed.ino === now.ino ? 'identical' : undefined;
 }
 
 /** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
@@ -217,6 +258,7 @@ export async function compareReplaced(
   fs: MachineFs,
   proofs?: ProofBucket,
   pending: PendingProofs = new Map(),
+  recorded?: RecordedContent,
 ): Promise<Map<string, Compared>> {
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
@@ -236,7 +278,9 @@ export async function compareReplaced(
     let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
     if (check === undefined) {
       const compare = async () => {
-        const c: Comparison = { fs, pid, current, budget };
+        const listed = now && (await byRecords(rs, current, now, recorded));
+        if (listed) return listed;
+        const c: Comparison = { fs, pid, current, budget, ...(recorded ? { recorded } : {}) };
         let found: ContentCheck | undefined;
         for (const r of rs) {
           found = await viaMapFiles(c, r);
@@ -264,44 +308,13 @@ export async function compareReplaced(
  * Finds the `*.dist-info` folder whose RECORD lists an installed file: a mapped file identical to
  * the one installed vouches for its distribution (a native library differs between releases), so
  * that distribution's rewritten metadata is a reinstall, not a change. Undefined outside a
- * site-packages. One finder serves every file of a judgement: each folder is listed and each
- * RECORD read once (a reinstall of pandas, numpy and pyarrow replaces a hundred
- * libraries, and their RECORDs hold thousands of lines).
+ * site-packages; each folder listed and each RECORD read once for every file (installerRecord.ts).
  */
 export function distInfoFinder(
-  fs: Pick<MachineFs, 'readdir' | 'readText'>,
+  fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
 ): (file: string) => Promise<string | undefined> {
-  const listings = new Map<string, Promise<string[]>>();
-  const records = new Map<string, Promise<string>>();
-  const listing = (dir: string) =>
-    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
-  const record = (info: string) =>
-    once(records, info, async () => (await fs.readText(path.join(info, 'RECORD')).catch(() => undefined)) ?? '');
-  return async (file) => {
-    let dir = path.dirname(file);
-    for (let depth = 0; depth < 6; depth++) {
-      const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
-      if (infos.length) {
-        const rel = path.relative(dir, file).split(path.sep).join('/');
-        // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
-        // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
-        const top = normalizeName(rel.split('/')[0].replace(/\.libs$/, ''));
-        const named = infos.filter((i) => normalizeName(i.slice(0, i.indexOf('-'))) === top);
-        for (const info of [...named, ...infos.filter((i) => !named.includes(i))])
-          if (recordLists(await record(path.join(dir, info)), rel)) return path.join(dir, info);
-        return undefined;
-      }
-      const up = path.dirname(dir);
-      if (up === dir) return undefined;
-      dir = up;
-    }
-    return undefined;
-  };
-}
-
-/** Whether a RECORD (lines of `path,hash,size`) lists `rel`. */
-export function recordLists(record: string, rel: string): boolean {
-  return record.startsWith(`${rel},`) || record.includes(`\n${rel},`);
+  const find = recordFinder(fs);
+  return async (file) => (await find(file))?.info;
 }
 
 function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {

@@ -1,10 +1,13 @@
 import { liveFs } from '../../../src/core/machine/liveFs';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import type { FileStat, MachineFs } from '../../../src/core/machine/types';
 import {
+  compareReplaced,
   counterpartOf,
   deletedRegions,
   distInfoFinder,
+  RecordedContent,
   unwrittenRegions,
 } from '../../../src/core/versions/mappedContent';
 import { tempDir, write } from './layouts';
@@ -63,6 +66,7 @@ describe('versions: the content of replaced mapped files', () => {
     const counted = {
       readdir: (p: string) => (reads.push(`list ${p}`), liveFs.readdir(p)),
       readText: (p: string) => (reads.push(`read ${p}`), liveFs.readText(p)),
+      stat: liveFs.stat,
     };
     const owning = distInfoFinder(counted);
     const owners = await Promise.all([...libs, ...libs].map(owning));
@@ -96,5 +100,65 @@ describe('versions: the content of replaced mapped files', () => {
     const compared = (file: string) => unwrittenRegions(deletedRegions(maps).get(file) ?? []).map((r) => r.offset);
     assert.deepEqual(compared('/sp/~yarrow/libarrow_substrait.so.2600'), [0, 0x4a000, 0x36d000]);
     assert.deepEqual(compared('/sp/~umpy.libs/libscipy_openblas64_.so'), [0, 0x288000]);
+  });
+
+  describe('a replaced library known by its RECORDs', () => {
+    const LIB = '/sp/pyarrow/libarrow.so.2600';
+    // The old library (inode 111, deleted) as the data server maps it; the installed one is inode 222.
+    const MAPS_AFTER = `7f00000000-7f00100000 r--p 00000000 fe:00 111 ${LIB} (deleted)
+7f00100000-7f00200000 r-xp 00100000 fe:00 111 ${LIB} (deleted)`;
+    const OLD = '/proc/42/map_files/7f00000000-7f00100000';
+
+    /** The process's files as a capture answers them; every digest asked is noted (what was read). */
+    function captured(digests: Record<string, string>) {
+      const read: string[] = [];
+      const stats: Record<string, Partial<FileStat>> = {
+        [LIB]: { ino: 222, size: 48, ctimeMs: 1000 },
+        [OLD]: { ino: 111, size: 48 },
+      };
+      const fs = {
+        stat: async (p: string) =>
+          stats[p] ? { kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 0, ...stats[p] } : undefined,
+        readdir: async () => undefined,
+        readlink: async () => '/usr/bin/python3.11',
+        digest: async (p: string) => (read.push(p), digests[p]),
+      } as unknown as MachineFs;
+      return { fs, read };
+    }
+    const check = async (fs: MachineFs, recorded: RecordedContent) =>
+      (await compareReplaced(42, MAPS_AFTER, [LIB], fs, undefined, new Map(), recorded)).get(LIB)?.check;
+    const installed =
+      (sha256: string, ino = 222) =>
+      async (f: string) =>
+        f === LIB ? { sha256, ino } : undefined;
+
+    it('is identical, neither file read, when its first sighting listed the same SHA-256 for the mapped inode at that path', async () => {
+      const { fs, read } = captured({});
+      assert.equal(await check(fs, { installed: installed('aa'), sighted: { 'fe:00:111': [LIB, 'aa'] } }), 'identical');
+      assert.deepEqual(read, []);
+    });
+
+    it('reads the bytes when the RECORDs differ, the first sighting named another path, or the RECORD speaks of another inode', async () => {
+      const digests = { [OLD]: 'old', [LIB]: 'new' };
+      for (const recorded of [
+        { installed: installed('aa'), sighted: { 'fe:00:111': [LIB, 'bb'] as const } },
+        { installed: installed('aa'), sighted: { 'fe:00:111': ['/sp/pyarrow/other.so', 'aa'] as const } },
+        { installed: installed('aa', 333), sighted: { 'fe:00:111': [LIB, 'aa'] as const } },
+      ]) {
+        const { fs, read } = captured(digests);
+        assert.equal(await check(fs, recorded), 'differs');
+        assert.deepEqual(read, [OLD, LIB]);
+      }
+    });
+
+    it("compares the old file's bytes with the installed one's RECORD, and reads the installed one only when they do not match", async () => {
+      const { fs, read } = captured({ [OLD]: 'aa' });
+      assert.equal(await check(fs, { installed: installed('aa') }), 'identical');
+      assert.deepEqual(read, [OLD]);
+      // A RECORD can be wrong: the bytes decide.
+      const wrong = captured({ [OLD]: 'cc', [LIB]: 'cc' });
+      assert.equal(await check(wrong.fs, { installed: installed('aa') }), 'identical');
+      assert.deepEqual(wrong.read, [OLD, LIB]);
+    });
   });
 });
