@@ -14,7 +14,10 @@
  * support.ts measuredRun) and CPU time (beside wall time on a busy machine), the median of per-pair
  * ratios. Before the reinstalls, the same pairs with nothing replaced: what the running server alone
  * costs a one-shot status. Linux (/proc).
- * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5).
+ * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5). MCP_LIFEGUARD_BENCH_BEFORE names another
+ * build's `dist/cli.js` (an earlier commit, built): its first and second runs after each reinstall
+ * are taken in the same rounds, in a home of its own configured alike, first in every other round,
+ * and its ratios printed beside these (before and after, side by side under one load).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,6 +30,9 @@ import type { BenchReport } from './run';
 
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
+const BEFORE = process.env.MCP_LIFEGUARD_BENCH_BEFORE
+  ? path.resolve(process.env.MCP_LIFEGUARD_BENCH_BEFORE)
+  : undefined;
 const ROUNDS = Number(process.env.MCP_LIFEGUARD_BENCH_ROUNDS) || 5;
 /** The releases the wheelhouse holds: reinstalled as they are, so nothing changes but the files. */
 const NATIVE = ['numpy==2.4.6', 'pandas==3.1.1', 'pyarrow==26.0.1'];
@@ -68,25 +74,34 @@ export async function run(report: BenchReport): Promise<void> {
   let dataServer: number | undefined;
   try {
     const venv = await buckarooVenv(dir);
+    // The venv is a copy of a per-machine template (`cp -a`: file times kept, change times not),
+    // which no installer leaves: its native distributions installed once by pip, as a user's are.
+    await venv.pip('--force-reinstall', '--no-deps', ...NATIVE);
     const project = path.join(dir, 'project');
     fs.mkdirSync(project);
     const csv = smallCsv(project);
     const emptyHome = path.join(dir, 'empty');
     const home = path.join(dir, 'home');
+    const beforeHome = path.join(dir, 'before');
     fs.mkdirSync(emptyHome);
-    fs.mkdirSync(home);
-    fs.writeFileSync(
-      path.join(home, '.claude.json'),
-      JSON.stringify({
-        mcpServers: {
-          buckaroo: { type: 'stdio', command: venv.toolBin, args: [], env: { BUCKAROO_PORT: String(PORT) } },
-        },
-      }),
-    );
+    for (const h of BEFORE ? [home, beforeHome] : [home]) {
+      fs.mkdirSync(h);
+      fs.writeFileSync(
+        path.join(h, '.claude.json'),
+        JSON.stringify({
+          mcpServers: {
+            buckaroo: { type: 'stdio', command: venv.toolBin, args: [], env: { BUCKAROO_PORT: String(PORT) } },
+          },
+        }),
+      );
+    }
     const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
     const envOf = (h: string) => ({ ...base, HOME: h, MCP_LIFEGUARD_HOME: path.join(h, 'lg') });
-    const status = async (h: string) => {
-      const r = await measuredRun(`require(${JSON.stringify(cli)})`, [cli, 'status'], { env: envOf(h), cwd: project });
+    const status = async (h: string, which = cli) => {
+      const r = await measuredRun(`require(${JSON.stringify(which)})`, [which, 'status'], {
+        env: envOf(h),
+        cwd: project,
+      });
       if (r.code !== 0) throw new Error(`status exited ${r.code}`);
       return r;
     };
@@ -106,6 +121,7 @@ export async function run(report: BenchReport): Promise<void> {
     // Warm both homes once (the state folder made, the file cache filled) before any figure.
     await status(home);
     await status(emptyHome);
+    if (BEFORE) await status(beforeHome, BEFORE);
 
     // What the running server costs a one-shot status before anything is replaced: the part of the
     // figures below that no reinstall causes.
@@ -117,6 +133,7 @@ export async function run(report: BenchReport): Promise<void> {
       before.push({ empty: e, home: h });
     }
     const rows: { empty1: Run; first: Run; empty2: Run; second: Run }[] = [];
+    const beforeRows: { first: Run; second: Run }[] = [];
     let replaced = 0;
     let proven = 0;
     for (let i = 0; i < ROUNDS; i++) {
@@ -124,12 +141,22 @@ export async function run(report: BenchReport): Promise<void> {
       await sleep(AFTER_INSTALL_MS);
       replaced = replacedLibraries(dataServer);
       const kept = keptProofs(home);
+      // The other build's run first in every other round: neither always finds the caches the other warmed.
+      const otherFirst = BEFORE !== undefined && i % 2 === 0;
+      const other = () => status(beforeHome, BEFORE);
       const empty1 = await status(emptyHome);
+      const firstBefore = otherFirst ? await other() : undefined;
       const first = await status(home);
+      const firstBeforeLate = BEFORE && !otherFirst ? await other() : undefined;
       proven = keptProofs(home) - kept;
       const empty2 = await status(emptyHome);
+      const secondBefore = otherFirst ? await other() : undefined;
       const second = await status(home);
+      const secondBeforeLate = BEFORE && !otherFirst ? await other() : undefined;
       rows.push({ empty1, first, empty2, second });
+      const b1 = firstBefore ?? firstBeforeLate;
+      const b2 = secondBefore ?? secondBeforeLate;
+      if (b1 && b2) beforeRows.push({ first: b1, second: b2 });
     }
     report.note(
       `${ROUNDS} rounds; the data server maps ${replaced} replaced shared libraries; a first run kept ${proven} new content proofs`,
@@ -170,6 +197,29 @@ export async function run(report: BenchReport): Promise<void> {
       ['status time, second run (kept proofs) / empty home', rows.map((r) => r.second.ms / r.empty2.ms)],
       ['status peak RSS, second run (kept proofs) / empty home', rows.map((r) => r.second.mib / r.empty2.mib)],
     ];
+    if (beforeRows.length) {
+      report.note(`the other build (${BEFORE}), in its own home, the same rounds:`);
+      const other: [string, number[]][] = [
+        ['other build: status time, first run / empty home', beforeRows.map((b, i) => b.first.ms / rows[i].empty1.ms)],
+        [
+          'other build: status CPU time, first run / empty home',
+          beforeRows.map((b, i) => b.first.cpuMs / rows[i].empty1.cpuMs),
+        ],
+        [
+          'other build: status peak RSS, first run / empty home',
+          beforeRows.map((b, i) => b.first.mib / rows[i].empty1.mib),
+        ],
+        [
+          'other build: status time, second run / empty home',
+          beforeRows.map((b, i) => b.second.ms / rows[i].empty2.ms),
+        ],
+        [
+          'other build: status peak RSS, second run / empty home',
+          beforeRows.map((b, i) => b.second.mib / rows[i].empty2.mib),
+        ],
+      ];
+      for (const [label, xs] of other) report.figure(`${label} ${perPair}`, median(xs), 'x');
+    }
     for (const [label, xs] of targets) report.ratio(`${label} ${perPair}`, median(xs), { max: 2 });
   } finally {
     await client?.close().catch(() => undefined);
