@@ -88,7 +88,7 @@ export function recordedRow(record: string, rel: string): { sha256: string; size
 }
 
 /** An installed file's SHA-256 (hex) as its RECORD lists it, and the inode it was read of. */
-export interface Recorded {
+export interface RecordListed {
   sha256: string;
   ino: number;
 }
@@ -102,7 +102,7 @@ export interface Recorded {
 export function recordedContent(
   fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
   find: (file: string) => Promise<Listing | undefined> = recordFinder(fs),
-): (file: string) => Promise<Recorded | undefined> {
+): (file: string) => Promise<RecordListed | undefined> {
   return async (file) => {
     const listed = await find(file).catch(() => undefined);
     const row = listed && recordedRow(listed.record, listed.rel);

@@ -1,6 +1,6 @@
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
-import { Recorded, recordFinder } from './installerRecord';
+import { RecordListed, recordFinder } from './installerRecord';
 import { deletedLines } from './maps';
 
 /**
@@ -105,7 +105,7 @@ export type ProofBucket = Pick<Bucket<string, ContentCheck>, 'get' | 'set'>;
  * maps named them, the path and the SHA-256 their RECORD listed then.
  */
 export interface RecordedContent {
-  installed?(file: string): Promise<Recorded | undefined>;
+  installed?(file: string): Promise<RecordListed | undefined>;
   sighted?: MappedAtSighting;
 }
 

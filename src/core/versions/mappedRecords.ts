@@ -1,4 +1,4 @@
-import type { Recorded } from './installerRecord';
+import type { RecordListed } from './installerRecord';
 import type { InstanceReaders } from './instanceEvidence';
 import type { MappedAtSighting } from './mappedContent';
 
@@ -35,7 +35,7 @@ export function mappedFilesWithin(mapsText: string, roots: readonly string[]): M
 export async function mappedRecords(
   mapsText: string,
   roots: readonly string[],
-  recorded: (file: string) => Promise<Recorded | undefined>,
+  recorded: (file: string) => Promise<RecordListed | undefined>,
 ): Promise<MappedAtSighting | undefined> {
   const files = [...mappedFilesWithin(mapsText, roots)].slice(0, MAX_FILES);
   const kept = await Promise.all(
@@ -56,7 +56,7 @@ export async function mappedRecords(
  */
 export function mappedRecordsReader(
   readMaps: (pid: number) => Promise<string | undefined>,
-  recorded: (file: string) => Promise<Recorded | undefined>,
+  recorded: (file: string) => Promise<RecordListed | undefined>,
 ): Required<Pick<InstanceReaders, 'mappedRecords'>> {
   return {
     mappedRecords: async (pid, roots) => {

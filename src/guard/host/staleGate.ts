@@ -50,6 +50,8 @@ export interface StaleGateOptions {
    * from disk only (never the network), or undefined.
    */
   updateAvailable?: UpdateLookup;
+  /** When a verdict was taken and how old it is (ms): `performance.now` unless a test drives the clock. */
+  now?: () => number;
 }
 
 /**
@@ -79,6 +81,10 @@ export class StaleGate {
   };
 
   constructor(private readonly options: StaleGateOptions) {}
+
+  private now(): number {
+    return this.options.now ? this.options.now() : performance.now();
+  }
 
   start(): void {
     const stale = this.options.stale;
@@ -137,7 +143,7 @@ export class StaleGate {
   noteToolCall(): void {
     const interval = Math.min(this.options.stale?.intervalMs ?? 0, CALL_CHECK_MS);
     const last = this.last;
-    if (last && last.child === this.options.currentChild() && performance.now() - last.at < interval) return;
+    if (last && last.child === this.options.currentChild() && this.now() - last.at < interval) return;
     void this.check();
   }
 
@@ -190,7 +196,7 @@ export class StaleGate {
     const judged = stale ? await this.options.judgeChild() : undefined;
     if (!stale || !judged) return { state: 'none', reason: 'no staleness probe' };
     const verdict = guardVerdict(judged.versions);
-    this.last = { child: judged.child, verdict, versions: judged.versions, at: performance.now() };
+    this.last = { child: judged.child, verdict, versions: judged.versions, at: this.now() };
     // A change still settling is judged again soon, not at the next interval: once it is judged,
     // the next result carries the notice (as `status` turns stale), whether or not a call came meanwhile.
     if (verdict.state === 'settling' && !this.settlingTimer) {

@@ -158,7 +158,9 @@ describe('guard: the stale gate judges off the call path', () => {
   });
 
   it('reuses a verdict younger than the check interval; an older one, or a new child, is judged again', async () => {
-    const { g, state } = gate('annotate', { stale: { policy: 'annotate', intervalMs: 40 } });
+    // The gate's clock is the test's: how long a busy machine takes between two calls decides nothing.
+    let clock = 0;
+    const { g, state } = gate('annotate', { stale: { policy: 'annotate', intervalMs: 40 }, now: () => clock });
     await g.refusal('tools/call', undefined);
     await settle();
     assert.equal(state.judgements, 1);
@@ -167,7 +169,7 @@ describe('guard: the stale gate judges off the call path', () => {
     await settle();
     assert.equal(state.judgements, 1, 'within the interval the last verdict stands (the timer checks that often)');
     assert.deepEqual(g.toolResultNotices(), []);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock += 60;
     await g.refusal('tools/call', undefined);
     await settle();
     assert.equal(state.judgements, 2);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { noFiles } from '../../support/machines';
 import type { Installed } from '../../../src/core/base/versionTypes';
 import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
-import type { Recorded } from '../../../src/core/versions/installerRecord';
+import type { RecordListed } from '../../../src/core/versions/installerRecord';
 import { mappedFilesWithin, mappedRecords } from '../../../src/core/versions/mappedRecords';
 
 const SP = '/v/lib/python3.11/site-packages';
@@ -26,7 +26,7 @@ describe('versions: the files a process maps, as their RECORDs list them at its 
   });
 
   it('keeps the SHA-256 a RECORD lists for the very inode mapped, and nothing for a file replaced since it was mapped', async () => {
-    const listed: Record<string, Recorded> = {
+    const listed: Record<string, RecordListed> = {
       [`${SP}/pyarrow/libarrow.so.2600`]: { sha256: 'aa', ino: 2001 },
       // The path names another inode now: its RECORD speaks of that file, not of the mapped one.
       [`${SP}/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so`]: { sha256: 'bb', ino: 4242 },
