@@ -1,5 +1,5 @@
 import type { FileStat } from '../machine/types';
-import { Dependency, isOwnLink, memoizedFs, sameSignature, trackingFs, VersionFs } from './fs';
+import { Dependency, isOwnLink, memoizedFs, sameAsSeen, trackingFs, VersionFs } from './fs';
 
 interface Entry<T> {
   value: T;
@@ -132,7 +132,7 @@ export class MtimeCache<T> {
     for (const [key, dep] of entry.deps) {
       if (!dep.content && !probe) continue;
       const current = await this.statOf(key, dep.how);
-      if (current === 'error' || !sameSignature(current, dep.seen)) return false;
+      if (current === 'error' || !sameAsSeen(dep, current)) return false;
     }
     if (probe) entry.probedAt = now;
     return true;

@@ -22,6 +22,13 @@ export type VersionFs = Pick<MachineFs, 'stat' | 'lstat' | 'readText' | 'readdir
     passAnswer?<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<PassAnswer<V>>;
     /** A tracking fs's `passAnswer`: the answer, its paths taken as read through this fs. */
     share?<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V>;
+    /**
+     * An lstat read for what the path is (a folder, a link, a file, nothing), not for its times: a
+     * tracking fs notes a folder found so by it as unchanged while it stays that folder (its
+     * inode), whatever is added to it (`/tmp`, a home, on the way to a venv). What is in it is
+     * read through paths of its own, each noted.
+     */
+    lstatKind?(p: string): Promise<FileStat | undefined>;
   };
 
 /** An answer kept for a pass and what it read. */
@@ -116,6 +123,12 @@ export function sameSignature(a: FileStat | undefined, b: FileStat | undefined):
   );
 }
 
+/** Whether a path a dependency saw is the same as the cache sees it: a folder read for its kind alone (`lstatKind`) by its inode. */
+export function sameAsSeen(dep: Dependency, now: FileStat | undefined): boolean {
+  if (dep.kindOnly && dep.seen?.kind === 'dir') return now?.kind === 'dir' && now.ino === dep.seen.ino;
+  return sameSignature(now, dep.seen);
+}
+
 /** Newest change of a file: ctime catches rewrites even when an extractor restored an old mtime. */
 export function changedAt(s: FileStat | undefined): number | undefined {
   return s ? Math.max(s.mtimeMs, s.ctimeMs) : undefined;
@@ -132,6 +145,8 @@ export interface Dependency {
   /** What the stat said (`undefined`: not there); compared with sameSignature. Never to be changed. */
   seen: FileStat | undefined;
   content: boolean;
+  /** Read only for what the path is (`lstatKind`), by every read that noted it. */
+  kindOnly?: true;
 }
 
 /** How a tracked read is keyed: `stat:<path>` or `lstat:<path>` (the path is the rest, after the colon). */
@@ -164,6 +179,11 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
       record(deps, dependencyKey('lstat', p), 'lstat', s, true);
       return s;
     },
+    async lstatKind(p) {
+      const s = await (inner.lstatKind ?? inner.lstat)(p);
+      record(deps, dependencyKey('lstat', p), 'lstat', s, false, true);
+      return s;
+    },
     async readText(p) {
       await note(deps, inner, p, 'stat', true);
       return inner.readText(p);
@@ -179,7 +199,10 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
             for (const [k, dep] of read) {
               const known = deps.get(k);
               if (!known) deps.set(k, { ...dep });
-              else if (dep.content && known.seen !== undefined) known.content = true;
+              else {
+                if (dep.content && known.seen !== undefined) known.content = true;
+                if (!dep.kindOnly) delete known.kindOnly;
+              }
             }
             return value;
           },
@@ -225,9 +248,16 @@ function record(
   how: 'stat' | 'lstat',
   s: FileStat | undefined,
   content: boolean,
+  kindOnly = false,
 ): void {
   const known = deps.get(key);
-  deps.set(key, { how, seen: s, content: (known?.content ?? false) || (content && s !== undefined) });
+  deps.set(key, {
+    how,
+    seen: s,
+    content: (known?.content ?? false) || (content && s !== undefined),
+    // Read for its kind alone only while no read of it asked more.
+    ...(kindOnly && (known === undefined || known.kindOnly) ? { kindOnly: true as const } : {}),
+  });
 }
 
 /** Notes a path a read depends on, stat'ing it once (a content read marks it as content). */
@@ -242,6 +272,7 @@ async function note(
   const known = deps.get(key);
   if (known) {
     if (content && known.seen !== undefined) known.content = true;
+    delete known.kindOnly;
     return;
   }
   record(deps, key, how, await inner[how](p), content);

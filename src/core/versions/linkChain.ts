@@ -21,8 +21,9 @@ export async function linksOnPath(ctx: ResolveContext, file: string): Promise<Ar
     .split(/[\\/]+/)
     .filter(Boolean)) {
     const next = p.join(at, part);
-    // Each folder on the way is looked at; only a link that counts is evidence, read again at every refresh.
-    const st = await ctx.fs.lstat(next).catch(() => undefined);
+    // Each folder on the way is looked at for what it is (a folder stays one whatever is added to
+    // it: `/tmp`, a home); only a link that counts is evidence, read again at every refresh.
+    const st = await (ctx.fs.lstatKind ?? ctx.fs.lstat)(next).catch(() => undefined);
     if (st?.kind !== 'link') {
       at = next;
       continue;

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
-import { memoizedFs, sameSignature, shared, VersionFs } from '../../../src/core/versions/fs';
+import { memoizedFs, sameAsSeen, sameSignature, shared, VersionFs } from '../../../src/core/versions/fs';
+import { linksOnPath } from '../../../src/core/versions/linkChain';
 import { keptMtimeCache, readJson } from '../../../src/core/versions/lookup';
 import { EngineCache } from '../../../src/core/base/engineCache';
 import { liveFs } from '../../../src/core/machine/liveFs';
@@ -87,6 +88,32 @@ describe('versions: the mtime cache', () => {
       v2,
       'no probe interval passed: the followed link is checked like content',
     );
+  });
+
+  it('keeps an answer while a folder on the way only gains entries (`/tmp`, a home), and reads again once the folder is a link', async () => {
+    const home = tempDir();
+    const file = path.join(home, 'a', 'b', 'index.js');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '');
+    let now = 1_000_000;
+    const cache = new MtimeCache<Array<{ path: string }>>(liveFs, { now: () => now });
+    const get = () => cache.get('k', (f) => linksOnPath({ ...ctxFor(home), fs: f }, file));
+    assert.deepEqual(await get(), []);
+    // Something else writes beside the folders on the way: their times move, what they are does not.
+    fs.writeFileSync(path.join(home, 'a', 'other.txt'), '');
+    fs.utimesSync(path.join(home, 'a'), new Date(5_000), new Date(5_000));
+    now += PROBE_TTL_MS;
+    assert.deepEqual(await get(), []);
+    assert.deepEqual([cache.hits, cache.misses], [1, 1]);
+    // The folder is now a link to another: the way is read again, and names the link.
+    fs.renameSync(path.join(home, 'a'), path.join(home, 'a-2'));
+    fs.symlinkSync(path.join(home, 'a-2'), path.join(home, 'a'));
+    now += PROBE_TTL_MS;
+    assert.deepEqual(
+      (await get()).map((l) => l.path),
+      [path.join(home, 'a')],
+    );
+    assert.deepEqual([cache.hits, cache.misses], [1, 2]);
   });
 
   it('invalidates when a path that was absent appears (a new npx cache entry), once probes are due', async () => {
@@ -192,6 +219,18 @@ describe('versions: the pass-wide file reads (memoizedFs)', () => {
     assert.ok(c instanceof Error && c.message.includes('/c/package.json'));
     assert.ok(d instanceof Error && d.message.includes('/d/package.json'));
     assert.equal(await fs.readJson!('/none/package.json'), undefined);
+  });
+
+  it('a folder read for its kind alone is the same while it is the same folder; anything else is compared whole', () => {
+    const dir = { kind: 'dir' as const, mtimeMs: 1, ctimeMs: 2, size: 3, ino: 4 };
+    const probe = { how: 'lstat' as const, seen: dir, content: false, kindOnly: true as const };
+    assert.ok(sameAsSeen(probe, { ...dir, mtimeMs: 9, ctimeMs: 9, size: 9 }));
+    assert.ok(!sameAsSeen(probe, { ...dir, ino: 9 }), 'another folder at the path');
+    assert.ok(!sameAsSeen(probe, { ...dir, kind: 'link' }));
+    assert.ok(!sameAsSeen(probe, undefined));
+    const file = { ...dir, kind: 'file' as const };
+    assert.ok(!sameAsSeen({ ...probe, seen: file }, { ...file, mtimeMs: 9 }), 'a file read so is compared whole');
+    assert.ok(!sameAsSeen({ how: 'lstat', seen: dir, content: false }, { ...dir, mtimeMs: 9 }), 'a plain lstat');
   });
 
   it('a tracked stat is the same signature only when kind, times, size and inode all are', () => {
