@@ -1,6 +1,7 @@
 import type { HostEnv } from '../base/hostEnv';
 import type { Snapshot } from '../base/model';
 import { liveMachine } from '../machine/live';
+import { withKeptProcFiles } from '../machine/keptProcFiles';
 import type { Machine } from '../machine/types';
 import { EngineCore, EngineOptions } from '../versions/engineCore';
 import { askServerInfo } from '../machine/serverInfo';
@@ -53,9 +54,14 @@ export class Engine extends EngineCore {
   }
 }
 
-/** This machine as an engine reads it: its files, its processes, and its HTTP servers asked for their serverInfo. */
+/**
+ * This machine as an engine reads it: its files, its processes (each one's `/proc` files read again
+ * through a kept descriptor, machine/keptProcFiles.ts: an engine reads them every few seconds), and
+ * its HTTP servers asked for their serverInfo.
+ */
 export function engineMachine(host: HostEnv): Machine {
-  return liveMachine(host, { serverInfo: (url, transport) => askServerInfo(url, transport) });
+  const machine = liveMachine(host, { serverInfo: (url, transport) => askServerInfo(url, transport) });
+  return { ...machine, fs: withKeptProcFiles(machine.fs) };
 }
 
 /** One snapshot of this machine by an engine of its own: for a face that asks once (a CLI command). */
