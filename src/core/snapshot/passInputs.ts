@@ -69,7 +69,7 @@ function procProbe(path: string, asked: Probe): Probe | 'table' | 'figures' | 'b
 }
 
 /** An input's signature, and when it last changed (ms; -Infinity when it is not there or has no time). */
-interface Stamp {
+export interface Stamp {
   seen: string;
   changed: number;
 }
@@ -124,6 +124,11 @@ function answer(read: () => string | undefined): string {
   } catch (err) {
     return `error:${(err as NodeJS.ErrnoException).code ?? 'EIO'}`;
   }
+}
+
+/** A path's stat now as a `stat` probe sees it, with when it last changed. */
+export function statStamp(fs: MachineFs, path: string): Stamp {
+  return stamped(() => fs.statSync(path));
 }
 
 /** What an input is now, asked of `fs` as its probe says. */

@@ -1,4 +1,5 @@
 import type { EngineCache } from '../base/engineCache';
+import { pathFor } from '../base/hostEnv';
 import type { Instance, InstanceChild, Snapshot } from '../base/model';
 import type { Machine } from '../machine/types';
 import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../pids/keptKernelThreads';
@@ -7,12 +8,14 @@ import { looksLikeMcpServer } from '../processes/argv';
 import { matchClientSignature } from '../processes/clients';
 import { installerIn } from '../versions/installers';
 import type { PassView } from './build';
-import { FS_TIME_RESOLUTION_MS, notingMachine, PassNotes, probeNow } from './passInputs';
+import { AbsentInputs } from './absentInputs';
+import { FS_TIME_RESOLUTION_MS, notingMachine, PassNotes, probeNow, Stamp, statStamp } from './passInputs';
 
 /**
  * A tick that finds nothing changed re-judges nothing. The engine takes a full snapshot through a
  * pass that notes every input it read (passInputs.ts); the next tick reads the process table,
- * looks at those inputs again (a stat, a link, a few lines of a process's files) and, when all are
+ * looks at those inputs again (a stat, a link, a few lines of a process's files; a path found
+ * absent through the folder that holds it, absentInputs.ts) and, when all are
  * as they were, answers the last snapshot with fresh memory and CPU figures. Not reused: a pass
  * that ran a command or asked a server or the network, one that read a file changed within the
  * settle window (a verdict that may still move with time, or a second write hidden in the same
@@ -41,6 +44,8 @@ interface Kept {
   watched: { rows: ReadonlySet<number>; trees: ReadonlySet<number> };
   mayBeCandidate: (p: ProcessInfo) => boolean;
   outside: number;
+  /** The paths it found absent that ticks look at through their folders. */
+  absent: AbsentInputs;
 }
 
 /** What the engine gives a tick: its full pass, and its cache (the table's kept kernel threads, the kept PSS). */
@@ -117,6 +122,7 @@ export class QuietTicks {
         watched: watchedPids(value, view, notes, rows, this.inner.selfPid),
         mayBeCandidate: view.mayBeCandidate,
         outside,
+        absent: new AbsentInputs(),
       });
       while (this.kept.size > KEPT_REQUESTS) this.kept.delete(this.kept.keys().next().value as string);
     }
@@ -158,12 +164,28 @@ export class QuietTicks {
     const rows = new Map(table.processes.map((p) => [p.pid, p]));
     if (tableConcerns(kept.rows, rows, kept.watched.rows, kept.watched.trees, (p) => concerns(p, kept, this.inner)))
       return { changed: 'a process that concerns the servers started, ended or changed', table };
-    for (const input of kept.notes.inputs.values())
-      if (probeNow(this.inner.fs, input.probe, input.path) !== input.seen)
-        return { changed: `${input.path} changed`, table };
+    const fs = this.inner.fs;
+    const startedAt = this.inner.now();
+    // A path's stat is taken once a tick: an input's own and a folder's that anchors absent paths are often one.
+    const stats = new Map<string, Stamp>();
+    const statNow = (path: string): Stamp => {
+      let s = stats.get(path);
+      if (!s) stats.set(path, (s = statStamp(fs, path)));
+      return s;
+    };
+    const absentNow: string[] = [];
+    for (const input of kept.notes.inputs.values()) {
+      const absent = input.seen === 'absent' && (input.probe === 'stat' || input.probe === 'lstat');
+      if (absent && kept.absent.holds(input.path, statNow)) continue;
+      const now = input.probe === 'stat' ? statNow(input.path).seen : probeNow(fs, input.probe, input.path);
+      if (now !== input.seen) return { changed: `${input.path} changed`, table };
+      if (absent) absentNow.push(input.path);
+    }
     for (const [pid, existed] of kept.notes.pidAnswers)
       if (this.inner.pidExists(pid) !== existed)
         return { changed: `pid ${pid} ${existed ? 'ended' : 'appeared'}`, table };
+    const p = pathFor(this.inner.host);
+    for (const path of absentNow) kept.absent.anchor(fs, p, path, startedAt - FS_TIME_RESOLUTION_MS, statNow);
     return { rows };
   }
 }

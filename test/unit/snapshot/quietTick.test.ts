@@ -23,7 +23,7 @@ describe('snapshot: quiet ticks', () => {
   type Step =
     | { kind: 'none' }
     | { kind: 'edit-package' | 'edit-script' | 'delete-package' | 'rename-package'; which: number }
-    | { kind: 'edit-config' | 'toggle-second-config' }
+    | { kind: 'edit-config' | 'toggle-second-config' | 'link-second-config' | 'fill-link-target' }
     | { kind: 'start'; what: 'instance' | 'unrelated' | 'child' | 'mcp' | 'installer'; which: number }
     | { kind: 'exit'; at: number }
     | { kind: 'reuse'; at: number; what: 'instance' | 'unrelated' };
@@ -39,7 +39,14 @@ describe('snapshot: quiet ticks', () => {
       ),
       which: fc.nat({ max: 2 }),
     }),
-    fc.record({ kind: fc.constantFrom('edit-config' as const, 'toggle-second-config' as const) }),
+    fc.record({
+      kind: fc.constantFrom(
+        'edit-config' as const,
+        'toggle-second-config' as const,
+        'link-second-config' as const,
+        'fill-link-target' as const,
+      ),
+    }),
     fc.record({
       kind: fc.constant('start' as const),
       what: fc.constantFrom(
@@ -87,6 +94,9 @@ describe('snapshot: quiet ticks', () => {
     };
     const userFile = path.join(home, '.config', 'Code', 'User', 'mcp.json');
     const secondFile = path.join(home, '.cursor', 'mcp.json');
+    // Where a link at the second config's path leads: a file that appears there makes the config
+    // present without touching the folder that holds the link.
+    const linkTarget = path.join(home, 'elsewhere', 'mcp.json');
     const entries = (names: readonly number[]) =>
       JSON.stringify({
         servers: Object.fromEntries(names.map((i) => [PACKAGES[i], { command: process.execPath, args: [scripts[i]] }])),
@@ -211,7 +221,8 @@ describe('snapshot: quiet ticks', () => {
           touch(write(userFile, entries(configured)));
           break;
         case 'toggle-second-config':
-          if (fs.existsSync(secondFile)) {
+          // A link there (leading somewhere or nowhere) is removed like the file.
+          if (fs.lstatSync(secondFile, { throwIfNoEntry: false })) {
             fs.rmSync(secondFile);
             touchDir(path.dirname(secondFile));
           } else
@@ -221,6 +232,23 @@ describe('snapshot: quiet ticks', () => {
                 JSON.stringify({ mcpServers: { gamma: { command: process.execPath, args: [scripts[2]] } } }),
               ),
             );
+          break;
+        case 'link-second-config': {
+          const there = fs.lstatSync(secondFile, { throwIfNoEntry: false });
+          if (there) break;
+          fs.mkdirSync(path.dirname(secondFile), { recursive: true });
+          fs.symlinkSync(linkTarget, secondFile);
+          touchDir(path.dirname(secondFile));
+          break;
+        }
+        case 'fill-link-target':
+          if (fs.existsSync(linkTarget)) break;
+          touch(
+            write(
+              linkTarget,
+              JSON.stringify({ mcpServers: { beta: { command: process.execPath, args: [scripts[1]] } } }),
+            ),
+          );
           break;
         case 'start': {
           const parent =
