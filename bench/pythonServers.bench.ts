@@ -23,6 +23,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { Engine, engineMachine } from '../src/core/snapshot';
 import { BUCKAROO_NEW, buckarooHealth, buckarooVenv, smallCsv } from '../test/support/buckaroo';
+import { until } from '../test/support/poll';
 import { loadNote, measuredRun } from './support';
 import type { BenchReport } from './run';
 
@@ -105,7 +106,10 @@ export async function run(report: BenchReport): Promise<void> {
       await client.connect(transport);
       running.push({ client, transport });
       await client.callTool({ name: 'view_data', arguments: { path: csv } });
-      dataServers.push((await buckarooHealth(ports[i])).pid);
+      // Under load the data server may not listen yet when view_data returns: asked again until it answers.
+      dataServers.push(
+        (await until(`buckaroo's data server on ${ports[i]}`, () => buckarooHealth(ports[i]), 60_000, 250)).pid,
+      );
     };
 
     const compare = async (label: string) => {
