@@ -14,18 +14,22 @@ import type { MachineFs } from './types';
 /** The files kept open: read again at position 0, each read makes the kernel write them anew. */
 const KEPT_FILE = /^\/proc\/\d+\/(?:stat|cmdline|status)$/;
 
-/** Descriptors kept at most, for the whole process (about two a process; past it, files are read by path). */
+/** Descriptors kept at most by one engine's Machine (about two a process; past it, files are read by path). */
 const MAX_KEPT = 512;
 
 /** A descriptor not read for this long is closed (its process most likely gone: nothing reads it any more). */
 const IDLE_MS = 30_000;
 
-/** Shared by every engine of the process, so that engines made and dropped (tests, a CLI's commands) cannot pile descriptors up. */
-const kept = new Map<string, { fd: number; usedAt: number }>();
-let sweptAt = 0;
-let buffer = Buffer.allocUnsafe(16 * 1024);
+type Kept = Map<string, { fd: number; usedAt: number }>;
 
-function close(path: string, fd: number): void {
+function closeAll(kept: Kept): void {
+  for (const [path, k] of kept) close(kept, path, k.fd);
+}
+
+/** A Machine dropped (an engine made and let go: tests, a CLI's commands) closes what it kept. */
+const dropped = new FinalizationRegistry<Kept>(closeAll);
+
+function close(kept: Kept, path: string, fd: number): void {
   kept.delete(path);
   try {
     fs.closeSync(fd);
@@ -34,30 +38,33 @@ function close(path: string, fd: number): void {
   }
 }
 
-function sweep(now: number): void {
-  if (now - sweptAt < IDLE_MS) return;
-  sweptAt = now;
-  for (const [path, k] of kept) if (now - k.usedAt >= IDLE_MS) close(path, k.fd);
-}
-
-/**
- * The whole file from position 0. A `/proc/<pid>` text file is made whole by the kernel at each
- * read: a read that returns less than asked reached its end.
- */
-function readWhole(fd: number): string {
-  let n = 0;
-  for (;;) {
-    n += fs.readSync(fd, buffer, n, buffer.length - n, n);
-    if (n < buffer.length) return buffer.toString('utf8', 0, n);
-    const bigger = Buffer.allocUnsafe(buffer.length * 2);
-    buffer.copy(bigger, 0, 0, n);
-    buffer = bigger;
-  }
-}
-
-/** `inner` with a process's `stat`, `cmdline` and `status` read through kept descriptors. */
+/** `inner` with a process's `stat`, `cmdline` and `status` read through kept descriptors (its own, up to MAX_KEPT). */
 export function withKeptProcFiles(inner: MachineFs): MachineFs {
-  return {
+  const kept: Kept = new Map();
+  let sweptAt = 0;
+  let buffer = Buffer.allocUnsafe(16 * 1024);
+
+  /**
+   * The whole file from position 0. A `/proc/<pid>` text file is made whole by the kernel at each
+   * read: a read that returns less than asked reached its end.
+   */
+  const readWhole = (fd: number): string => {
+    let n = 0;
+    for (;;) {
+      n += fs.readSync(fd, buffer, n, buffer.length - n, n);
+      if (n < buffer.length) return buffer.toString('utf8', 0, n);
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, n);
+      buffer = bigger;
+    }
+  };
+  const sweep = (now: number): void => {
+    if (now - sweptAt < IDLE_MS) return;
+    sweptAt = now;
+    for (const [path, k] of kept) if (now - k.usedAt >= IDLE_MS) close(kept, path, k.fd);
+  };
+
+  const machineFs: MachineFs = {
     ...inner,
     readTextSync: (path) => {
       if (!KEPT_FILE.test(path)) return inner.readTextSync(path);
@@ -71,7 +78,7 @@ export function withKeptProcFiles(inner: MachineFs): MachineFs {
           return text;
         } catch {
           // Its process is gone: the path is opened again below.
-          close(path, k.fd);
+          close(kept, path, k.fd);
         }
       }
       if (kept.size >= MAX_KEPT) return inner.readTextSync(path);
@@ -92,4 +99,6 @@ export function withKeptProcFiles(inner: MachineFs): MachineFs {
       }
     },
   };
+  dropped.register(machineFs, kept);
+  return machineFs;
 }
