@@ -61,6 +61,12 @@ export type Installed =
        */
       nodeProject?: { dir: string; imports: string[] };
       /**
+       * A script's imported closure: when each member's files last changed (ms since the epoch, by
+       * the environment's names; its package.json, its dist-info folder and METADATA). What says a
+       * process whose record names no closure loaded these members; a member absent had no time to read.
+       */
+      closureTimes?: Record<string, number>;
+      /**
        * `go-run`: a binary the launch builds at every start (`go run pkg@version`), so what runs is
        * read from the executable of the process (its Go build information), never from a file here.
        */

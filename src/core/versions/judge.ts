@@ -497,7 +497,13 @@ function staleVerdict(
   };
 }
 
-function changedVerdict(j: Judging, installedVersion: string, dev: boolean): VersionVerdict {
+function changedVerdict(
+  j: Judging,
+  installedVersion: string,
+  dev: boolean,
+  /** Members of a script's closure whose files changed after its start, named, and the newest time. */
+  imports?: { names: string[]; at: number },
+): VersionVerdict {
   const { e, start, unverified, changedMembers } = j;
   const inst = e.installed;
   const name = packageName(e);
@@ -511,13 +517,14 @@ function changedVerdict(j: Judging, installedVersion: string, dev: boolean): Ver
       .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
       .filter((f) => f.at),
   ]);
-  const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
+  const at = imports?.at ?? (inst.state === 'installed' ? inst.changedAt : undefined);
   const members = changedMembers.map((m) => `${m.name} ${m.version}`);
   const ofMembers = members.length
     ? `the source files of ${members.join(', ')}, ${members.length > 1 ? 'packages' : 'a package'} under development it depends on (${changedMembers.map((m) => m.root).join(', ')})`
     : '';
-  const what =
-    dev && members.length
+  const what = imports
+    ? `${imports.names.join(', ')}, which it imports,`
+    : dev && members.length
       ? ownDev.length
         ? `its own source files and ${ofMembers}`
         : ofMembers
@@ -625,13 +632,15 @@ function installedVerdict(j: Judging, inst: Extract<Installed, { state: 'install
         ? j.inferredMoves
         : [];
   const moved = closureUnread(inst, read) ? [] : read;
+  const imports = versionMoved || moved.length ? undefined : unrecordedImports(j, inst);
+  if (imports && imports !== 'predate') return imports;
   // A development package's version does not name its code: its own files decide, whatever was
   // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
   // that is proof, named.
   // A script whose own files did not change, only its environment (`closureContent`): judged as released code.
   if (inst.dev && j.changedSinceStart && !versionMoved && !moved.length && !e.closureContent)
     return changedVerdict(j, inst.version, true);
-  if (running.state === 'known') return knownRunningVerdict(j, inst, running, versionMoved, moved);
+  if (running.state === 'known') return knownRunningVerdict(j, inst, running, versionMoved, moved, !!imports);
   if (j.replaced.length)
     return staleVerdict(
       j,
@@ -652,6 +661,8 @@ function knownRunningVerdict(
   running: Extract<Running, { state: 'known' }>,
   versionMoved: boolean,
   moved: MovedDependency[],
+  /** A script's imports, not recorded, whose files all predate its start (`unrecordedImports`). */
+  importsPredate: boolean,
 ): VersionVerdict {
   const { e, identical, unverified } = j;
   if (versionMoved || moved.length) {
@@ -684,8 +695,41 @@ function knownRunningVerdict(
   const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
   return {
     state: 'current',
-    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${closure ? `; ${closure.how}` : ''}${how}${partlyRead(inst)}`,
+    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${importsPredate ? "; its imports' files predate its start" : ''}${reinstalled}${closure ? `; ${closure.how}` : ''}${how}${partlyRead(inst)}`,
   };
+}
+
+/**
+ * A script whose record names no closure (written by an earlier version of the product, at a
+ * sighting or a guard's start) vouches for its imports only by their files' times: a member changed
+ * after the start is a change of what it runs, any unread is unknown; `predate` when all are older.
+ * Undefined when a record names its closure, or its own files or a development member changed (their rules speak).
+ */
+function unrecordedImports(
+  j: Judging,
+  inst: Extract<Installed, { state: 'installed' }>,
+): VersionVerdict | 'predate' | undefined {
+  const { running, start } = j;
+  const packages = inst.environment?.packages ?? {};
+  const names = Object.keys(packages);
+  if (running.state !== 'known' || running.environment || !inst.dev?.script || !names.length || j.changedMembers.length)
+    return undefined;
+  const times = inst.closureTimes ?? {};
+  const late = (t: number | undefined) => start !== undefined && t !== undefined && t > start + CLOCK_SLACK_MS;
+  if (inst.dev.newest.some((f) => late(Date.parse(f.at)))) return undefined;
+  const after = names.filter((n) => late(times[n]));
+  if (after.length)
+    return changedVerdict(j, inst.version, false, {
+      names: after.map((n) => `${n} ${packages[n]}`),
+      at: Math.max(...after.map((n) => times[n])),
+    });
+  const unread = names.filter((n) => times[n] === undefined);
+  return start === undefined || unread.length
+    ? {
+        state: 'unknown',
+        reason: `nothing recorded at its start names what it imports, and ${start === undefined ? 'its start time' : `the change time of ${unread.join(', ')}`} is not known`,
+      }
+    : 'predate';
 }
 
 /**

@@ -33,6 +33,7 @@ export interface ScriptPackagesRead {
   fields: {
     nodeProject: { dir: string; imports: string[] };
     environment?: EnvironmentFingerprint;
+    closureTimes?: Record<string, number>;
     startRisks?: StartRisk[];
   };
 }

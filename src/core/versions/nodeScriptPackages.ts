@@ -50,7 +50,7 @@ export async function readScriptPackages(
     how: `, importing ${versions} from ${p.join(project, 'node_modules')}`,
     fields: {
       nodeProject: { dir: project, imports: names },
-      ...(tree.environment ? { environment: tree.environment } : {}),
+      ...(tree.environment ? { environment: tree.environment, closureTimes: tree.times } : {}),
       ...(startRisks.length ? { startRisks } : {}),
     },
   };

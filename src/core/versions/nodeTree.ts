@@ -16,6 +16,8 @@ export interface TreeEnvironment {
   environment?: EnvironmentFingerprint;
   /** ms since the epoch: the newest change among the files the closure was read from. */
   changed?: number;
+  /** ms since the epoch, by member (the environment's names): when its package.json last changed. */
+  times?: Record<string, number>;
   /**
    * Members whose real folder is outside every node_modules (a workspace package or an `npm link`ed
    * one): development packages, whose versions do not name their code (devSource.ts judges them).
@@ -131,10 +133,12 @@ async function fromHiddenLockfile(
     // npm's own slack for timestamp jitter between writing the tree and the lockfile.
     const trustedUntil = (lockStat?.mtimeMs ?? 0) + 10;
     const times: number[] = [];
+    const byMember: Record<string, number> = {};
     for (const key of [selfKey, ...seen]) {
       const written = changedAt(await ctx.fs.stat(p.join(base, ...key.split('/'), 'package.json')));
       if (written !== undefined && written > trustedUntil) return undefined;
       if (written !== undefined) times.push(written);
+      if (written !== undefined && key !== selfKey) byMember[displayName(key)] = written;
     }
     const env: Record<string, string> = {};
     const linked: LinkedMember[] = [];
@@ -161,6 +165,7 @@ async function fromHiddenLockfile(
     return {
       environment: fingerprint(env),
       changed: times.length ? Math.max(...times) : changedAt(lockStat),
+      times: byMember,
       ...(linked.length ? { linked } : {}),
     };
   }
@@ -270,6 +275,7 @@ async function fromNodeResolution(
   const env: Record<string, string> = {};
   const keyOf = new Map<string, string>([[start, '']]);
   const times: Array<number | undefined> = [];
+  const byMember: Record<string, number> = {};
   const queue: Array<{ dir: string; json: Record<string, unknown> }> = [{ dir: start, json: self }];
   const linked: LinkedMember[] = [];
   while (queue.length) {
@@ -283,13 +289,15 @@ async function fromNodeResolution(
       if (!found || visited.has(found.dir)) continue;
       if (visited.size > MAX_PACKAGES) return { changed: newest(times) };
       visited.add(found.dir);
-      times.push(changedAt(await ctx.fs.stat(joinBelow(p, found.dir, ['package.json']))));
+      const written = changedAt(await ctx.fs.stat(joinBelow(p, found.dir, ['package.json'])));
+      times.push(written);
       let key = memberKey(ctx, treeRoot, found.dir);
       // Two copies under one name (pnpm keeps every version flat): the second is named through its dependent, like npm's nested copies.
       if (key in env) key = `${keyOf.get(from.dir) || 'self'} > ${key}`;
       if (key in env) key = `${key}@${found.version}`;
       keyOf.set(found.dir, key);
       env[key] = found.version;
+      if (written !== undefined) byMember[key] = written;
       if (outsideNodeModules(found.dir))
         linked.push({
           name: typeof found.json.name === 'string' ? found.json.name : dep,
@@ -304,7 +312,12 @@ async function fromNodeResolution(
     const nodeModules = store >= 0 ? start.slice(0, store) + `${p.sep}node_modules` : p.join(treeRoot, 'node_modules');
     for (const marker of LAYOUT_MARKERS) times.push(changedAt(await ctx.fs.stat(p.join(nodeModules, marker))));
   }
-  return { environment: fingerprint(env), changed: newest(times), ...(linked.length ? { linked } : {}) };
+  return {
+    environment: fingerprint(env),
+    changed: newest(times),
+    times: byMember,
+    ...(linked.length ? { linked } : {}),
+  };
 }
 
 /** The package's environment and the newest change among what it was read from. */

@@ -140,6 +140,8 @@ export interface Closure {
   packages: Record<string, string>;
   /** Newest change (ms) among the root's and the members' dist-info folders and metadata files. */
   changedAt?: number;
+  /** The same, by member. */
+  times: Record<string, number>;
 }
 
 /**
@@ -160,8 +162,12 @@ export async function closureOf(
     [root.name, { requirements: root.metadata.requirements, extras: new Set() }],
   ]);
   const times: Array<number | undefined> = [];
-  const noteTimes = async (entry: string, file: string) => {
-    times.push(...(await Promise.all([ctx.fs.stat(p.join(sitePackages, entry)), ctx.fs.stat(file)])).map(changedAt));
+  const byMember: Record<string, number> = {};
+  const noteTimes = async (name: string, entry: string, file: string) => {
+    const read = (await Promise.all([ctx.fs.stat(p.join(sitePackages, entry)), ctx.fs.stat(file)])).map(changedAt);
+    times.push(...read);
+    // A member is dated only when both were read.
+    if (read[0] !== undefined && read[1] !== undefined) byMember[name] = Math.max(read[0], read[1]);
   };
   // Every queued distribution that is installed and not yet a member becomes one when its turn
   // comes, so its metadata is read ahead, all of a queue at once: a large environment (a hundred
@@ -174,7 +180,7 @@ export async function closureOf(
     let read = ahead.get(name);
     if (!read) {
       read = readDistMetadata(ctx, sitePackages, d.entry).then(async (metadata) => {
-        await noteTimes(d.entry, metadata.file);
+        await noteTimes(name, d.entry, metadata.file);
         return metadata;
       });
       ahead.set(name, read);
@@ -182,7 +188,7 @@ export async function closureOf(
     return read;
   };
   const rootEntry = dists.get(root.name);
-  if (rootEntry) await noteTimes(rootEntry.entry, root.metadata.file);
+  if (rootEntry) await noteTimes(root.name, rootEntry.entry, root.metadata.file);
 
   const pending: Array<{ name: string; extras: string[]; first: boolean }> = [
     { name: root.name, extras: rootExtras.map(normalizeName), first: true },
@@ -214,5 +220,5 @@ export async function closureOf(
   const packages: Record<string, string> = {};
   for (const name of members.keys()) if (name !== root.name) packages[name] = dists.get(name)!.version;
   const known = times.filter((t): t is number => t !== undefined);
-  return { packages, ...(known.length ? { changedAt: Math.max(...known) } : {}) };
+  return { packages, ...(known.length ? { changedAt: Math.max(...known) } : {}), times: byMember };
 }

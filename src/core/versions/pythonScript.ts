@@ -324,6 +324,7 @@ export async function resolvePythonScript(
     how: `${as.module ? `the module ${label}, ${script}` : `the script ${script}`}, with what it imports from ${site.how}`,
     location: script,
     environment: closureFingerprint(closure.packages),
+    closureTimes: closure.times,
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
     ...(startRisks.length ? { startRisks } : {}),

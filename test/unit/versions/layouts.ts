@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/base/hostEnv';
 import { liveFs } from '../../../src/core/machine/liveFs';
+import type { FileStat } from '../../../src/core/machine/types';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { makeTempDir } from '../../support/temp';
 
@@ -20,6 +21,26 @@ export function write(file: string, text: string): string {
 export function ctxFor(home: string, env: Record<string, string | undefined> = {}): ResolveContext {
   const host: HostEnv = { home, platform: 'linux', env: { PATH: '', ...env } };
   return { host, fs: liveFs };
+}
+
+/**
+ * A context whose files read an hour older than they are, but for those `fresh` picks: a tree
+ * installed long before a process started and partly replaced after it, without waiting for clocks.
+ */
+export function agedCtx(ctx: ResolveContext, fresh: (file: string) => boolean): ResolveContext {
+  const hour = 3_600_000;
+  const aged = (file: string, st: FileStat | undefined) =>
+    st && !fresh(file) ? { ...st, mtimeMs: st.mtimeMs - hour, ctimeMs: st.ctimeMs - hour } : st;
+  return {
+    ...ctx,
+    fs: {
+      ...ctx.fs,
+      stat: async (f) => aged(f, await ctx.fs.stat(f)),
+      lstat: async (f) => aged(f, await ctx.fs.lstat(f)),
+      statSync: undefined,
+      lstatSync: undefined,
+    },
+  };
 }
 
 /** An installed npm package with a bin, and optionally the hidden lockfile of its tree. */

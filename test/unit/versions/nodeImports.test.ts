@@ -6,7 +6,7 @@ import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { judge } from '../../../src/core/versions/judge';
 import { recordedVersions } from '../../../src/guard/host/lockRecord';
 import { toResolvedVersion } from '../../../src/guard/host/versionProbe';
-import { ctxFor, tempDir, write } from './layouts';
+import { agedCtx, ctxFor, tempDir, write } from './layouts';
 
 const SDK = '@modelcontextprotocol/sdk';
 
@@ -134,6 +134,65 @@ describe('versions: what a JavaScript script imports by package name', () => {
     const guarded = judge({ installed: moved, processStart: start, lock, now: start + 60_000 }).verdict;
     assert.ok(guarded.state === 'stale', JSON.stringify(guarded));
     assert.deepEqual(guarded.movedDependencies, v.movedDependencies);
+  });
+
+  /**
+   * A script's process and its record as an earlier version of the product wrote it (a first
+   * sighting, a guard's lock record): its version, no closure. Everything installed an hour before
+   * the read; the process started half an hour ago.
+   */
+  async function unrecorded(fresh: (file: string) => boolean, change: (dir: string) => void = () => undefined) {
+    const root = tempDir();
+    const { dir, script } = project(root, '1.32.2');
+    change(dir);
+    const start = Date.now() - 1_800_000;
+    const { installed } = await resolveInstalled(agedCtx(ctxFor(root), fresh), { command: 'node', args: [script] });
+    assert.ok(installed.state === 'installed' && installed.environment, JSON.stringify(installed));
+    const firstSeen = { name: installed.name, version: installed.version, firstSeenAt: new Date(start).toISOString() };
+    const lock = {
+      versions: { package: { name: installed.name, version: installed.version, ecosystem: 'npm' as const } },
+    };
+    const judged = (record: object, inst = installed) =>
+      judge({ installed: inst, processStart: start, ...record, now: Date.now() + 10_000 }).verdict;
+    return { installed, start, firstSeen, judged, records: [{ firstSeen }, { lock }] };
+  }
+
+  it("a record that names no closure (an earlier version's sighting or guard record): a dependency replaced after the start is a change naming it, times not read are unknown", async () => {
+    // npm install zod@3.26.0 in the project, while it runs: only zod's files are newer than the start.
+    const zod = `${path.sep}node_modules${path.sep}zod${path.sep}`;
+    const { installed, start, firstSeen, judged, records } = await unrecorded(
+      (f) => f.includes(zod),
+      (dir) =>
+        write(
+          path.join(dir, 'node_modules', 'zod', 'package.json'),
+          JSON.stringify({ name: 'zod', version: '3.26.0' }),
+        ),
+    );
+    for (const record of records) {
+      const v = judged(record);
+      assert.equal(v.state, 'changed', JSON.stringify(v));
+      assert.ok(v.state === 'changed');
+      assert.match(
+        v.summary,
+        /^server\.mjs: changed since start: restart .*\(zod 3\.26\.0, which it imports, changed at /,
+      );
+    }
+    // A member whose times could not be read: unknown, said.
+    const unread = Object.assign({}, installed, { closureTimes: { [SDK]: start - 1000 } });
+    const v = judged({ firstSeen }, unread);
+    assert.equal(v.state, 'unknown', JSON.stringify(v));
+    assert.ok(v.state === 'unknown');
+    assert.match(v.reason, /the change time of zod is not known/);
+  });
+
+  it("a record that names no closure: its imports' files all older than the start are current, saying so", async () => {
+    const { judged, records } = await unrecorded(() => false);
+    for (const record of records) {
+      const v = judged(record);
+      assert.equal(v.state, 'current', JSON.stringify(v));
+      assert.ok(v.state === 'current');
+      assert.match(v.reason, /its imports' files predate its start/);
+    }
   });
 
   it("a subpath the installed package no longer exports is a restart that will fail, said with the package's version", async () => {

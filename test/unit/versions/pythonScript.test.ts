@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { pythonComputedImports, pythonImports, resolvePythonScript } from '../../../src/core/versions/pythonScript';
 import { pinAdvice, raisesAtImport } from '../../../src/core/versions/pythonStartRisk';
 import { judge } from '../../../src/core/versions/judge';
-import { ctxFor, distInfo, tempDir, venv, write } from './layouts';
+import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
+import { scriptRecordsReaders } from '../../../src/core/versions/recordsDigest';
+import { liveFs } from '../../../src/core/machine/liveFs';
+import { agedCtx, ctxFor, distInfo, removeDist, tempDir, venv, write } from './layouts';
 
 describe('versions: a Python script no package installs', () => {
   it('reads the modules a source imports, absolute and relative, across continuation lines, never its comments', () => {
@@ -260,6 +263,82 @@ describe('versions: a Python script no package installs', () => {
       verdict.state === 'stale' &&
         verdict.movedDependencies.some((m) => m.name === 'mcp' && m.from === '1.30.0' && m.to === '2.3.0'),
     );
+  });
+
+  /**
+   * A script's process and its record as an earlier version of the product wrote it (a first
+   * sighting, a guard's lock record): its version, no closure. Everything installed an hour before
+   * the read; the process started half an hour ago.
+   */
+  async function unrecorded(prefix: string, fresh: (file: string) => boolean, change: (sp: string) => void) {
+    const p = project(prefix);
+    sdk(p.sp, '1.30.0');
+    change(p.sp);
+    const start = Date.now() - 1_800_000;
+    const ctx = agedCtx(ctxFor(p.root), fresh);
+    const installed = await resolvePythonScript(ctx, p.py, p.script, true);
+    assert.ok(installed?.state === 'installed' && installed.environment, JSON.stringify(installed));
+    const firstSeen = { name: installed.name, version: 'mcp 1.30.0', firstSeenAt: new Date(start).toISOString() };
+    const lock = {
+      versions: { package: { name: installed.name, version: 'mcp 1.30.0', ecosystem: 'python' as const } },
+    };
+    const judged = (record: object) =>
+      judge({ installed, processStart: start, ...record, now: Date.now() + 10_000 }).verdict;
+    return { p, ctx, installed, start, firstSeen, judged, records: [{ firstSeen }, { lock }] };
+  }
+
+  it("a record that names no closure (an earlier version's sighting or guard record): a dependency replaced after the start is a change naming it, in a snapshot and a guard alike", async () => {
+    // pip install anyio==4.17.0 into the venv, while it runs: only its new dist-info is newer than the start.
+    const { p, ctx, installed, start, firstSeen, judged, records } = await unrecorded(
+      'lg-script-unrecorded-',
+      (f) => f.includes('anyio-4.17.0.dist-info'),
+      (sp) => {
+        removeDist(sp, 'anyio');
+        distInfo(sp, { name: 'anyio', version: '4.17.0', topLevel: 'anyio' });
+      },
+    );
+    const expected = /^srv\.py: changed since start: restart .*\(anyio 4\.17\.0, which it imports, changed at /;
+    for (const record of records) {
+      const v = judged(record);
+      assert.equal(v.state, 'changed', JSON.stringify(v));
+      assert.ok(v.state === 'changed');
+      assert.match(v.summary, expected);
+    }
+    // A snapshot's judgement, which also asks its environment's RECORDs (nothing recorded compares with them), says the same.
+    const { verdict } = await judgeInstance(
+      {
+        pid: 4242,
+        startTime: start,
+        installed,
+        files: () => [{ path: path.join(p.sp, 'anyio-4.17.0.dist-info', 'METADATA'), at: Date.now() }],
+        firstSeen,
+        installing: { known: undefined },
+        now: Date.now() + 10_000,
+      },
+      {
+        readMaps: async () => undefined,
+        fs: ctx.fs,
+        compareReplaced: async () => new Map(),
+        ...scriptRecordsReaders(liveFs, path, undefined),
+      },
+    );
+    assert.equal(verdict.state, 'changed', JSON.stringify(verdict));
+    assert.ok(verdict.state === 'changed');
+    assert.match(verdict.summary, expected);
+  });
+
+  it("a record that names no closure: its imports' files all older than the start are current, saying so", async () => {
+    const { judged, records } = await unrecorded(
+      'lg-script-unrecorded-',
+      () => false,
+      () => undefined,
+    );
+    for (const record of records) {
+      const v = judged(record);
+      assert.equal(v.state, 'current', JSON.stringify(v));
+      assert.ok(v.state === 'current');
+      assert.match(v.reason, /^runs mcp 1\.30\.0, the installed version; its imports' files predate its start/);
+    }
   });
 
   it('a submodule gone from a regular package is a start risk; one a module file makes up, or a namespace folder, is not', async () => {
