@@ -1,6 +1,6 @@
 import { pathFor } from '../base/hostEnv';
 import { ChangedFile, DevMember, DevSource, Ecosystem, Installed } from '../base/versionTypes';
-import { changedAt } from './fs';
+import { changedAt, changedAtOf } from './fs';
 import { denoDirFolder } from '../launch/runnerHomes';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
@@ -118,8 +118,7 @@ export async function withDevSource(ctx: ResolveContext, installed: Installed): 
   if (!dev || installed.state !== 'installed') return installed;
   const files = await newestSourceFiles(ctx, dev.root);
   const source: DevSource = { root: dev.root, how: dev.how, newest: files.newest };
-  const times = [installed.changedAt, files.changedAt].filter((t): t is number => t !== undefined);
-  return { ...installed, dev: source, ...(times.length ? { changedAt: Math.max(...times) } : {}) };
+  return { ...installed, dev: source, ...changedAtOf([installed.changedAt, files.changedAt]) };
 }
 
 /**
@@ -160,5 +159,5 @@ export async function devMembersOf(
     if (files.changedAt !== undefined) times.push(files.changedAt);
     members.push({ name: c.name, version: c.version, root: dev.root, how: dev.how, newest: files.newest });
   }
-  return { members, ...(times.length ? { changedAt: Math.max(...times) } : {}) };
+  return { members, ...changedAtOf(times) };
 }

@@ -2,7 +2,7 @@ import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
 import { parseLaunch } from '../launch/parse';
 import type { ParsedLaunch } from '../launch/types';
-import { changedAt } from './fs';
+import { changedAt, changedAtOf } from './fs';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
 /**
@@ -98,9 +98,7 @@ export async function readExtension(ctx: ResolveContext, folder: string, fromPro
   if (manifest instanceof Error) return { state: 'unknown', reason: manifest.message, ecosystem: 'mcpb', name: id };
   if (!isRecord(manifest) || typeof manifest.version !== 'string')
     return { state: 'unknown', reason: `${file} has no version`, ecosystem: 'mcpb', name: id };
-  const times = [changedAt(await ctx.fs.stat(file)), await newestChange(ctx, folder)].filter(
-    (t): t is number => t !== undefined,
-  );
+  const changed = changedAtOf([changedAt(await ctx.fs.stat(file)), await newestChange(ctx, folder)]);
   return {
     state: 'installed',
     ecosystem: 'mcpb',
@@ -108,7 +106,7 @@ export async function readExtension(ctx: ResolveContext, folder: string, fromPro
     version: manifest.version,
     how: `Claude Desktop extension ${id} (manifest.json)`,
     location: folder,
-    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...changed,
     ...(fromProcess ? { fromProcess } : {}),
   };
 }

@@ -134,6 +134,12 @@ export function changedAt(s: FileStat | undefined): number | undefined {
   return s ? Math.max(s.mtimeMs, s.ctimeMs) : undefined;
 }
 
+/** The newest of the change times known (ms), as an answer's `changedAt` to spread into it: `{}` when none is. */
+export function changedAtOf(times: ReadonlyArray<number | undefined>): { changedAt?: number } {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length ? { changedAt: Math.max(...known) } : {};
+}
+
 /**
  * One path an answer depended on. `content`: the answer used what the file or folder holds (read
  * or listed, and it exists): upgrades and reinstalls rewrite exactly these (package.json, the

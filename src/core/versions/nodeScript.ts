@@ -2,6 +2,7 @@ import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import type { PackageImport, ResolveContext } from './lookup';
 import { readScriptPackages } from './nodeScriptPackages';
+import { changedAtOf } from './fs';
 import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
@@ -136,9 +137,6 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
   const files = await localFiles(ctx, script, computed, imports);
   // What its files import by package name, read by every engine: the guard judging its own child as a snapshot does.
   const read = imports.length ? await readScriptPackages(ctx, imports) : undefined;
-  // Its own files' times only: the packages it imports are released versions, named by the closure's
-  // fingerprint (a reinstall, or a roll back to what it started with, is the same code).
-  const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);
   const newest: ChangedFile[] = files
     .filter((f): f is { path: string; at: number } => f.at !== undefined)
     .sort((a, b) => b.at - a.at)
@@ -154,7 +152,9 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
     how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}${read?.how ?? ''}`,
     location: script,
     ...read?.fields,
-    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    // Its own files' times only: the packages it imports are released versions, named by the closure's
+    // fingerprint (a reinstall, or a roll back to what it started with, is the same code).
+    ...changedAtOf(files.map((f) => f.at)),
     ...(fromProcess ? { fromProcess } : {}),
     dev: {
       root: p.dirname(script),

@@ -1,6 +1,6 @@
 import { joinBelow, normalized, pathFor } from '../base/hostEnv';
 import { EnvironmentFingerprint } from '../base/versionTypes';
-import { changedAt, shared } from './fs';
+import { changedAt, changedAtOf, shared } from './fs';
 import { fingerprint } from './fingerprint';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
@@ -64,8 +64,7 @@ function depNames(entry: unknown): string[] {
 }
 
 function newest(times: Array<number | undefined>): number | undefined {
-  const known = times.filter((t): t is number => t !== undefined);
-  return known.length ? Math.max(...known) : undefined;
+  return changedAtOf(times).changedAt;
 }
 
 /** Where Node would find `dep` required from the package at lockfile key `from` (nearest node_modules up). */

@@ -4,7 +4,7 @@ import semverValidRange from 'semver/ranges/valid';
 import semverRcompare from 'semver/functions/rcompare';
 import semverValid from 'semver/functions/valid';
 import { pathFor } from '../base/hostEnv';
-import { changedAt } from './fs';
+import { changedAt, changedAtOf } from './fs';
 import { parseLaunch } from '../launch/parse';
 import type { ParsedLaunch } from '../launch/types';
 import { devMembersOf } from './devSource';
@@ -151,12 +151,9 @@ export async function readNpmPackage(
     ctx,
     (tree.linked ?? []).map((m) => ({ name: m.name, version: m.version, ecosystem: 'npm' as const, location: m.dir })),
   );
-  const times = [changedAt(await ctx.fs.stat(file)), tree.changed, dev.changedAt].filter(
-    (t): t is number => t !== undefined,
-  );
   return installedNpmPackage(json, how, pkgDir, {
     environment: tree.environment,
-    changedAt: times.length ? Math.max(...times) : undefined,
+    changedAt: changedAtOf([changedAt(await ctx.fs.stat(file)), tree.changed, dev.changedAt]).changedAt,
     fromProcess,
     devMembers: dev.members,
   });

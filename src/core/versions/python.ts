@@ -11,7 +11,7 @@ import { devMembersOf } from './devSource';
 import { layeredSites } from './layeredSites';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
 import { ancestors } from './ancestors';
-import { shared } from './fs';
+import { changedAtOf, shared } from './fs';
 
 export { normalizeName };
 
@@ -180,7 +180,6 @@ export async function readPythonPackage(
     );
     return { closure, dev };
   });
-  const times = [closure.changedAt, dev.changedAt].filter((t): t is number => t !== undefined);
   return {
     state: 'installed',
     ecosystem: 'python',
@@ -189,7 +188,7 @@ export async function readPythonPackage(
     how: site.how,
     location: p.join(site.dir, dist.entry),
     environment: fingerprint(closure.packages),
-    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...changedAtOf([closure.changedAt, dev.changedAt]),
     ...(fromProcess ? { fromProcess } : {}),
     ...(dev.members.length ? { devMembers: dev.members } : {}),
     ...(mcpNameIn(metadata.text) ? { mcpName: mcpNameIn(metadata.text) } : {}),

@@ -1,5 +1,5 @@
 import { pathFor } from '../base/hostEnv';
-import { changedAt } from './fs';
+import { changedAt, changedAtOf } from './fs';
 import { ResolveContext } from './lookup';
 
 /**
@@ -219,6 +219,5 @@ export async function closureOf(
 
   const packages: Record<string, string> = {};
   for (const name of members.keys()) if (name !== root.name) packages[name] = dists.get(name)!.version;
-  const known = times.filter((t): t is number => t !== undefined);
-  return { packages, ...(known.length ? { changedAt: Math.max(...known) } : {}), times: byMember };
+  return { packages, ...changedAtOf(times), times: byMember };
 }

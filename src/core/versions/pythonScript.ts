@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
+import { changedAtOf } from './fs';
 import type { ResolveContext } from './lookup';
 import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 import {
@@ -309,7 +310,6 @@ export async function resolvePythonScript(
   const startRisks = await pythonStartRisks(ctx, site.dir, modules, providers);
   const sdk = SDKS.find((s) => provided.includes(s)) ?? provided[0];
   const sdkVersion = sdk ? await distVersion(ctx, site.dir, dists, sdk) : undefined;
-  const times = [closure.changedAt, ...files.map((f) => f.at)].filter((t): t is number => t !== undefined);
   const newest: ChangedFile[] = files
     .filter((f): f is { path: string; at: number } => f.at !== undefined)
     .sort((a, b) => b.at - a.at)
@@ -325,7 +325,7 @@ export async function resolvePythonScript(
     location: script,
     environment: closureFingerprint(closure.packages),
     closureTimes: closure.times,
-    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...changedAtOf([closure.changedAt, ...files.map((f) => f.at)]),
     ...(fromProcess ? { fromProcess } : {}),
     ...(startRisks.length ? { startRisks } : {}),
     sitePackages: site.dir,
