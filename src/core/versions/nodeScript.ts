@@ -1,9 +1,9 @@
 import { pathFor } from '../base/hostEnv';
-import type { ChangedFile, Installed } from '../base/versionTypes';
+import type { Installed } from '../base/versionTypes';
 import type { PackageImport, ResolveContext } from './lookup';
 import { readScriptPackages } from './nodeScriptPackages';
 import { changedAtOf } from './fs';
-import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
+import { LocalFile, newestFiles, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
  * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):
@@ -14,9 +14,6 @@ import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
  * nearest node_modules up, and read with its dependency closure: a dependency installed at another
  * version under it is a move of what it runs, named. Reads files only: the script is parsed, never run.
  */
-
-/** Files named as evidence (newest first). */
-const NEWEST_KEPT = 5;
 
 /**
  * Extensions tried after a specifier as written, in Node's order (`.js`, `.json`, `.node`) and then
@@ -137,11 +134,6 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
   const files = await localFiles(ctx, script, computed, imports);
   // What its files import by package name, read by every engine: the guard judging its own child as a snapshot does.
   const read = imports.length ? await readScriptPackages(ctx, imports) : undefined;
-  const newest: ChangedFile[] = files
-    .filter((f): f is { path: string; at: number } => f.at !== undefined)
-    .sort((a, b) => b.at - a.at)
-    .slice(0, NEWEST_KEPT)
-    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
   const others = files.length - 1;
   return {
     state: 'installed',
@@ -159,7 +151,7 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
     dev: {
       root: p.dirname(script),
       how: 'a script no package installs: judged by its own file and the local files it loads',
-      newest,
+      newest: newestFiles(files),
       script: true,
       ...(computed.length ? { computedLoads: computed } : {}),
     },

@@ -1,9 +1,9 @@
 import { pathFor } from '../base/hostEnv';
-import type { ChangedFile, Installed } from '../base/versionTypes';
+import type { Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
 import { changedAtOf } from './fs';
 import type { ResolveContext } from './lookup';
-import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
+import { LocalFile, newestFiles, sourcesBeside, walkLocalFiles } from './scriptWalk';
 import {
   consoleScripts,
   distributions,
@@ -24,8 +24,6 @@ import { pythonStartRisks } from './pythonStartRisk';
  * its own files is a change since start. Reads files only: the script is parsed, never run.
  */
 
-/** Files named as evidence (newest first). */
-const NEWEST_KEPT = 5;
 /**
  * The SDKs an MCP server is written against, named first in the label of what the script runs:
  * "mcp 1.30.0" says more of a server than the first library it happens to import.
@@ -310,11 +308,6 @@ export async function resolvePythonScript(
   const startRisks = await pythonStartRisks(ctx, site.dir, modules, providers);
   const sdk = SDKS.find((s) => provided.includes(s)) ?? provided[0];
   const sdkVersion = sdk ? await distVersion(ctx, site.dir, dists, sdk) : undefined;
-  const newest: ChangedFile[] = files
-    .filter((f): f is { path: string; at: number } => f.at !== undefined)
-    .sort((a, b) => b.at - a.at)
-    .slice(0, NEWEST_KEPT)
-    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
   return {
     state: 'installed',
     ecosystem: 'python',
@@ -332,7 +325,7 @@ export async function resolvePythonScript(
     dev: {
       root: p.dirname(script),
       how: 'a script no package installs: judged by its own files and the distributions it imports',
-      newest,
+      newest: newestFiles(files),
       script: true,
       ...(computed.length ? { computedLoads: computed } : {}),
     },
