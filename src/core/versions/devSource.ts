@@ -27,6 +27,15 @@ const MAX_DEPTH = 8;
 /** Files named as evidence. */
 const NEWEST_KEPT = 5;
 
+/** The few newest of some files (a source folder's, a script's and what it loads), named as evidence: newest first. */
+export function newestFiles(files: ReadonlyArray<{ path: string; at?: number }>): ChangedFile[] {
+  return files
+    .filter((f): f is { path: string; at: number } => f.at !== undefined)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, NEWEST_KEPT)
+    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+}
+
 /** The source folder of a package that is not an installed release; undefined for one that is. */
 export async function devRootOf(
   ctx: ResolveContext,
@@ -102,10 +111,9 @@ export async function newestSourceFiles(
     }
   };
   await walk(root, 0);
-  found.sort((a, b) => b.at - a.at);
   return {
-    newest: found.slice(0, NEWEST_KEPT).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() })),
-    ...(found.length ? { changedAt: found[0].at } : {}),
+    newest: newestFiles(found),
+    ...changedAtOf(found.map((f) => f.at)),
     entries: Math.min(entries, maxEntries),
   };
 }

@@ -3,7 +3,8 @@ import type { Installed } from '../base/versionTypes';
 import type { PackageImport, ResolveContext } from './lookup';
 import { readScriptPackages } from './nodeScriptPackages';
 import { changedAtOf } from './fs';
-import { LocalFile, newestFiles, sourcesBeside, walkLocalFiles } from './scriptWalk';
+import { newestFiles } from './devSource';
+import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
  * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):

@@ -3,7 +3,8 @@ import type { Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
 import { changedAtOf } from './fs';
 import type { ResolveContext } from './lookup';
-import { LocalFile, newestFiles, sourcesBeside, walkLocalFiles } from './scriptWalk';
+import { newestFiles } from './devSource';
+import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 import {
   consoleScripts,
   distributions,

@@ -1,5 +1,4 @@
 import { pathFor } from '../base/hostEnv';
-import type { ChangedFile } from '../base/versionTypes';
 import { notOwnCode } from './devSource';
 import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
@@ -15,21 +14,9 @@ const MAX_LOCAL_FILES = 50;
 /** Bytes of one source file read for what it loads: a larger one is judged by its time alone. */
 const MAX_SOURCE_BYTES = 1024 * 1024;
 
-/** Files named as evidence (newest first). */
-const NEWEST_KEPT = 5;
-
 export interface LocalFile {
   path: string;
   at?: number;
-}
-
-/** The few newest of a script's files, named as evidence: newest first. */
-export function newestFiles(files: readonly LocalFile[]): ChangedFile[] {
-  return files
-    .filter((f): f is { path: string; at: number } => f.at !== undefined)
-    .sort((a, b) => b.at - a.at)
-    .slice(0, NEWEST_KEPT)
-    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
 }
 
 /**
