@@ -210,14 +210,63 @@ export function redactOutputLine(line: string, knownSecrets: ReadonlySet<string>
   return redactText(out.replace(URL_USERINFO, `$1${REDACTED}@`), knownSecrets);
 }
 
-/** Masks known secret values and well-known token shapes inside free text (a log line, a command line). */
+/** Masks known secret values (by maskSecret's rule) and well-known token shapes in free text (a log line, a command line). */
 export function redactText(text: string, knownSecrets: ReadonlySet<string> = new Set()): string {
   let out = text;
-  for (const secret of knownSecrets) {
-    // Short values (a port, "1", "true") would mask half the text and protect nothing.
-    if (secret.length >= 6) out = out.split(secret).join(REDACTED);
-  }
+  for (const secret of knownSecrets) out = maskSecret(out, secret, REDACTED);
   return redactShapes(out);
+}
+
+/** Known secret values shorter than this are never masked outside their own place (a port, "1", "true"). */
+const MIN_MASKED_LENGTH = 6;
+/** A path on any platform: absolute (`/`, `C:\`, `\\server`), under the home (`~/`) or relative (`./`, `../`). */
+const PATH_LIKE = /^(~([\\/]|$)|\/|[A-Za-z]:[\\/]|\\\\[^\\]|\.{1,2}[\\/])/;
+
+/**
+ * Whether a value names a place on disk and no more: a path (PATH_LIKE, one line) that holds no
+ * credential (no token shape, no secret-named flag or key inside it). An entry's env value such as
+ * `ALLOWED_DIR=/home/me/code` or `MEMORY_FILE_PATH=...` is one; `/bin/sh -c 'x --token y'` is not.
+ */
+export function isPlainPath(value: string): boolean {
+  return PATH_LIKE.test(value) && !/[\0\r\n]/.test(value) && redactValue(value, new Set()) === value;
+}
+
+/**
+ * Whether a known secret value is masked wherever it appears inside any text: not a short value,
+ * not a plain path (maskSecret masks a path only where it stands as a whole path).
+ */
+export function masksInside(secret: string): boolean {
+  return secret.length >= MIN_MASKED_LENGTH && !isPlainPath(secret);
+}
+
+/**
+ * The one rule for where a known secret value (an entry's env or header value) is masked in a
+ * text, by `by`, for every face alike: status and the views, logs and a server's last output
+ * (redactText), and captures, whose stand-ins go where this masks (capture/redactRecord.ts).
+ * - A short value (a port, "1", "true") is not masked: it would blank every such word and protect
+ *   nothing. Its own place (an env value, a header value) is masked by its caller.
+ * - A plain path (isPlainPath: a folder or file an entry names, `ALLOWED_DIR=/home/me/code`) is
+ *   masked where it stands as a whole path (an argument, `--db=...`, a word of a log line), never
+ *   as the head of a longer path (`/home/me/code/server.js`, an install prefix's files) nor as part
+ *   of another name (`/home/me/code2`, `/var/home/me/code`): those paths are no secret, and masking
+ *   them would blank out every file under the folder, in a capture so far that its replay looks for
+ *   the files under a stand-in and finds none.
+ * - Any other value (a token, a key, a password) wherever it appears.
+ */
+export function maskSecret(text: string, secret: string, by: string): string {
+  if (secret.length < MIN_MASKED_LENGTH || !text.includes(secret)) return text;
+  if (!isPlainPath(secret)) return text.split(secret).join(by);
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length)) {
+    // The path goes on (`/file`, `2`, `.bak`) or began earlier (`/var` before it): another path.
+    const headOfLonger = /^([\\/]|[\w-]|\.\w)/.test(text.slice(at + secret.length, at + secret.length + 2));
+    const tailOfAnother = at > 0 && /[\w.~-]/.test(text[at - 1]);
+    if (headOfLonger || tailOfAnother) continue;
+    out += text.slice(copied, at) + by;
+    copied = at + secret.length;
+  }
+  return out + text.slice(copied);
 }
 
 function redactShapes(text: string): string {
@@ -238,19 +287,18 @@ function decodeSafe(s: string): string {
  * Masks known secret values in every string of plain data, such as a snapshot: the last line of
  * defence, so that a message built from a resolved launch (which holds substituted secrets) cannot
  * carry one out. Token shapes are not applied here (they were where values entered), so that file
- * paths and ids stay intact; values that are paths are left alone too: an env value naming a data
- * folder is no credential, and masking it would blank out file names. Values shorter than
- * MIN_MASKED_LENGTH are not masked either (a port, "true"). Every occurrence is replaced; where two
+ * paths and ids stay intact; only the values masked wherever they appear are (masksInside): not a
+ * plain path, which the snapshot's strings hold as the files and folders it reports (a workspace
+ * folder, an install's location) and which the faces masked where it stood in a command line or an
+ * output line already (maskSecret); not a short value. Every occurrence is replaced; where two
  * secrets overlap, the longer one starting first wins, so no tail of a longer secret is left showing.
  */
 export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
   return mapStrings(value, secretMatcher(knownSecrets)) as T;
 }
 
-const MIN_MASKED_LENGTH = 6;
 /** Up to this many secrets, a string is first searched for each of them (see secretMatcher). */
 const FEW_SECRETS = 16;
-const PATH_LIKE = /^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/;
 
 /**
  * One matcher for many secrets, built once. Secrets are indexed by their first MIN_MASKED_LENGTH
@@ -267,7 +315,7 @@ function secretMatcher(knownSecrets: ReadonlySet<string>): (text: string) => str
   const startHash = (t: string, i: number) =>
     (t.charCodeAt(i) * 961 + t.charCodeAt(i + 1) * 31 + t.charCodeAt(i + 2)) & 0xffff;
   for (const s of knownSecrets) {
-    if (s.length < MIN_MASKED_LENGTH || PATH_LIKE.test(s)) continue;
+    if (!masksInside(s)) continue;
     starts[startHash(s, 0)] = 1;
     const key = s.slice(0, MIN_MASKED_LENGTH);
     let bucket = byPrefix.get(key);

@@ -51,6 +51,7 @@ export async function takeCapture(o: {
   });
   const configFiles = new Set(scan.files.filter((f) => f.state === 'read').map((f) => f.file));
   const declaredKeys = new Set(scan.servers.flatMap((s) => s.envKeys ?? []));
+  const headerKeys = new Set(scan.servers.flatMap((s) => s.headerKeys ?? []));
   return {
     format: CAPTURE_FORMAT,
     version: 1,
@@ -58,7 +59,7 @@ export async function takeCapture(o: {
     takenAt: snapshot.takenAt,
     request: o.request,
     engine: { registry: o.engine?.registry !== false, docker: o.engine?.docker !== false },
-    machine: redactRecord(raw, { secrets: scan.secrets, declaredKeys, configFiles }),
+    machine: redactRecord(raw, { secrets: scan.secrets, declaredKeys, headerKeys, configFiles }),
     snapshot,
   };
 }

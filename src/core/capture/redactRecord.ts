@@ -1,4 +1,4 @@
-import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact';
+import { isSecretName, maskSecret, redactArgs, redactText, redactUrl } from '../base/redact';
 import { configTokens, ConfigToken } from '../configEdit/configTokens';
 import { spell } from '../configEdit/redactConfigText';
 import { REDACTED } from '../base/redact';
@@ -17,12 +17,15 @@ import { lifeguardPaths, ROOT_ENV_VAR } from '../base/paths';
  * - Config files (the ones the scan read): each value is read as the file's parser reads it (JSON,
  *   TOML, YAML: configEdit/configTokens.ts) and written again where it stands: a list (an entry's
  *   args) as a command line is (below), so that a replay matches the processes as the capture did;
- *   a value under a secret-named key, or one the scan took for a secret (env and header values), by
- *   its stand-in; any other value as one argument. A file that does not parse is kept as plain text.
+ *   a value under a secret-named key, or an entry's env or header value, by its stand-in (a number
+ *   or boolean of JSON or TOML so given becomes a string, so that the file still parses); any other
+ *   value as one argument. A file that does not parse is kept as plain text.
  * - Processes' environments (/proc/<pid>/environ): every value is replaced, but for the variables
  *   the engine reads as places (HOME, PATH, VIRTUAL_ENV, MCP Lifeguard's root...) that no entry sets.
  * - Command lines (/proc/<pid>/cmdline, `ps` and PowerShell tables): the configs' secrets by their
- *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes). On Linux
+ *   stand-ins where the snapshot masks them (base/redact.ts, maskSecret: a path only where it stands
+ *   whole, so the files under a folder an entry names keep their paths; a short value not at all),
+ *   then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes). On Linux
  *   also the secrets the process's own environment holds (secret-named or entry-set variables), by
  *   the stand-ins its environment gets: the snapshot masks them in that command line (any
  *   process's, a stranger's too), and so does a replay.
@@ -60,6 +63,8 @@ export interface RedactInput {
   secrets: ReadonlySet<string>;
   /** The env keys entries set: their values are never kept, whatever their names. */
   declaredKeys: ReadonlySet<string>;
+  /** The header names entries set: in a config, their values are never kept either. */
+  headerKeys?: ReadonlySet<string>;
   /** The config files the scan read (their texts are redacted as configs). */
   configFiles: ReadonlySet<string>;
 }
@@ -106,19 +111,15 @@ function redactionOf(record: MachineRecord, input: RedactInput): Redaction {
   const secrets = [...input.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   const known = new Set(secrets);
   /**
-   * The secrets `all` in a text, each by its stand-in: a short one only where it is the whole
-   * text, a longer one wherever it appears (the rule the snapshot's own masking follows, base/redact.ts).
+   * The secrets `all` in a text, each by its stand-in where status masks it (maskSecret, the rule
+   * of every face): not a short one ("1", "true" as an argument stays), a plain path only where it
+   * stands whole (the files under a folder keep their paths, so a replay finds them). A value's own
+   * place (an env value) gets its stand-in whatever it holds, from its caller.
    */
   const standInsOf =
     (all: readonly string[]) =>
-    (text: string): string => {
-      let out = text;
-      for (const s of all) {
-        if (out === s) return names.of(s);
-        if (s.length >= 6) out = out.split(s).join(names.of(s));
-      }
-      return out;
-    };
+    (text: string): string =>
+      all.reduce((out, s) => maskSecret(out, s, names.of(s)), text);
   const standIns = standInsOf(secrets);
   const commandLine = (argv: readonly string[]) => redactArgs(argv.map(standIns), known);
   /** The secrets a process's own environment holds, as the snapshot reads them to mask its command line. */
@@ -183,6 +184,9 @@ function redactConfig(r: Redaction, path: string, value: string): string {
     // Keys are names (servers, variables), never secrets of their own: kept, so a replay names them alike.
     if ((t.role === 'item' && t.list !== undefined) || t.role === 'key') continue;
     if (t.key !== undefined && isSecretName(t.key) && t.value.length > 0) written.set(t, r.names.of(t.value));
+    // An entry's env or header value, however short, by its stand-in: its process's environment gets the same one.
+    else if (envOrHeaderValue(r, t)) written.set(t, r.names.of(t.value));
+    // Any other value as an argument is: `"disabled": true` stays itself when some env value reads "true".
     else written.set(t, r.commandLine([t.value])[0]);
   }
   let out = '';
@@ -192,10 +196,20 @@ function redactConfig(r: Redaction, path: string, value: string): string {
     if (next === undefined || next === t.value || t.start < copied) continue;
     const raw = value.slice(t.start, t.end);
     // A value spelled over lines keeps its lines (diagnostics name lines): masked whole, as Wrap's diffs do.
-    out += value.slice(copied, t.start) + spell(t, raw, raw.includes('\n') ? REDACTED : next);
+    // A number or boolean of JSON or TOML given a stand-in becomes a string, so that the file still parses.
+    const bare = t.style === 'bare' && !/\.ya?ml$/i.test(path);
+    out +=
+      value.slice(copied, t.start) +
+      (bare && next !== t.value ? JSON.stringify(next) : spell(t, raw, raw.includes('\n') ? REDACTED : next));
     copied = t.end;
   }
   return out + value.slice(copied);
+}
+
+/** Whether a config's token is the value of an env variable or header an entry sets, one the scan took for a secret. */
+function envOrHeaderValue(r: Redaction, t: ConfigToken): boolean {
+  if (t.role !== 'value' || t.key === undefined || !r.known.has(t.value)) return false;
+  return r.input.declaredKeys.has(t.key) || (r.input.headerKeys?.has(t.key) ?? false);
 }
 
 /** The texts read, each by what its path holds. */

@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED, redactArgs, redactText, redactUrl } from '../base/redact';
+import { isPlainPath, isSecretName, maskSecret, REDACTED, redactArgs, redactText, redactUrl } from '../base/redact';
 import { ConfigToken, configTokens, LETTER_ESCAPES } from './configTokens';
 
 /**
@@ -71,7 +71,7 @@ const WITHIN_MIN_LENGTH = 4;
 /**
  * A value with the secrets the scan collected masked: whole when it is one (`decoded`, the value as
  * the file spells it, when `value` is already partly masked), else each one inside it, longest
- * first (a data folder's path in a longer path: the rest stays readable).
+ * first; a path only where it stands whole, never as the head of the paths under it (maskSecret).
  */
 function maskSecrets(
   value: string,
@@ -84,7 +84,9 @@ function maskSecrets(
   for (const s of longestFirst) {
     if (s.length < minLength || s.length === 0) continue;
     if (decoded === s || out === s) return REDACTED;
-    if (s.length >= Math.max(WITHIN_MIN_LENGTH, minLength)) out = out.split(s).join(REDACTED);
+    // A plain path only where it stands whole (maskSecret): the files under a folder keep their paths, as in status.
+    if (s.length >= Math.max(WITHIN_MIN_LENGTH, minLength))
+      out = isPlainPath(s) ? maskSecret(out, s, REDACTED) : out.split(s).join(REDACTED);
   }
   return out;
 }

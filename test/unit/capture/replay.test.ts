@@ -120,6 +120,70 @@ describe('capture: a macOS machine replayed (ps, lsof and its config folders)', 
   });
 });
 
+describe("capture: an entry's env value names a folder other paths sit under", () => {
+  /**
+   * The macOS machine, whose Claude Desktop memory entry also sets a folder (`folder`) that the
+   * configs, installs and command lines of other entries sit under: taken live, captured, replayed.
+   */
+  async function roundTrip(folder: string) {
+    const c = macCapture({ claudeMemoryEnv: { ALLOWED_DIR: folder } });
+    const liveMisses: string[] = [];
+    const live = await replay(c, liveMisses);
+    const machine = recordedMachine(c.record);
+    const capture = await takeCapture({
+      host: machine.host,
+      request: c.request,
+      engine: { registry: false, docker: false },
+      machine,
+    });
+    const misses: string[] = [];
+    const replayed = await replayCapture(capture, (m) => misses.push(m));
+    return { live, liveMisses, capture, replayed, misses };
+  }
+
+  /** What a person reads: each entry, what its launch would run, its instances and their verdicts, and the counts. */
+  const reading = (s: Snapshot) => ({
+    servers: s.servers.map((x) => ({
+      entry: `${x.source.client}:${x.name}`,
+      installed: x.installed,
+      instances: x.instances.map((i) => [i.pid, i.client.id, i.verdicts.map((v) => v.kind), i.versions?.verdict.state]),
+    })),
+    notConfigured: s.notConfigured.map((i) => i.pid),
+    counts: counts(toViewInput(s)),
+  });
+
+  for (const [what, folder] of [
+    ["Homebrew's prefix (the installs and bins under it)", '/opt/homebrew'],
+    ['the home (every config and install under it)', '/Users/ana'],
+  ]) {
+    it(`${what}: the replay reads as the live machine, and asks nothing the capture lacks`, async () => {
+      const { live, liveMisses, capture, replayed, misses } = await roundTrip(folder);
+      assert.deepEqual(reading(replayed), reading(live));
+      assert.deepEqual(sameDigests(replayed), sameDigests(capture.snapshot));
+      assert.deepEqual(
+        misses.filter((m) => !liveMisses.includes(m)),
+        [],
+      );
+      // The paths under the folder are kept as paths: the bin a process runs, the package it loads.
+      const text = JSON.stringify(capture.machine);
+      assert.ok(text.includes(`${folder === '/opt/homebrew' ? folder : '/Users/ana/tools'}/`), 'paths kept');
+      assert.doesNotMatch(text, /<secret:[0-9a-f]{16}>\//, 'no stand-in at the head of a path');
+    });
+  }
+
+  it("still keeps the value itself, where it stands whole, as a stand-in: the entry's env and its process's", async () => {
+    const { capture } = await roundTrip('/opt/homebrew');
+    const [read] = Object.values(
+      capture.machine.fs.readBytes['/Users/ana/Library/Application Support/Claude/claude_desktop_config.json'],
+    );
+    const config = JSON.parse(Buffer.from(read as string, 'base64').toString('utf8')) as {
+      mcpServers: { memory: { env: Record<string, string> } };
+    };
+    assert.match(config.mcpServers.memory.env.ALLOWED_DIR, /^<secret:[0-9a-f]{16}>$/);
+    assert.ok(!JSON.stringify(capture.machine).includes('ALLOWED_DIR=/opt/homebrew'));
+  });
+});
+
 describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd shims)', () => {
   let snap: Snapshot;
   const misses: string[] = [];

@@ -200,13 +200,17 @@ describe('config redaction: a secret found by its decoded value, in any spelling
     assert.match(out, /"-y", "pkg@1\.2\.3",/);
     assert.match(out, /"--port", "8080"/);
     assert.ok(!out.includes('pw-9x8y7z') && !out.includes('abc123'));
-    // A collected value inside a longer one (a data folder in a path) is masked there; the rest stays.
+    // A collected value inside a longer one is masked there; a data folder only where it stands whole,
+    // never as the head of the paths under it (as status shows them).
     const paths = redactConfigText(
-      '{ "command": "/srv/data/bin/x", "env": { "DIR": "/srv/data" } }',
+      '{ "command": "/srv/data/bin/x", "args": ["--db=/srv/data", "--k=xsk-9x8y7z6w5v"], "env": { "DIR": "/srv/data", "K": "sk-9x8y7z6w5v" } }',
       '/x/mcp.json',
-      new Set(['/srv/data']),
+      new Set(['/srv/data', 'sk-9x8y7z6w5v']),
     );
-    assert.equal(paths, '{ "command": "<redacted>/bin/x", "env": { "DIR": "<redacted>" } }');
+    assert.equal(
+      paths,
+      '{ "command": "/srv/data/bin/x", "args": ["--db=<redacted>", "--k=x<redacted>"], "env": { "DIR": "<redacted>", "K": "<redacted>" } }',
+    );
   });
 
   it('YAML block scalars keep their header and lines; a value that holds a secret is masked, a key named like a short value is not', () => {
