@@ -169,7 +169,6 @@ function redactWords(text: string, knownSecrets: ReadonlySet<string>): string {
 
 /** `text` with each of its `words` that redactArgs changes replaced where it stands. */
 function redactWordsOf(text: string, words: readonly string[], knownSecrets: ReadonlySet<string>): string {
-  if (words.length < 2) return text;
   const redacted = redactArgs(words, knownSecrets);
   let out = text;
   words.forEach((w, i) => {
@@ -201,12 +200,7 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s@/?#"'<>]+@/gi;
  * is, known secret values and token shapes.
  */
 export function redactOutputLine(line: string, knownSecrets: ReadonlySet<string> = new Set()): string {
-  const words = line.split(/\s+/).filter(Boolean);
-  const redacted = redactArgs(words, knownSecrets);
-  let out = line;
-  words.forEach((w, i) => {
-    if (redacted[i] !== w) out = out.split(w).join(redacted[i]);
-  });
+  const out = redactWordsOf(line, line.split(/\s+/).filter(Boolean), knownSecrets);
   return redactText(out.replace(URL_USERINFO, `$1${REDACTED}@`), knownSecrets);
 }
 
@@ -256,17 +250,9 @@ export function masksInside(secret: string): boolean {
 export function maskSecret(text: string, secret: string, by: string): string {
   if (secret.length < MIN_MASKED_LENGTH || !text.includes(secret)) return text;
   if (!isPlainPath(secret)) return text.split(secret).join(by);
-  let out = '';
-  let copied = 0;
-  for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length)) {
-    // The path goes on (`/file`, `2`, `.bak`) or began earlier (`/var` before it): another path.
-    const headOfLonger = /^([\\/]|[\w-]|\.\w)/.test(text.slice(at + secret.length, at + secret.length + 2));
-    const tailOfAnother = at > 0 && /[\w.~-]/.test(text[at - 1]);
-    if (headOfLonger || tailOfAnother) continue;
-    out += text.slice(copied, at) + by;
-    copied = at + secret.length;
-  }
-  return out + text.slice(copied);
+  // Not where the path goes on (`/file`, `2`, `.bak`) or began earlier (`/var` before it): another path.
+  const literal = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![\\w.~-])${literal}(?![\\\\/\\w-]|\\.\\w)`, 'g'), () => by);
 }
 
 function redactShapes(text: string): string {
