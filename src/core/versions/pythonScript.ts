@@ -318,7 +318,8 @@ export async function resolvePythonScript(
     how: `${as.module ? `the module ${label}, ${script}` : `the script ${script}`}, with what it imports from ${site.how}`,
     location: script,
     environment: closureFingerprint(closure.packages),
-    closureTimes: closure.times,
+    // Only where it imports something: an empty closure has no times to say.
+    ...(Object.keys(closure.times).length ? { closureTimes: closure.times } : {}),
     ...changedAtOf([closure.changedAt, ...files.map((f) => f.at)]),
     ...(fromProcess ? { fromProcess } : {}),
     ...(startRisks.length ? { startRisks } : {}),
