@@ -49,8 +49,20 @@ export interface Pin {
 export type InstallHow = { where: string; command: InstallCommand; shown: string } | { refused: string };
 type Planned = { where: string; command: InstallCommand } | { refused: string };
 
-export function installCommandFor(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): InstallHow {
-  const how = plannedInstall(installed, pins, facts);
+/**
+ * `save: 'exact'` (a roll back): a project's installer records the exact version in its
+ * package.json, not its default caret range, so the project's next `npm update` does not bring back
+ * the version just rolled back from. An upgrade keeps the installer's default (`'default'`).
+ */
+export type SaveRule = 'default' | 'exact';
+
+export function installCommandFor(
+  installed: InstalledPackage,
+  pins: readonly Pin[],
+  facts: InstallFacts,
+  save: SaveRule = 'default',
+): InstallHow {
+  const how = plannedInstall(installed, pins, facts, save);
   if ('refused' in how) return how;
   const { command } = how;
   const paths = [command.command, command.cwd].filter((p): p is string => p !== undefined && /[\\/]/.test(p));
@@ -59,7 +71,12 @@ export function installCommandFor(installed: InstalledPackage, pins: readonly Pi
   return { ...how, shown: commandText(command, facts.platform) };
 }
 
-function plannedInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
+function plannedInstall(
+  installed: InstalledPackage,
+  pins: readonly Pin[],
+  facts: InstallFacts,
+  save: SaveRule,
+): Planned {
   switch (installed.ecosystem) {
     case 'python': {
       const bad = firstProblem(
@@ -72,7 +89,7 @@ function plannedInstall(installed: InstalledPackage, pins: readonly Pin[], facts
       // A loose script's packages: into the project whose node_modules it imports from.
       if (installed.dev?.script && installed.nodeProject) {
         const bad = firstProblem(...pins.flatMap((p) => [npmNameProblem(p.name), versionProblem('npm', p.version)]));
-        return bad ? { refused: bad } : scriptProjectInstall(installed.nodeProject.dir, pins, facts);
+        return bad ? { refused: bad } : scriptProjectInstall(installed.nodeProject.dir, pins, facts, save);
       }
       const bad = firstProblem(
         ...pins.flatMap((p) => [npmNameProblem(p.name), versionProblem('npm', p.version)]),
@@ -81,7 +98,7 @@ function plannedInstall(installed: InstalledPackage, pins: readonly Pin[], facts
           ? `it is installed from the folder ${installed.dev.root}, not from a registry: ${FROM_ELSEWHERE}`
           : undefined,
       );
-      return bad ? { refused: bad } : npmInstall(installed, pins, facts);
+      return bad ? { refused: bad } : npmInstall(installed, pins, facts, save);
     }
     case 'docker':
     case 'binary':
@@ -201,16 +218,17 @@ function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts:
   return { refused: `venv ${venv} has no pip, and neither pipx nor uv is on PATH` };
 }
 
-/** The project managers a lockfile names, in the order a folder is asked. */
+/** The project managers a lockfile names, in the order a folder is asked, each with its flag that saves the exact version. */
 const PROJECT_MANAGERS = [
-  { lockfile: 'pnpm-lock.yaml', program: 'pnpm', add: ['add'] },
-  { lockfile: 'yarn.lock', program: 'yarn', add: ['add'] },
-  { lockfile: 'bun.lock', program: 'bun', add: ['add'] },
-  { lockfile: 'bun.lockb', program: 'bun', add: ['add'] },
+  { lockfile: 'pnpm-lock.yaml', program: 'pnpm', add: ['add'], exact: '--save-exact' },
+  { lockfile: 'yarn.lock', program: 'yarn', add: ['add'], exact: '--exact' },
+  { lockfile: 'bun.lock', program: 'bun', add: ['add'], exact: '--exact' },
+  { lockfile: 'bun.lockb', program: 'bun', add: ['add'], exact: '--exact' },
 ] as const;
+const NPM_EXACT = '--save-exact';
 
 /** npm into the tree it was installed in: a global prefix, or a project. An npx cache is the entry's pin to change. */
-function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
+function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts, save: SaveRule): Planned {
   const p = pathFor(facts);
   const specs = pins.map((x) => `${x.name}@${x.version}`);
   const parts = installed.location.split(/[\\/]/);
@@ -223,7 +241,7 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
   const tree = parts.slice(0, pnpmStore > 0 ? pnpmStore - 1 : at).join(p.sep) || p.sep;
   const fromElsewhere = npmLockProblem(tree, installed, facts);
   if (fromElsewhere) return { refused: fromElsewhere };
-  if (facts.isFile(p.join(tree, 'package.json'))) return projectInstall(tree, specs, facts);
+  if (facts.isFile(p.join(tree, 'package.json'))) return projectInstall(tree, specs, facts, save);
   // A global prefix: <prefix>/lib/node_modules (Windows: <prefix>/node_modules).
   const prefix = facts.platform === 'win32' ? tree : p.basename(tree) === 'lib' ? p.dirname(tree) : undefined;
   if (!prefix) return { refused: `${tree} is neither a project nor a global prefix` };
@@ -236,8 +254,11 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
 }
 
 /** A project's own installer (pnpm, yarn or bun by its lockfile, else npm), run in its folder. */
-function projectInstall(tree: string, specs: readonly string[], facts: InstallFacts): Planned {
+function projectInstall(tree: string, specs: readonly string[], facts: InstallFacts, save: SaveRule): Planned {
   const p = pathFor(facts);
+  const exact = save === 'exact';
+  // Said in the plan: the project's package.json gets the exact version, not a range.
+  const pinned = exact ? '; its package.json gets the exact versions' : '';
   const manager = PROJECT_MANAGERS.find((m) => facts.isFile(p.join(tree, m.lockfile)));
   if (manager) {
     const program = facts.which(manager.program);
@@ -246,13 +267,17 @@ function projectInstall(tree: string, specs: readonly string[], facts: InstallFa
         refused: `${tree} is a ${manager.program} project (${manager.lockfile}), and ${manager.program} is not on PATH`,
       };
     return {
-      where: `${manager.program} project ${tree}`,
-      command: { command: program, args: [...manager.add, ...specs], cwd: tree },
+      where: `${manager.program} project ${tree}${pinned}`,
+      command: { command: program, args: [...manager.add, ...(exact ? [manager.exact] : []), ...specs], cwd: tree },
     };
   }
   return {
-    where: `npm project ${tree}`,
-    command: { command: facts.which('npm') ?? 'npm', args: ['install', ...specs], cwd: tree },
+    where: `npm project ${tree}${pinned}`,
+    command: {
+      command: facts.which('npm') ?? 'npm',
+      args: ['install', ...(exact ? [NPM_EXACT] : []), ...specs],
+      cwd: tree,
+    },
   };
 }
 
@@ -260,7 +285,7 @@ function projectInstall(tree: string, specs: readonly string[], facts: InstallFa
  * A loose script's imported packages, into the project whose node_modules holds them: each must
  * have come from a registry, as the project's lockfile or package.json says.
  */
-function scriptProjectInstall(project: string, pins: readonly Pin[], facts: InstallFacts): Planned {
+function scriptProjectInstall(project: string, pins: readonly Pin[], facts: InstallFacts, save: SaveRule): Planned {
   const p = pathFor(facts);
   for (const pin of pins) {
     const location = p.join(project, 'node_modules', ...pin.name.split('/'));
@@ -271,6 +296,7 @@ function scriptProjectInstall(project: string, pins: readonly Pin[], facts: Inst
     project,
     pins.map((x) => `${x.name}@${x.version}`),
     facts,
+    save,
   );
 }
 

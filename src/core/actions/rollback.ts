@@ -142,7 +142,8 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     return pinPlan(server.name, pinned, installed.ecosystem, runner, own.version);
   }
   const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
-  const how = installCommandFor(installed, pins, facts);
+  // Exact: a range would let the project's next update bring back what was rolled back from.
+  const how = installCommandFor(installed, pins, facts, 'exact');
   if ('refused' in how) return refuse(how.refused);
   return {
     kind: 'plan',

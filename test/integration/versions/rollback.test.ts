@@ -212,7 +212,9 @@ describe("rollback (real npm): a script server's imported package, put back in i
     assert.match(done.stdout, new RegExp(`^proj: back to what pid ${pid} started with \\(npm project `, 'm'));
     assert.match(done.stdout, /^ {2}@modelcontextprotocol\/sdk 1\.25\.0 -> 1\.32\.2$/m);
     // The SDK first, then what npm would otherwise keep where the upgrade put it.
-    assert.match(done.stdout, /npm install @modelcontextprotocol\/sdk@1\.32\.2( [@\w./-]+@[\d.]+)*$/m);
+    assert.match(done.stdout, /npm install --save-exact @modelcontextprotocol\/sdk@1\.32\.2( [@\w./-]+@[\d.]+)*$/m);
+    // Saved exact: the project's next `npm update` keeps what was rolled back to.
+    assert.equal(JSON.parse(fs.readFileSync(path.join(proj, 'package.json'), 'utf8')).dependencies[SDK], '1.32.2');
     const back = await instanceOf(take, 'proj', pid);
     assert.equal(back.versions?.verdict.state, 'current', JSON.stringify(back.versions));
     assert.equal(sdkOf(back), '1.32.2');

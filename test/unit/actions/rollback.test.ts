@@ -26,7 +26,13 @@ describe('roll back: the versions its processes started with, the way it was ins
       facts(['/w/app/package.json'], [], { npm: '/usr/bin/npm' }),
     );
     assert.ok(project.kind === 'plan');
-    assert.deepEqual(project.command, { command: '/usr/bin/npm', args: ['install', '@acme/srv@1.0.0'], cwd: '/w/app' });
+    // Exact in the project's package.json: a caret range would let the next `npm update` bring back 2.0.0.
+    assert.deepEqual(project.command, {
+      command: '/usr/bin/npm',
+      args: ['install', '--save-exact', '@acme/srv@1.0.0'],
+      cwd: '/w/app',
+    });
+    assert.equal(project.where, 'npm project /w/app; its package.json gets the exact versions');
     assert.equal(project.from, 'what pid 42 started with');
     const global = rollbackPlan(
       serverOf(npmAt('/usr/local/lib/node_modules/@acme/srv'), { version: '1.0.0' }),
@@ -121,22 +127,34 @@ describe('roll back: the versions its processes started with, the way it was ins
     // ip-address, removed by the upgrade, comes back with the SDK that needs it.
     assert.deepEqual(plan.command, {
       command: '/usr/bin/npm',
-      args: ['install', '@modelcontextprotocol/sdk@1.32.2', 'express-rate-limit@8.7.5'],
+      args: ['install', '--save-exact', '@modelcontextprotocol/sdk@1.32.2', 'express-rate-limit@8.7.5'],
       cwd: '/w/proj',
     });
     assert.deepEqual(rollbackText(plan).slice(0, 4), [
-      'srv: back to what pid 42 started with (npm project /w/proj):',
+      'srv: back to what pid 42 started with (npm project /w/proj; its package.json gets the exact versions):',
       '  @modelcontextprotocol/sdk 1.25.0 -> 1.32.2',
       '  express-rate-limit 7.5.1 -> 8.7.5',
-      '  cd /w/proj && /usr/bin/npm install @modelcontextprotocol/sdk@1.32.2 express-rate-limit@8.7.5',
+      '  cd /w/proj && /usr/bin/npm install --save-exact @modelcontextprotocol/sdk@1.32.2 express-rate-limit@8.7.5',
     ]);
-    // A pnpm project: pnpm add.
-    const pnpm = rollbackPlan(
-      serverOf(script, ran),
-      facts(['/w/proj/package.json', '/w/proj/pnpm-lock.yaml'], [], { pnpm: '/usr/bin/pnpm' }),
-    );
-    assert.ok(pnpm.kind === 'plan' && pnpm.command.command === '/usr/bin/pnpm');
-    assert.deepEqual(pnpm.command.args, ['add', '@modelcontextprotocol/sdk@1.32.2', 'express-rate-limit@8.7.5']);
+    // A pnpm, yarn or bun project: its own add, with its own flag for the exact version.
+    for (const [lockfile, program, flag] of [
+      ['pnpm-lock.yaml', 'pnpm', '--save-exact'],
+      ['yarn.lock', 'yarn', '--exact'],
+      ['bun.lock', 'bun', '--exact'],
+    ]) {
+      const other = rollbackPlan(
+        serverOf(script, ran),
+        facts(['/w/proj/package.json', `/w/proj/${lockfile}`], [], { [program]: `/usr/bin/${program}` }),
+      );
+      assert.ok(other.kind === 'plan' && other.command.command === `/usr/bin/${program}`, JSON.stringify(other));
+      assert.deepEqual(other.command.args, [
+        'add',
+        flag,
+        '@modelcontextprotocol/sdk@1.32.2',
+        'express-rate-limit@8.7.5',
+      ]);
+      assert.equal(other.where, `${program} project /w/proj; its package.json gets the exact versions`);
+    }
     // A name read from a file never becomes an option.
     const hostile = rollbackPlan(
       serverOf(
