@@ -572,7 +572,8 @@ function instanceItem(
   const details: string[] = [...more];
   if (stale) details.push(restartDetail(stale));
   if (restartAtRisk(i)) details.push(t('restart will probably fail'));
-  else if (i.runningVersion) details.push(i.runningVersion);
+  // A version move names what runs already ("2026.7.4 → 2026.8.31"): not said twice.
+  else if (i.runningVersion && stale?.cause !== 'version' && stale?.cause !== 'config') details.push(i.runningVersion);
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.
   const shared = i.lock?.attached;

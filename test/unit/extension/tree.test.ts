@@ -200,7 +200,8 @@ describe('extension view-model: tree', () => {
   it('instance rows: verdict first, then pid and uptime; versions, guard, other client and memory after', () => {
     const s = server('memory', {
       instances: [
-        instance(4242, { verdicts: [stale()] }),
+        // Its running version is in the move already: said once.
+        instance(4242, { verdicts: [stale()], runningVersion: '2026.7.4' }),
         instance(4300, {
           startTime: undefined,
           memoryBytes: undefined,
