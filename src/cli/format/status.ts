@@ -48,7 +48,7 @@ export function formatStatus(given: Snapshot): string {
       lines.push(
         `  ${g.serverIds
           .map((id) => byId.get(id))
-          .map((s) => (s ? `${s.name} (${s.source.label})` : '?'))
+          .map((s) => (s ? `${s.name} in ${s.source.label}` : '?'))
           .join(', ')}`,
       );
     }

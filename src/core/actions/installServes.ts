@@ -59,6 +59,6 @@ export function servesText(serves: readonly ServedEntry[], change: 'upgrade' | '
   const each = change === 'upgrade' ? 'each gets the new code' : 'each goes back with it';
   return [
     `  the same install runs ${serves.length} entries in ${clients} client${clients === 1 ? '' : 's'}: ${each}`,
-    ...serves.map((s) => `    ${s.name} (${s.client})`),
+    ...serves.map((s) => `    ${s.name} in ${s.client}`),
   ];
 }

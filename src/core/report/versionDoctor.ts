@@ -38,7 +38,7 @@ export interface DoctorInstance {
 }
 
 export interface DoctorCopy extends PackageCopy {
-  /** The entries whose launch resolves to this copy now: `memory (Cursor)`. */
+  /** The entries whose launch resolves to this copy now: `memory in Cursor`. */
   usedBy: string[];
   /** A project's copy that npx in that project takes before the global one: the global copy's version. */
   shadows?: string;
@@ -215,7 +215,8 @@ function newer(pkg: PackageRef, a: string, b: string): boolean {
 
 export function versionDoctor(facts: VersionFacts): DoctorAnswer {
   const pkg = facts.package;
-  const entryWords = (s: ServerStatus) => `${s.name} (${s.source.label})`;
+  // `memory in VS Code (workspace)`: a label may hold brackets of its own.
+  const entryWords = (s: ServerStatus) => `${s.name} in ${s.source.label}`;
   const where: WhereOf = (x) =>
     x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
   const instances = facts.entries.flatMap((s) =>

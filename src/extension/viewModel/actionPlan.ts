@@ -217,7 +217,7 @@ export function notStartedAgain(client: VmClient): string {
       return t('Nothing here starts it again: the program that started it must.');
     case 'session':
       return t(
-        '{0} will not start it again until its next session (or until you reconnect the server there).',
+        '{0} will not start it again until its next session, or until you reconnect the server there.',
         client.name,
       );
     case 'vscode':
@@ -452,7 +452,8 @@ export function bulkRestartConfirmation(
         return t('restart {0}', pidAndClients(i));
       }
       stops++;
-      return t('stop pid {0} ({1})', i.pid, notStartedAgain(i.client));
+      // A sentence in brackets, its full stop left out: `(Claude Code will not start it again until ...)`.
+      return t('stop pid {0} ({1})', i.pid, notStartedAgain(i.client).replace(/\.$/, ''));
     });
     return `${server.name}: ${parts.join('; ')}`;
   });

@@ -128,7 +128,7 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
         [NEW],
         JSON.stringify(a.copies),
       );
-      assert.ok(globalCopy[0].usedBy.includes('memory (Cursor)'), JSON.stringify(globalCopy));
+      assert.ok(globalCopy[0].usedBy.includes('memory in Cursor'), JSON.stringify(globalCopy));
       const project = at('npm-project');
       assert.deepEqual(
         project.map((c) => [c.version, c.shadows, c.location]),

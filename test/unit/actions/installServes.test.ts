@@ -96,11 +96,11 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
     const text = upgradeText(plan, installServes(servers, npmAt(GLOBAL)));
     assert.deepEqual(text.slice(2, 8), [
       '  the same install runs 5 entries in 3 clients: each gets the new code',
-      '    srv (vscode)',
-      '    srv-work (vscode)',
-      '    srv (claude-desktop)',
-      '    acme (claude-desktop)',
-      '    srv (cursor)',
+      '    srv in vscode',
+      '    srv-work in vscode',
+      '    srv in claude-desktop',
+      '    acme in claude-desktop',
+      '    srv in cursor',
     ]);
     assert.match(text[text.length - 1], /then restart each guarded instance/);
     // An install only its own entry runs says nothing more.
@@ -123,10 +123,10 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
     );
     assert.deepEqual(servesText(serves), [
       '  the same install runs 4 entries in 2 clients: each gets the new code',
-      '    srv (Cursor)',
-      '    srv (Cursor (workspace))',
-      '    srv (VS Code (workspace))',
-      '    srv (VS Code)',
+      '    srv in Cursor',
+      '    srv in Cursor (workspace)',
+      '    srv in VS Code (workspace)',
+      '    srv in VS Code',
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
     assert.ok(plan.kind === 'plan');
     const text = rollbackText(plan, installServes(servers, npmAt(GLOBAL)));
     assert.ok(text.includes('  the same install runs 5 entries in 3 clients: each goes back with it'), text.join('\n'));
-    assert.ok(text.includes('    acme (claude-desktop)'));
+    assert.ok(text.includes('    acme in claude-desktop'));
   });
 
   it("after the install, a sibling entry's guard restarts too and its unguarded instance is named with its client", async () => {

@@ -276,7 +276,14 @@ describe('extension view-model: Restart All Stale targets', () => {
     assert.equal(t.button, 'Restart and Stop');
     assert.equal(
       t.detail,
-      'a: restart pid 1 (Claude Desktop)\nb: stop pid 2 (Nothing starts it again: it was started from a terminal, start it there.)',
+      'a: restart pid 1 (Claude Desktop)\nb: stop pid 2 (Nothing starts it again: it was started from a terminal, start it there)',
+    );
+    // A client whose session ends names both ways it starts again, with no brackets inside the brackets.
+    const cc = instance(3, { client: { id: 'claude-code', name: 'Claude Code', pid: 9 }, verdicts: [stale()] });
+    const session = bulkRestartConfirmation([{ server: server('c', { instances: [cc] }), instances: [cc] }], ctx);
+    assert.equal(
+      session.detail,
+      'c: stop pid 3 (Claude Code will not start it again until its next session, or until you reconnect the server there)',
     );
     const onlyStops = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
     assert.deepEqual([onlyStops.message, onlyStops.button], ['Stop 1 stale instance?', 'Stop']);

@@ -205,6 +205,8 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
       (c) => c.command === CommandId.restartAllStale,
     );
     assert.equal(command?.title, 'Restart or Stop Stale Servers...');
+    // Its icon fits both (a restart's circle arrow), never run-all's play.
+    assert.equal((command as { icon?: string } | undefined)?.icon, '$(debug-restart)');
   });
 
   it('every inline item action has an icon', () => {

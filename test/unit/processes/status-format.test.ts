@@ -37,6 +37,25 @@ function snapshot(instances: Instance[], takenAt = '2026-11-21T11:30:00.000Z'): 
 }
 
 describe('status: instances in the human-readable output', () => {
+  it('names each entry of a server configured in several places by its place, brackets never nested', () => {
+    const ws = {
+      ...memory,
+      id: 'vscode:workspace:/w#memory',
+      source: { ...memory.source, label: 'VS Code (workspace)' },
+    };
+    const cursor = { ...memory, id: 'cursor:user:/c#memory', source: { ...memory.source, label: 'Cursor' } };
+    const snap = snapshot([]);
+    snap.servers = [
+      { ...ws, instances: [] },
+      { ...cursor, instances: [] },
+    ];
+    snap.launchGroups = [{ launchKey: 'l', identityKey: 'i', serverIds: [ws.id, cursor.id] }];
+    assert.match(
+      formatStatus(snap),
+      /Same server configured in several places:\n {2}memory in VS Code \(workspace\), memory in Cursor$/m,
+    );
+  });
+
   it('shows each instance with pid, client, uptime, memory and a duplicate verdict naming the one that stays', () => {
     const ref = (pid: number) => ({ pid, client: { id: 'vscode' as const, name: 'VS Code', pid: 5 } });
     const out = formatStatus(

@@ -29,9 +29,9 @@ describe('doctor: every source of a server version in one answer', () => {
     assert.deepEqual(
       a.copies.map((c) => [c.place, c.usedBy, c.shadows]),
       [
-        ['npm-global', ['memory (Cursor)'], undefined],
+        ['npm-global', ['memory in Cursor'], undefined],
         ['npm-project', [], '2026.8.31'],
-        ['npx-cache', ['memory (Windsurf)'], undefined],
+        ['npx-cache', ['memory in Windsurf'], undefined],
       ],
     );
     assert.deepEqual(
@@ -134,9 +134,9 @@ describe('doctor: every source of a server version in one answer', () => {
       `  pid 41 (Cursor) runs 2026.7.4 from npm global prefix /usr/local: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory, which is 2026.8.31 in npm global prefix /usr/local`,
       `  pid 42 (Cursor) runs 2026.7.4 from npx cache /home/u/.npm/_npx/0a1b: its entry memory in Windsurf pins ${MEM}@2026.7.4 for npx: it runs that version whatever else is installed (2026.7.4 in npx cache /home/u/.npm/_npx/0a1b)`,
       'Installed (3):',
-      '  2026.8.31  npm global: npm global prefix /usr/local  (used by memory (Cursor))',
+      '  2026.8.31  npm global: npm global prefix /usr/local  (used by memory in Cursor)',
       '  2026.7.4   project: local node_modules of /w/app  (shadows the npm global 2026.8.31)',
-      '  2026.7.4   npx cache: npx cache /home/u/.npm/_npx/0a1b  (used by memory (Windsurf))',
+      '  2026.7.4   npx cache: npx cache /home/u/.npm/_npx/0a1b  (used by memory in Windsurf)',
     ]);
     assert.ok(lines.includes('  npm: 2026.8.31 (https://registry.npmjs.org/x, asked 2026-11-25T10:00:00Z)'));
     assert.ok(
@@ -154,7 +154,10 @@ describe('doctor: every source of a server version in one answer', () => {
     const answer = versionDoctor(facts);
     assert.equal(answer.instances.find((i) => i.pid === 41)?.client, 'no known client');
     const lines = doctorText(answer);
-    assert.ok(lines.some((l) => l.startsWith('  pid 41 (no known client) runs 2026.7.4')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('  pid 41 (no known client) runs 2026.7.4')),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => l.includes('(unknown)')), lines.join('\n'));
   });
 
