@@ -43,9 +43,10 @@ export function doctorText(a: DoctorAnswer): string[] {
     head,
     '',
     a.instances.length ? `Running (${a.instances.length}):` : 'Running: no instance.',
-    ...a.instances.map(
-      (i) => `  pid ${i.pid} (${i.client}) runs ${i.runs}${i.from ? ` from ${i.from}` : ''}: ${i.reason}`,
-    ),
+    ...a.instances.flatMap((i) => [
+      `  pid ${i.pid} (${i.client}) runs ${i.runs}${i.from ? ` from ${i.from}` : ''}: ${i.reason}`,
+      ...(i.moved ?? []).map((m) => `    moved since it started: ${m}`),
+    ]),
     a.copies.length ? `Installed (${a.copies.length}):` : 'Installed: no copy found on this disk.',
     ...a.copies.map((c) => {
       const notes = [

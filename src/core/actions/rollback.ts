@@ -76,6 +76,21 @@ function ranWith(instances: readonly Instance[]): RanWith | undefined {
 }
 
 /**
+ * Dependencies that left the closure but are still installed beside it, as the instances' verdicts
+ * found them (`name -> version installed`): not gone, so never installed again "from nothing".
+ */
+function installedBeside(instances: readonly Instance[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of instances) {
+    const v = i.versions?.verdict;
+    if (v?.state !== 'stale') continue;
+    for (const m of v.movedDependencies)
+      if (m.to === undefined && m.stillInstalled !== undefined) out.set(m.name, m.stillInstalled);
+  }
+  return out;
+}
+
+/**
  * `lastUpgrade`: the newest Upgrade that installed what is installed now (upgradeHistory.ts): what
  * it replaced is the version to go back to when no process is known to have run another.
  */
@@ -93,11 +108,14 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
   if (ran && !installed.dev?.script && ran.version && ran.version !== installed.version)
     pins.push({ name: installed.name, version: ran.version, now: installed.version });
   // npm resolves a package's dependencies again on install; Python's are pinned one by one.
-  if (ran && installed.ecosystem === 'python')
+  if (ran && installed.ecosystem === 'python') {
+    const beside = installedBeside(server.instances);
     for (const [name, version] of Object.entries(ran.dependencies ?? {})) {
-      const now = installed.environment?.packages[name];
+      // One that only left the closure is still installed beside it: at its version, nothing to do.
+      const now = installed.environment?.packages[name] ?? beside.get(name);
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
+  }
   if (ran && installed.dev?.script && installed.nodeProject) pins.push(...scriptImportPins(installed, ran));
   if (ran?.dependencies && installed.ecosystem === 'python')
     for (const name of Object.keys(installed.environment?.packages ?? {}).sort())

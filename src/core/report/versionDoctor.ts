@@ -2,6 +2,7 @@ import type { Instance, ServerStatus } from '../base/model';
 import { redactArgs } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
 import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
+import { parseLaunch } from '../launch/parse';
 import type { PackageRunner } from '../launch/types';
 import type { ScriptRuns, VersionFacts } from '../snapshot/versionFacts';
 import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
@@ -133,11 +134,35 @@ function entryReason(s: ServerStatus, pkg: PackageRef | undefined, where: WhereO
       return `pins ${r.spec} for ${runner}: it runs that version whatever else is installed${found ? ` (${found})` : gone ? `; ${gone}` : ''}`;
     return `runs ${pkg?.name ?? r.spec} through ${runner} without a version: ${runner} takes ${RUNNER_ORDER[r.runner] ?? 'the newest copy in its cache'}${found ? `, now ${found}` : gone ? `; ${gone}` : ''}`;
   }
-  const program = innerArgv(s)[0] ?? '';
-  if (found) return `runs ${program}, which is ${found}`;
+  const program = whatRuns(s);
+  if (i?.state === 'installed') return `runs ${program}${versionFound(i, where)}`;
   if (i?.state === 'missing') return `runs ${program}, whose package is gone (${i.how})`;
   if (i?.state === 'unknown') return `runs ${program}: ${i.reason}`;
   return `runs ${program}`;
+}
+
+/**
+ * What an entry runs, apart from the version found: `/w/srv.py with /w/.venv/bin/python` for an
+ * interpreter's script or module, else the program as written.
+ */
+function whatRuns(s: ServerStatus): string {
+  const argv = innerArgv(s);
+  const { interpreter, target } = parseLaunch(argv);
+  if (interpreter && target.kind === 'script') return `${target.script} with ${interpreter}`;
+  if (interpreter && target.kind === 'module') return `the module ${target.module} with ${interpreter}`;
+  return argv[0] ?? '';
+}
+
+/**
+ * The version found where it runs, said apart from the program: `; mcp 2.3.0 is installed there`
+ * for a script (named by the SDK it imports: the head says where its environment is), else the
+ * package, its version and where (`; @scope/pkg 2026.8.31 is installed there (npm global prefix /usr/local)`).
+ * A script with no version of its own names none.
+ */
+function versionFound(i: Extract<Installed, { state: 'installed' }>, where: WhereOf): string {
+  if (i.dev?.script) return i.version === 'script' ? '' : `; ${i.version} is installed there`;
+  const at = where(i);
+  return `; ${i.name} ${i.version} is installed there${at ? ` (${at})` : ''}`;
 }
 
 /** Where a copy is, in the words the search used for its folder (the resolvers may say "package.json above ..."). */
@@ -167,7 +192,7 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
           : verdict.installed === verdict.running
             ? 'its dependencies moved'
             : `${verdict.installed} was installed there`
-      } (${verdict.summary}): restart it to run what is installed; ${because}`;
+      } (${staleWhy(verdict, i.pid)}): restart it to run what is installed; ${because}`;
       break;
     case 'changed':
       reason = `files of it changed after it started (${verdict.summary}): restart it; ${because}`;
@@ -206,6 +231,18 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
     needsRestart,
     reason,
   };
+}
+
+/**
+ * The engine's sentence, or where the moved dependencies are many: their count, since each is
+ * listed under the instance (`moved since it started`) and a Why line that repeats them all is
+ * read twice.
+ */
+function staleWhy(verdict: Extract<NonNullable<Instance['versions']>['verdict'], { state: 'stale' }>, pid: number) {
+  const n = verdict.movedDependencies.length;
+  if (n === 0) return verdict.summary;
+  const inferred = verdict.inferred ? `; inferred: ${verdict.runningHow}` : '';
+  return `${n} ${n === 1 ? 'dependency' : 'dependencies'} moved since it started, listed under pid ${pid}${inferred}`;
 }
 
 /** Newer of two versions of the package's ecosystem (a version that does not parse never wins). */

@@ -20,8 +20,10 @@ export async function stillInstalled(
   if (installed.state !== 'installed' || !names.length) return out;
   const p = pathFor(ctx.host);
   if (installed.ecosystem === 'npm') {
+    // A loose script's members are in its project's node_modules, not below the script file.
+    const from = installed.nodeProject?.dir ?? installed.location;
     for (const name of names) {
-      for (const dir of memberDirs(ctx, installed.location, name)) {
+      for (const dir of memberDirs(ctx, from, name)) {
         const json = await readJson(ctx.fs, p.join(dir, 'package.json'));
         if (isRecord(json) && typeof json.version === 'string') {
           out[name] = json.version;
@@ -30,8 +32,9 @@ export async function stillInstalled(
       }
     }
   } else if (installed.ecosystem === 'python') {
-    // location is `<site-packages>/<dist>.dist-info`: its siblings are the environment's distributions.
-    const dists = await distributions(ctx, p.dirname(installed.location));
+    // The site-packages its closure was read from (a script's location is the script itself);
+    // else location is `<site-packages>/<dist>.dist-info`, whose siblings are the distributions.
+    const dists = await distributions(ctx, installed.sitePackages ?? p.dirname(installed.location));
     for (const name of names) {
       const d = dists.get(normalizeName(name));
       if (d) out[name] = d.version;

@@ -219,7 +219,10 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
         a.instances.map((i) => [i.pid, i.runs]),
         [[server.pid, TIME_OLD]],
       );
-      assert.match(a.instances[0].reason, new RegExp(`runs ${esc(script)}, which is ${esc(TIME_OLD)} in uv tool `));
+      assert.match(
+        a.instances[0].reason,
+        new RegExp(`runs ${esc(script)}; \\S+ ${esc(TIME_OLD)} is installed there \\(uv tool `),
+      );
       assert.deepEqual(a.newest, { version: TIME_NEW, source: 'pypi' });
       assert.ok(
         a.findings.some((f) => f.startsWith(`${TIME} ${TIME_NEW} is the newest release (pypi)`)),

@@ -39,7 +39,7 @@ export function serverRunning(
       source: 'lock-record',
       how: 'lock record written at start',
     },
-    verdict: { state: o.verdict, reason: 'x' },
+    verdict: { state: o.verdict, reason: 'x', movedDependencies: [] },
   } as unknown as InstanceVersions;
   const instance = {
     pid: 42,

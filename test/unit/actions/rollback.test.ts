@@ -80,6 +80,35 @@ describe('roll back: the versions its processes started with, the way it was ins
       '  mcp 2.3.0 -> 1.30.0',
       '  httpx (absent) -> 0.28.1',
     ]);
+    // certifi and sniffio only left the closure: still installed beside it (certifi at the version it
+    // had, sniffio at another). Never an install from nothing: certifi is left alone, sniffio moves back.
+    const left = serverOf(installed, {
+      ...ran,
+      packages: { ...ran.packages, certifi: '2026.10.19', sniffio: '1.3.0' },
+    });
+    const judged = left.instances[0].versions!;
+    Object.assign(judged, {
+      verdict: {
+        state: 'stale',
+        movedDependencies: [
+          { name: 'certifi', from: '2026.10.19', stillInstalled: '2026.10.19' },
+          { name: 'sniffio', from: '1.3.0', stillInstalled: '1.3.1' },
+        ],
+      },
+    });
+    const beside = rollbackPlan(left, facts(['/w/.venv/pyvenv.cfg'], [`${site}/pip`]));
+    assert.ok(beside.kind === 'plan');
+    assert.deepEqual(beside.command.args, [
+      '-m',
+      'pip',
+      'install',
+      'srv==1.0.0',
+      'mcp==1.30.0',
+      'httpx==0.28.1',
+      'sniffio==1.3.0',
+    ]);
+    assert.ok(rollbackText(beside).includes('  sniffio 1.3.1 -> 1.3.0'), rollbackText(beside).join('\n'));
+    assert.ok(!rollbackText(beside).some((l) => l.includes('certifi')), rollbackText(beside).join('\n'));
     // mcp-types came with the upgrade: left installed (the venv may use it elsewhere), and said.
     assert.deepEqual(withPip.kept, ['mcp-types']);
     assert.match(rollbackText(withPip).at(-1)!, /^ {2}left installed: mcp-types \(the newer release brought it;/);

@@ -12,7 +12,7 @@ describe('doctor: every source of a server version in one answer', () => {
     assert.deepEqual(a.findings, [
       `Windsurf's entry memory (/home/u/windsurf.json) pins ${MEM}@2026.7.4 for npx: it runs 2026.7.4 while the npm global install has 2026.8.31 (npm global prefix /usr/local); upgrading elsewhere does not change it (mcp-lifeguard upgrade memory rewrites the pin)`,
       `the project copy 2026.7.4 (local node_modules of /w/app) shadows the npm global 2026.8.31: npx and the project's own bin run it there`,
-      `pid 41 (Cursor) runs 2026.7.4 while 2026.8.31 is installed: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory, which is 2026.8.31 in npm global prefix /usr/local`,
+      `pid 41 (Cursor) runs 2026.7.4 while 2026.8.31 is installed: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory; ${MEM} 2026.8.31 is installed there (npm global prefix /usr/local)`,
       'the entries named memory run different versions: Cursor 2026.8.31, Windsurf 2026.7.4',
     ]);
     assert.deepEqual(
@@ -131,7 +131,7 @@ describe('doctor: every source of a server version in one answer', () => {
       `memory: ${MEM} (npm)`,
       '',
       'Running (2):',
-      `  pid 41 (Cursor) runs 2026.7.4 from npm global prefix /usr/local: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory, which is 2026.8.31 in npm global prefix /usr/local`,
+      `  pid 41 (Cursor) runs 2026.7.4 from npm global prefix /usr/local: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory; ${MEM} 2026.8.31 is installed there (npm global prefix /usr/local)`,
       `  pid 42 (Cursor) runs 2026.7.4 from npx cache /home/u/.npm/_npx/0a1b: its entry memory in Windsurf pins ${MEM}@2026.7.4 for npx: it runs that version whatever else is installed (2026.7.4 in npx cache /home/u/.npm/_npx/0a1b)`,
       'Installed (3):',
       '  2026.8.31  npm global: npm global prefix /usr/local  (used by memory in Cursor)',
@@ -191,11 +191,13 @@ describe('doctor: every source of a server version in one answer', () => {
         { name: 'mcp', from: '1.30.0', to: '2.3.0' },
         { name: 'httpx', from: '0.28.1' },
         { name: 'httpx2', to: '2.16.2' },
+        { name: 'certifi', from: '2026.10.19.post1', stillInstalled: '2026.10.19.post1' },
       ],
       replacedFiles: [],
       runningHow: 'lock record',
       installedHow: 'the script /w/srv.py',
-      summary: 'srv.py: runs mcp 1.30.0 but mcp 2.3.0 is installed',
+      summary:
+        'srv.py: runs mcp 1.30.0 but mcp 2.3.0 is installed; dependencies: mcp 1.30.0 -> 2.3.0, httpx 0.28.1 -> (removed), httpx2 (absent) -> 2.16.2, certifi 2026.10.19.post1 -> (no longer a dependency, still installed)',
     };
     const notes = { ...entry('cursor', 'Cursor', '/w/.venv/bin/python', ['/w/srv.py'], installed), name: 'notes' };
     notes.instances = [instance(51, installed, stale, 'mcp 1.30.0')];
@@ -222,7 +224,25 @@ describe('doctor: every source of a server version in one answer', () => {
       text,
       /moved since it started: httpx 0\.28\.1 -> \(removed\)\n {4}moved since it started: httpx2 \(absent\) -> 2\.16\.2/,
     );
+    // One that only left the closure and is still installed is no longer a dependency, never removed.
+    assert.match(
+      text,
+      /moved since it started: certifi 2026\.10\.19\.post1 -> \(no longer a dependency, still installed\)/,
+    );
+    assert.doesNotMatch(text, /certifi [^\n]*removed/);
     assert.doesNotMatch(text, /undefined/);
+    // The Why line counts the moves listed above, never lists them again; what runs and the version found are apart.
+    const why = text.slice(text.indexOf('Why:'));
+    assert.match(
+      why,
+      /pid 51 \(Cursor\) runs mcp 1\.30\.0: it started before mcp 2\.3\.0 was installed there \(4 dependencies moved since it started, listed under pid 51\)/,
+    );
+    assert.doesNotMatch(why, /httpx/);
+    assert.match(
+      why,
+      /its entry notes in Cursor runs \/w\/srv\.py with \/w\/\.venv\/bin\/python; mcp 2\.3\.0 is installed there/,
+    );
+    assert.doesNotMatch(text, /which is mcp/);
     assert.match(
       text,
       /Restart will probably fail: mcp\.server\.fastmcp raises at import .*: do not restart pid 51 yet; mcp-lifeguard rollback notes installs again what it started with/,

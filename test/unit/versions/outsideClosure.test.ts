@@ -65,6 +65,32 @@ describe('versions: a dependency that left the closure but is still installed', 
     });
     assert.equal(installed.state, 'installed', JSON.stringify(installed));
     assert.deepEqual(await stillInstalled(ctxFor(root), installed, ['six-old', 'gone']), { 'six-old': '1.16.0' });
+    // A script's location is the script: its environment is the site-packages its closure was read from.
+    const sp = path.join(root, 'venv', 'lib', 'python3.11', 'site-packages');
+    const script: Installed = {
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'srv.py',
+      version: 'mcp 2.3.0',
+      how: 'the script',
+      location: path.join(root, 'app', 'srv.py'),
+      sitePackages: sp,
+      dev: { root: path.join(root, 'app'), how: 'a script', newest: [], script: true },
+    };
+    assert.deepEqual(await stillInstalled(ctxFor(root), script, ['six-old', 'gone']), { 'six-old': '1.16.0' });
+    // A JavaScript script's members are in its project's node_modules.
+    plainPackage(path.join(root, 'proj', 'node_modules', 'certifi-js'), 'certifi-js', '2.0.0');
+    const js: Installed = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: 'server.mjs',
+      version: 'script',
+      how: 'the script',
+      location: path.join(root, 'proj', 'server.mjs'),
+      nodeProject: { dir: path.join(root, 'proj'), imports: [] },
+      dev: { root: path.join(root, 'proj'), how: 'a script', newest: [], script: true },
+    };
+    assert.deepEqual(await stillInstalled(ctxFor(root), js, ['certifi-js', 'gone']), { 'certifi-js': '2.0.0' });
     const none: Installed = { state: 'unknown', reason: 'r' };
     assert.deepEqual(await stillInstalled(ctxFor(root), none, ['six-old']), {});
   });
