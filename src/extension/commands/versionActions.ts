@@ -18,6 +18,7 @@ import { VmServer } from '../../core/report/input';
 import { Services } from '../services';
 import { mayRun } from '../viewModel/trust';
 import { t } from '../viewModel/l10n';
+import { installedNowText } from '../viewModel/installedNow';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
@@ -149,7 +150,8 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
         },
         plan.restart.map((r) => r.guardPid),
       );
-      if (result?.kind === 'done') await showOutcome(svc, server, installed?.name ?? server.name, result, false);
+      if (result?.kind === 'done')
+        await showOutcome(svc, server, installed?.name ?? server.name, result, false, installed?.dev?.script === true);
       return;
     }
   }
@@ -381,9 +383,11 @@ function outcomeText(
   name: string,
   pkg: string,
   r: Extract<ApplyResult, { kind: 'done' }> & { own: string[]; old: StillOld[] },
+  change: 'upgrade' | 'rollback',
+  script: boolean,
 ): string {
   return [
-    t('{0}: {1} {2} is installed.', name, pkg, r.installed ?? '?'),
+    installedNowText(name, { name: pkg, script }, r.installed, change),
     ...r.restarts.map(restartText),
     ...r.own,
     ...stillOldText(r.old),
@@ -397,6 +401,7 @@ async function showOutcome(
   pkg: string,
   result: Extract<Outcome, { kind: 'done' }>,
   offerRollBack: boolean,
+  script = false,
 ): Promise<void> {
   const pids = result.old.map((o) => o.instance.pid);
   const act = stillOldAction(stillOldTargets(svc.store.snapshot, pids), svc.window());
@@ -405,7 +410,10 @@ async function showOutcome(
     ...(offerRollBack ? [t('Roll Back')] : []),
     t('Show'),
   ];
-  const choice = await vscode.window.showInformationMessage(outcomeText(server.name, pkg, result), ...buttons);
+  const choice = await vscode.window.showInformationMessage(
+    outcomeText(server.name, pkg, result, offerRollBack ? 'upgrade' : 'rollback', script),
+    ...buttons,
+  );
   if (choice === undefined) return;
   if (choice === t('Roll Back')) return rollbackServer(svc, server.id);
   if (choice === t('Show')) {

@@ -14,7 +14,7 @@ import {
 import { registryNotice, startRisksOf } from '../../core/report/evidence';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 import { t } from './l10n';
-import type { InferredSource } from '../../core/base/versionTypes';
+import type { InferredSource, MovedDependency } from '../../core/base/versionTypes';
 import { Direction, direction } from '../../core/versions/direction';
 
 /**
@@ -179,6 +179,68 @@ export function downMessage(name: string, down: Pick<Extract<VmVerdict, { kind: 
   return shownText(t('{0} is down: it does not start ({1}).', name, downCause(down.reason)));
 }
 
+/**
+ * An event whose package did not move, only what it imports: a script (named by the SDK it runs on,
+ * `mcp 1.30.0`: the script itself did not change), or a package at the same version. Said of the
+ * entries by the names the tree gives them, and of the dependency by its move: "notes: its
+ * dependency mcp moved 1.30.0 → 2.3.0". Undefined for a package whose own version moved.
+ */
+function dependencyMoveMessage(hits: readonly Hit[], instances: readonly VmInstance[]): string | undefined {
+  const v = hits[0].verdict;
+  const evidence = hits.find((h) => h.verdict.evidence)?.verdict.evidence;
+  const script = evidence?.installed.state === 'installed' && evidence.installed.dev?.script === true;
+  if (!script && v.running !== v.installed) return undefined;
+  // Every entry's moves, each dependency once (the entries of one event may have read different closures).
+  const byName = new Map<string, MovedDependency>();
+  for (const h of hits) {
+    const e = h.verdict.evidence?.verdict;
+    if (e?.state === 'stale') for (const m of e.movedDependencies) if (!byName.has(m.name)) byName.set(m.name, m);
+  }
+  const moves = [...byName.values()];
+  if (!script && moves.length === 0 && !v.movedDependencies) return undefined;
+  const names = listWords([...new Set(hits.map((h) => h.server.name))]);
+  const where = whereRunning(instances);
+  const still = instances.length === 1 ? t('still runs') : t('still run');
+  // The move that names it first (a script is named by its SDK, `mcp 1.30.0`), else the first that changed version.
+  const sdk = v.running.split(' ')[0];
+  const moved = moves.filter(
+    (m): m is Required<Omit<typeof m, 'stillInstalled'>> => m.from !== undefined && m.to !== undefined,
+  );
+  const head = moved.find((m) => m.name === sdk) ?? moved[0];
+  if (!head) {
+    const n = v.movedDependencies ?? moves.length;
+    return n > 0
+      ? t('{0}: {1} of its dependencies moved; {2} {3} what it started with.', names, n, where, still)
+      : t('{0}: what it imports changed; {1} {2} what it started with.', names, where, still);
+  }
+  const others = moves.length - 1;
+  const was = `${head.name} ${head.from}`;
+  return others > 0
+    ? t(
+        '{0}: its dependency {1} moved {2} {3} {4}, and {5} more; {6} {7} {8}.',
+        names,
+        head.name,
+        head.from,
+        ARROW,
+        head.to,
+        others,
+        where,
+        still,
+        was,
+      )
+    : t(
+        '{0}: its dependency {1} moved {2} {3} {4}; {5} {6} {7}.',
+        names,
+        head.name,
+        head.from,
+        ARROW,
+        head.to,
+        where,
+        still,
+        was,
+      );
+}
+
 export function updateEventId(pkg: string, latest: string): string {
   return `update:${pkg}@${latest}`;
 }
@@ -210,17 +272,10 @@ export function decideNotifications(
       const dir = cause === 'version' ? direction(olds, installed) : 'change';
       const inferred = hits.find((h) => h.verdict.inferred)?.verdict;
       const inferredFrom = inferred ? (inferred.inferredFrom ?? 'npm-cache') : undefined;
-      const message = shownText(
-        staleMessage(
-          cause,
-          pkg,
-          olds,
-          installed,
-          dir,
-          hits.map((h) => h.instance),
-          inferredFrom,
-        ),
-      );
+      const instances = hits.map((h) => h.instance);
+      // A script's (or a package's) dependency moved, not its own code: said of the entries, by the move.
+      const deps = cause === 'version' ? dependencyMoveMessage(hits, instances) : undefined;
+      const message = shownText(deps ?? staleMessage(cause, pkg, olds, installed, dir, instances, inferredFrom));
       // The installed code will probably not start: said first, and undone from here where it can be.
       const risk = hits.map((h) => restartRiskText(startRisksOf(h.verdict))).find((r) => r !== undefined);
       const back = hits.find((h) => h.server.rollbackable);

@@ -31,6 +31,7 @@ const versions = {
     version: 'mcp 2.3.0',
     how: 'the script /w/srv.py',
     location: '/w/srv.py',
+    dev: { root: '/w', how: 'a script', newest: [], script: true },
     startRisks: [risk],
   },
   running: { state: 'known', version: 'mcp 1.30.0', source: 'lock-record', how: 'lock record written at start' },
@@ -88,7 +89,37 @@ describe('a restart predicted to fail: said before it is done, in every face', (
     const [toast] = decideNotifications(snapshot([{ ...script, rollbackable: true }]), memo, on);
     assert.ok(toast.kind === 'stale');
     assert.ok(toast.message.endsWith(`${WORDS}.`), toast.message);
+    // The script did not change, its dependency did: said of the entry (as the tree names it) by the move.
+    assert.ok(
+      toast.message.startsWith(
+        'notes: its dependency mcp moved 1.30.0 → 2.3.0; 1 instance (1 in Claude Desktop) still runs mcp 1.30.0.',
+      ),
+      toast.message,
+    );
+    assert.doesNotMatch(toast.message, /srv\.py/);
     assert.deepEqual(toast.actions, ['Roll Back', 'Show']);
+    // Several moved: the SDK the script is named by first, the rest counted.
+    const many = {
+      ...versions,
+      verdict: {
+        ...versions.verdict,
+        movedDependencies: [
+          { name: 'certifi', from: '2026.10.19.post1', stillInstalled: '2026.10.19.post1' },
+          { name: 'httpx', from: '0.28.1', to: '0.29.0' },
+          { name: 'mcp', from: '1.30.0', to: '2.3.0' },
+        ],
+      },
+    } as InstanceVersions;
+    const two = [
+      script,
+      server('notes2', { instances: [instance(8, { verdicts: [{ ...risky, evidence: many } as VmVerdict] })] }),
+    ];
+    const [both] = decideNotifications(snapshot(two), memo, on);
+    assert.ok(both.kind === 'stale');
+    assert.match(
+      both.message,
+      /^notes and notes2: its dependency mcp moved 1\.30\.0 → 2\.3\.0, and 2 more; 2 instances \(2 in Claude Desktop\) still run mcp 1\.30\.0\./,
+    );
     // Nothing to go back to: no Restart into a failure either, only Show.
     const [bare] = decideNotifications(snapshot([script]), memo, on);
     assert.ok(bare.kind === 'stale');
