@@ -5,12 +5,14 @@ import type { Machine } from '../machine/types';
 import { readProcessTable } from '../pids/table';
 import { matchClientSignature, owningClient } from './clients';
 import { ProcessTree } from './tree';
+import { clientNameFromInfo } from '../sources/clientNames';
 
 /**
  * A shared server's clients named as every other instance's client is: by the client the process
  * table shows at the pid the record lists (a relay's client above it, or an HTTP client's own
- * process), "Claude Desktop" rather than what it put in `initialize` ("claude-ai"). The record's
- * name stays where the pid is gone, reused, or leads to no known client.
+ * process), "Claude Desktop" rather than what it put in `initialize` ("claude-ai"). Where the pid is
+ * gone, reused, or leads to no known client, the name it sent is read by the client table
+ * (`cursor-vscode` is Cursor), or kept as sent when no known client sends it.
  */
 export function nameAttachedClients(instances: Iterable<Instance>, tree: ProcessTree, platform: NodeJS.Platform): void {
   for (const i of instances) if (i.lock?.attached) i.lock.attached = nameAttached(i.lock.attached, tree, platform);
@@ -24,8 +26,13 @@ export function nameAttached(
 ): AttachedClient[] {
   return attached.map((a) => {
     const client = attachedClientOf(a, tree, platform);
-    return client ? Object.assign({}, a, { clientName: client.name }) : a;
+    return client ? Object.assign({}, a, { clientName: client.name }) : namedBySent(a);
   });
+}
+
+/** A client the process table does not name: by what it sent in `initialize`, a known client's as the product names it. */
+function namedBySent(a: AttachedClient): AttachedClient {
+  return a.clientName === undefined ? a : Object.assign({}, a, { clientName: clientNameFromInfo(a.clientName) });
 }
 
 /**
@@ -53,9 +60,9 @@ export async function nameAttachedLists(
   lists: readonly (readonly AttachedClient[])[],
   machine: Machine,
 ): Promise<AttachedClient[][]> {
-  if (!lists.some((l) => l.some((a) => a.pid !== undefined))) return lists.map((l) => [...l]);
+  if (!lists.some((l) => l.some((a) => a.pid !== undefined))) return lists.map((l) => l.map(namedBySent));
   const table = await readProcessTable(machine);
-  if (table.state !== 'ok') return lists.map((l) => [...l]);
+  if (table.state !== 'ok') return lists.map((l) => l.map(namedBySent));
   const tree = new ProcessTree(table.processes);
   return lists.map((l) => nameAttached(l, tree, machine.host.platform));
 }

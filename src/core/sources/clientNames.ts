@@ -34,6 +34,32 @@ export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
   'mistral-vibe': 'Mistral Vibe',
 };
 
+/**
+ * What known clients put in MCP's `initialize` as `clientInfo.name`, by client: a shared server's
+ * lock record keeps what each client sent, and where the process table cannot name the client
+ * (an HTTP client with no pid, a pid gone) that is the name left. Claude Desktop's `claude-ai`,
+ * Claude Code's `claude-code` and Cursor's `cursor-vscode` are seen from the clients themselves;
+ * the others are what the clients' sources send.
+ */
+const CLIENT_INFO_NAMES: Readonly<Record<string, ClientId>> = {
+  'claude-ai': 'claude-desktop',
+  'claude-code': 'claude-code',
+  'cursor-vscode': 'cursor',
+  'Visual Studio Code': 'vscode',
+  'Visual Studio Code - Insiders': 'vscode-insiders',
+  'codex-mcp-client': 'codex',
+  'gemini-cli-mcp-client': 'gemini-cli',
+};
+
+/**
+ * A client's name for people from what it sent as `clientInfo.name`: a known client's by the table
+ * (`cursor-vscode` is Cursor), a known id as its client (`zed`), anything else as it was sent.
+ */
+export function clientNameFromInfo(sent: string): string {
+  const id = Object.hasOwn(CLIENT_INFO_NAMES, sent) ? CLIENT_INFO_NAMES[sent] : undefined;
+  return id ? CLIENT_NAMES[id] : clientName(sent);
+}
+
 /** Whether a string is a known client's id. */
 export function isClientId(id: string): id is ClientId {
   return Object.hasOwn(CLIENT_NAMES, id);

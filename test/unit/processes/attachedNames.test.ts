@@ -49,4 +49,26 @@ describe("a shared server's clients named by the process table", () => {
       ['gone', 'reused', 'http-no-pid'],
     );
   });
+
+  it('where the process table cannot name it, a known client is named by what it sent, as the rest of the view names it', () => {
+    const named = nameAttached(
+      [
+        { clientName: 'cursor-vscode' },
+        { pid: 99, startTime: START, clientName: 'claude-code' },
+        { pid: 30, startTime: START, clientName: 'claude-ai' },
+        { clientName: 'Visual Studio Code' },
+        { clientName: 'codex-mcp-client' },
+        { clientName: 'gemini-cli-mcp-client' },
+        { clientName: 'zed' },
+        { clientName: 'my-own-client' },
+        {},
+      ],
+      tree,
+      'darwin',
+    );
+    assert.deepEqual(
+      named.map((a) => a.clientName),
+      ['Cursor', 'Claude Code', 'Claude Desktop', 'VS Code', 'Codex', 'Gemini CLI', 'Zed', 'my-own-client', undefined],
+    );
+  });
 });
