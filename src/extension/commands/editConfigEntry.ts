@@ -8,7 +8,7 @@ import { editEntries, EntryChange, entryFormatFor } from '../../core/configEdit/
 import { t } from '../viewModel/l10n';
 import { previewLanguage } from '../viewModel/previewLanguage';
 
-type Verb = 'Wrap' | 'Unwrap' | 'Upgrade' | 'Roll Back' | 'Add';
+type Verb = 'Wrap' | 'Share' | 'Unwrap' | 'Upgrade' | 'Roll Back' | 'Add';
 
 /** Each verb's words, written out whole so every sentence is translated as one. */
 const WORDS: Record<
@@ -27,6 +27,14 @@ const WORDS: Record<
     question: (names, file) => t('Wrap {0} in {1}?', names, file),
     cannot: (name, reason) => t('Cannot wrap {0}: {1}.', name, reason),
     notWritten: (file, why) => t('{0} was not wrapped: {1}. Run Wrap again.', file, why),
+  },
+  // Share One Instance writes Wrap's edit, with `--on-conflict share`: asked in its own words.
+  Share: {
+    button: () => t('Share'),
+    title: (file, names) => t('{0}: Share {1}', file, names),
+    question: (names, file) => t('Share {0} in {1}?', names, file),
+    cannot: (name, reason) => t('Cannot share {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not changed: {1}. Run Share One Instance again.', file, why),
   },
   Unwrap: {
     button: () => t('Unwrap'),
@@ -76,6 +84,9 @@ export interface AgreedEdit {
   bytes: Buffer;
 }
 
+/** A question's detail: the same for every file, or each file's own (`file`: the file asked about). */
+export type Detail = string | ((file: string) => string);
+
 /** Who logs a written entry: applyEdit, one line each, or the caller (a share is one line naming them all). */
 export type EntryLog = 'each' | 'caller';
 
@@ -91,7 +102,7 @@ export async function proposeEdit(
   svc: Services,
   servers: readonly VmServer[],
   verb: Verb,
-  detail: string,
+  detail: Detail,
   change: (server: VmServer) => EntryChange,
 ): Promise<Proposal> {
   const file = servers[0].source.file;
@@ -121,7 +132,7 @@ export async function proposeEdit(
   return askAboutEdit(
     svc,
     { file, read, verb, servers: [...servers], names: servers.map((s) => s.name), bytes },
-    detail,
+    typeof detail === 'string' ? detail : detail(file),
   );
 }
 
@@ -208,7 +219,7 @@ export async function editPlan(
   svc: Services,
   servers: readonly VmServer[],
   verb: Verb,
-  detail: string,
+  detail: Detail,
   change: (server: VmServer) => EntryChange,
   log: EntryLog = 'each',
 ): Promise<{ done: VmServer[]; left: VmServer[] } | undefined> {

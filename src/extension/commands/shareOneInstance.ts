@@ -10,6 +10,7 @@ import { guardLaunch } from './wrapWithGuard';
 import { resourceOption } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
+import { shareOrder, shareQuestionDetail } from '../viewModel/shareWords';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
 
 /** The entries of a plan as the log names them: each with its client and file. */
@@ -57,15 +58,20 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   const plan = sharePlan(servers, server, refusal, t);
   const guard = guardLaunch(svc, g.launcher);
   const options = { share: true, resource: plan.resource };
-  const detail = t(
+  const command = t(
     'Its command becomes "{0} <the current command>", as in every other client\'s entry of this server: the clients then use one server process, whatever folder each starts it in. Comments and formatting are kept; Unwrap restores the entry.',
     guardPrefix(plan.name, guard, options).join(' '),
   );
   const left = plan.steps.flatMap((step) =>
     step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
   );
-  const rewrite = plan.steps.flatMap((step) => (step.rewrite ? [step.server] : []));
-  const r = await editPlan(svc, rewrite, 'Wrap', detail, () => wrapChange(plan.name, guard, options), 'caller');
+  // The file the user picked from is asked about first; the first question says why others are too.
+  const rewrite = shareOrder(
+    plan.steps.flatMap((step) => (step.rewrite ? [step.server] : [])),
+    server,
+  );
+  const detail = (file: string) => shareQuestionDetail(rewrite, plan.name, file, command);
+  const r = await editPlan(svc, rewrite, 'Share', detail, () => wrapChange(plan.name, guard, options), 'caller');
   if (!r) {
     void vscode.window.showInformationMessage(t('Share One Instance cancelled: nothing was written.'));
     return 0;
