@@ -157,6 +157,8 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     );
     assert.doesNotMatch(doctor.stdout, /No package to trace/);
     assert.match(doctor.stdout, /^ {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0$/m);
+    // pip removes nothing on an upgrade: what left the new SDK's closure is still installed, never "removed".
+    assert.doesNotMatch(doctor.stdout, /\(removed\)/);
     assert.match(
       doctor.stdout,
       /Restart will probably fail: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0.*: do not restart pid \d+ yet; mcp-lifeguard rollback notes installs again what it started with/,

@@ -175,20 +175,21 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
     const [instance] = web.instances;
     assert.deepEqual(
       instance.lock?.attached?.map((c) => [c.clientName, c.pid]),
+      // Named by what each sent (the test's own process is no client), as the product names that client.
       [
-        ['claude-code', process.pid],
-        ['cursor', process.pid],
-        ['vscode', process.pid],
+        ['Claude Code', process.pid],
+        ['Cursor', process.pid],
+        ['VS Code', process.pid],
       ],
     );
     const text = (await runCliAnswer(home, ['status'])).stdout;
-    assert.match(text, /shared by 3 clients \(claude-code, cursor, vscode\)/);
+    assert.match(text, /shared by 3 clients \(Claude Code, Cursor, VS Code\)/);
     // The agent's list_servers says the same.
     const health = healthReport(toViewInput(snap));
     assert.deepEqual(health.servers.find((s) => s.name === 'web')?.instances[0].shared, {
-      clients: ['claude-code', 'cursor', 'vscode'].map((name) => ({ pid: process.pid, name })),
+      clients: ['Claude Code', 'Cursor', 'VS Code'].map((name) => ({ pid: process.pid, name })),
     });
-    assert.match(healthText(health), /shared by 3 clients: "claude-code", "cursor", "vscode"/);
+    assert.match(healthText(health), /shared by 3 clients: "Claude Code", "Cursor", "VS Code"/);
     // `status` asked the server its version (a session it deleted): never a client.
     assert.ok(!(await liveGuardOf(home))!.attached!.some((c) => c.clientName === 'mcp-lifeguard'));
 
@@ -198,10 +199,10 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
     const after = (await statusJson()).servers.find((s) => s.name === 'web')!.instances[0];
     assert.deepEqual(
       after.lock?.attached?.map((c) => c.clientName),
-      ['claude-code', 'vscode'],
+      ['Claude Code', 'VS Code'],
     );
-    assert.match((await runCliAnswer(home, ['status'])).stdout, /shared by 2 clients \(claude-code, vscode\)/);
-    assert.match((await runCli(home, ['locks'])).stdout, /shared by 2 clients \(claude-code, vscode\)/);
+    assert.match((await runCliAnswer(home, ['status'])).stdout, /shared by 2 clients \(Claude Code, VS Code\)/);
+    assert.match((await runCli(home, ['locks'])).stdout, /shared by 2 clients \(Claude Code, VS Code\)/);
   });
 
   it('a client in a process of its own: its pid and start time are that process', async () => {
@@ -253,7 +254,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
     const snap = await statusJson();
     const [instance] = snap.servers.find((s) => s.name === 'web')!.instances;
     const listed = instance.lock?.attached ?? [];
-    assert.deepEqual(listed.map((c) => c.clientName).sort(), ['claude-code', 'cursor', 'zed']);
+    assert.deepEqual(listed.map((c) => c.clientName).sort(), ['Claude Code', 'Cursor', 'Zed']);
     assert.ok(
       listed.every((c) => c.pid === process.pid),
       JSON.stringify(listed),

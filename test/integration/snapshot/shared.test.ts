@@ -81,8 +81,9 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     // The share host is started with a long-lived host's Node flags, and is still the engine's host.
     for (const flag of HOST_NODE_FLAGS) assert.ok(hostLine.includes(` ${flag} `), hostLine);
     assert.deepEqual(
+      // Named by what each client sent (no client process above them here), as the product names that client.
       instance.lock!.attached!.map((c) => c.clientName),
-      ['claude-code', 'cursor', 'windsurf'],
+      ['Claude Code', 'Cursor', 'Windsurf'],
     );
     assert.deepEqual(instance.verdicts, []);
     assert.deepEqual(
@@ -92,7 +93,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
 
     const text = (await runCliAnswer(home, ['status'])).stdout;
     assert.match(text, /Running instances \(1\)/);
-    assert.match(text, /shared by 3 clients \(claude-code, cursor, windsurf\)/);
+    assert.match(text, /shared by 3 clients \(Claude Code, Cursor, Windsurf\)/);
 
     const plan = JSON.parse((await runCliAnswer(home, ['kill-duplicates', '--json'])).stdout);
     assert.deepEqual([plan.plan, plan.shareHints], [[], []]);
@@ -104,7 +105,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
         clients: instance.lock!.attached!.map((c) => ({ pid: c.pid, name: c.clientName })),
       },
     ]);
-    assert.match(healthText(health), /shared by 3 clients: "claude-code", "cursor", "windsurf"/);
+    assert.match(healthText(health), /shared by 3 clients: "Claude Code", "Cursor", "Windsurf"/);
   });
 
   it("a shared server's HTTP front (`--share-listen`): one instance, its URL on it, an HTTP session among its clients", async () => {
@@ -136,11 +137,11 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       assert.equal(instance.lock!.shareUrl, url);
       assert.deepEqual(
         instance.lock!.attached!.map((c) => c.clientName),
-        ['claude-desktop', 'claude-code'],
+        ['Claude Desktop', 'Claude Code'],
       );
       assert.match(
         (await runCliAnswer(home, ['status'])).stdout,
-        /shared by 2 clients \(claude-desktop, claude-code\)/,
+        /shared by 2 clients \(Claude Desktop, Claude Code\)/,
       );
       assert.equal(
         healthReport(toViewInput(snap!)).servers[0].instances[0].shared?.url,
@@ -177,7 +178,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       );
       assert.deepEqual(
         server.instances[0].lock!.attached!.map((c) => c.clientName),
-        ['claude-code'],
+        ['Claude Code'],
       );
       const theirs = (
         JSON.parse((await runCli(other, ['locks', '--json'])).stdout) as {

@@ -140,7 +140,7 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
         [OLD],
       );
       assert.ok(
-        npx[0].usedBy.some((u) => u.startsWith('memory (Windsurf')),
+        npx[0].usedBy.some((u) => u.startsWith('memory in Windsurf')),
         JSON.stringify(npx),
       );
       const pinned = a.entries.find((e) => e.file === windsurf);

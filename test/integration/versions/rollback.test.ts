@@ -104,7 +104,8 @@ describe('rollback (real npm): the version a running server started with, instal
       pid: child.pid!,
       upgrade: () => run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) }),
       where: new RegExp(
-        `^ {2}cd ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} && \\S*npm install @modelcontextprotocol/server-memory@2026\\.7\\.4$`,
+        // Exact in the project's package.json: its next `npm update` keeps what was rolled back to.
+        `^ {2}cd ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} && \\S*npm install --save-exact @modelcontextprotocol/server-memory@2026\\.7\\.4$`,
         'm',
       ),
       beforeRollback: async ({ lg }) => {

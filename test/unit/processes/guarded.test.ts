@@ -80,8 +80,9 @@ describe('guarded instances: joined to live lock records', () => {
           ],
         },
       ]);
+      // A client the process table does not show is named by what it sent, as the product names that client.
       assert.deepEqual(shared.notConfigured[0].lock?.attached, [
-        { pid: 31, startTime: 6000, clientName: 'claude-code' },
+        { pid: 31, startTime: 6000, clientName: 'Claude Code' },
         { pid: 32, startTime: 6100 },
       ]);
       const reused = await snap([record(20, 90000)]);
