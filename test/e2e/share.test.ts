@@ -95,11 +95,11 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     await eventually(
       `the diff of ${path.basename(files[0])} open`,
       () => editorTabs(page),
-      (ts) => ts.some((t) => t.includes(`${path.basename(files[0])}: Wrap memory`)),
+      (ts) => ts.some((t) => t.includes(`${path.basename(files[0])}: Share memory`)),
       30000,
     );
     const question = await answerDialog(page, 'Cancel');
-    assert.match(question, new RegExp(`Wrap memory in ${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
+    assert.match(question, new RegExp(`Share memory in ${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
     assert.match(question, /run (--home \S+ )?--on-conflict share --name memory/);
     await notifications(page)
       .filter({ hasText: /Share One Instance cancelled: nothing was written/ })
@@ -117,7 +117,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       await eventually(
         `the diff of ${path.basename(file)} open`,
         () => editorTabs(page),
-        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Wrap memory`)),
+        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Share memory`)),
         30000,
       );
       assert.equal(
@@ -125,7 +125,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
         before[files.indexOf(file)],
         `${file} written before it was confirmed`,
       );
-      await answerDialog(page, 'Wrap');
+      await answerDialog(page, 'Share');
     }
     await notifications(page)
       .filter({ hasText: /2 of 2 entries of memory now share one server/ })

@@ -56,7 +56,7 @@ describeE2e('e2e: Restart of a shared server', (h) => {
       await contextMenuAction(page, 2, 'memory', /^Restart Server/);
       const question = await answerDialog(page, 'Restart');
       assert.match(question, /Restart memory\?/);
-      assert.match(question, /This restarts pid \d+, shared by (cursor and codex|codex and cursor)\./);
+      assert.match(question, /This restarts pid \d+, shared by (Cursor and Codex|Codex and Cursor)\./);
 
       const result = notifications(page).filter({ hasText: /kept their sessions/ });
       await result.first().waitFor({ state: 'visible', timeout: 60000 });

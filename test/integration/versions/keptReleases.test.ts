@@ -105,7 +105,11 @@ describe('versions (integration): a server run from a release its package manage
       YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
       YARN_ENABLE_PROGRESS_BARS: 'false',
     });
-    const yarnEnv = yarnEnvOf(root);
+    // yarn runs a bin from a folder it makes in the temp folder (`xfs-<hex>`) and removes on exit: a
+    // server ended by the test's cleanup leaves it, so it is made in this test's own folder.
+    const yarnTmp = path.join(root, 'tmp');
+    fs.mkdirSync(yarnTmp);
+    const yarnEnv = { ...yarnEnvOf(root), TMPDIR: yarnTmp };
     // What `yarn add` of 2026.7.4 leaves in a new Plug'n'Play app (the app, yarn's cache, its global
     // folder and home), made once per machine by real yarn; `yarn up` below under the running server
     // is this test's own.
