@@ -62,7 +62,7 @@ describeE2e('e2e: Restart of a shared server', (h) => {
       await result.first().waitFor({ state: 'visible', timeout: 60000 });
       assert.match(
         await result.first().innerText(),
-        /the guard restarted pid \d+ \(new pid \d+\); (cursor and codex|codex and cursor) kept their sessions/,
+        /the guard restarted pid \d+ \(new pid \d+\); (Cursor and Codex|Codex and Cursor) kept their sessions/,
       );
       // And they did: each client's next call is served, with what it wrote before.
       for (const client of clients) {

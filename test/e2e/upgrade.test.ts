@@ -109,7 +109,7 @@ describeE2e('e2e: upgrade and roll back', (h) => {
       await done.first().locator('.monaco-button', { hasText: 'Roll Back' }).click();
       const back = await answerDialog(page, 'Roll Back');
       assert.match(back, /Roll back memory to what it had before the upgrade of /);
-      assert.match(back, new RegExp(`install ${MEM.replace('/', '\\/')}@${OLD}`));
+      assert.match(back, new RegExp(`install --save-exact ${MEM.replace('/', '\\/')}@${OLD}`));
       assert.ok(
         await waitUntil(() => installedIn(app) === OLD && !childrenOf(guardPid).includes(upgraded!), 240000),
         `rolled back to ${OLD} and restarted: ${installedIn(app)}, ${JSON.stringify(childrenOf(guardPid))}`,
