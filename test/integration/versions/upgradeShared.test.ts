@@ -117,8 +117,8 @@ describe('upgrade and rollback of an install two clients share (real npm): every
     const shown = await lifeguard(['upgrade', 'memory', '--to', NEW]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^ {2}the same install runs 2 entries in 2 clients: each gets the new code$/m);
-    assert.match(shown.stdout, /^ {4}memory \(Cursor\)$/m);
-    assert.match(shown.stdout, /^ {4}kb \(VS Code User\)$/m);
+    assert.match(shown.stdout, /^ {4}memory in Cursor$/m);
+    assert.match(shown.stdout, /^ {4}kb in VS Code User$/m);
 
     const up = await lifeguard(['upgrade', 'memory', '--to', NEW, '--yes', '--json']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
@@ -140,7 +140,7 @@ describe('upgrade and rollback of an install two clients share (real npm): every
 
     const back = await lifeguard(['rollback', 'memory', '--yes']);
     assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
-    assert.match(back.stdout, /^ {4}kb \(VS Code User\)$/m);
+    assert.match(back.stdout, /^ {4}kb in VS Code User$/m);
     const rolled = await childPids();
     assert.notEqual(rolled.memory, upgraded.memory, 'restarted onto the version rolled back to');
     assert.notEqual(rolled.kb, upgraded.kb, 'the sibling restarted onto it too');
