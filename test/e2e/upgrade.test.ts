@@ -138,7 +138,7 @@ describeE2e('e2e: upgrade and roll back', (h) => {
         shown.some((x) => x.includes(MEM)),
         shown.join('\n---\n').slice(0, 2000),
       );
-      await mediaShot(page, 'show-versions', { x: 0, y: 0, width: 1400, height: 500 });
+      await mediaShot(page, 'show-versions', { x: 0, y: 0, width: 900, height: 370 });
     } finally {
       await client.close().catch(() => undefined);
     }
