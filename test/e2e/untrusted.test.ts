@@ -35,7 +35,9 @@ describeE2e('e2e: untrusted workspace', (h) => {
           return i >= 0 && rs[i + 1]?.level === 3;
         };
         // And under the VS Code (workspace) group: the tree redraws rows as looks come in, so all three are waited for together.
-        return shown('memory') && shown('everything') && rs.some((r) => r.level === 1 && r.label === 'VS Code (workspace)');
+        return (
+          shown('memory') && shown('everything') && rs.some((r) => r.level === 1 && r.label === 'VS Code (workspace)')
+        );
       },
       60000,
     );
