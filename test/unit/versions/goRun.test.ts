@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseLaunch } from '../../../src/core/launch/parse';
-import { descendToMain } from '../../../src/core/processes/match';
+import { descendToMain } from '../../../src/core/processes/launchChain';
 import { launchKeyOf } from '../../../src/core/processes/argv';
 import { configDrift, launchedPackage } from '../../../src/core/versions/configDrift';
 import {

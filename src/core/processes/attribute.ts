@@ -1,0 +1,193 @@
+import type { Diagnostic, Instance, InstanceClient, Verdict } from '../base/model';
+import { effectiveArgv, isGuard } from './argv';
+import { owningClient } from './clients';
+import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from './guardRoot';
+import { identityAnswers, sharedRunFolder } from './launchIdentity';
+import { ProcessInfo } from '../pids/table';
+import { ProcessTree } from './tree';
+import type { MatchOptions } from './matchOptions';
+import type { ConfigLaunch } from './configLaunches';
+import { maskedParts, launchMatches } from './launchMatches';
+import { ownScriptOf, descendToMain } from './launchChain';
+import { buildInstance } from './buildInstance';
+import type { Candidate } from './candidates';
+import { listedOnce, ambiguousOwner, ownedElsewhere, unproven, unprovableRun, undecidedByCwd } from './ownerVerdicts';
+import { byEnvironment } from './envProof';
+
+/** A candidate walked down to its main process and attributed to its client. */
+interface Launched {
+  cand: Candidate;
+  /** The process as the entry configures it (a share host without `--share-host`). */
+  entry: ProcessInfo;
+  main: ProcessInfo;
+  chain: ProcessInfo[];
+  client: InstanceClient;
+  /** The guard just above the candidate, when one runs it (the candidate is then the server it runs). */
+  guardAbove?: ProcessInfo;
+}
+
+/** An entry that fits a launch, with the identity questions' answers. */
+interface Judged {
+  c: ConfigLaunch;
+  answers: ReturnType<typeof identityAnswers>;
+}
+
+/**
+ * A candidate root as an instance of the entries it is proven to be, or undefined when none is:
+ * walked down to its main process, its entries narrowed by arguments and guard, by launch
+ * identity, by environment, then by client and proof.
+ */
+export function attribute(
+  cand: Candidate,
+  tree: ProcessTree,
+  options: MatchOptions,
+  notes: Diagnostic[],
+): { instance: Instance; owners: ConfigLaunch[] } | undefined {
+  const { main, chain } = descendToMain(cand.p, tree, options);
+  const parent = tree.parent(cand.p);
+  const launched: Launched = {
+    cand,
+    entry: cand.asEntry ?? cand.asPlugin ?? cand.p,
+    main,
+    chain,
+    client: owningClient(cand.p, tree, options.platform),
+    ...(parent && isGuard(parent.argv, ownScriptOf(parent, options)) ? { guardAbove: parent } : {}),
+  };
+  const keyed = keyedEntries(launched, options, notes);
+  if (keyed.length === 0) return undefined;
+  const judged = judgeIdentity(launched, keyed, options);
+  if (judged.length === 0) return undefined;
+  const fitting = byEnvironment(judged, cand.p, options.env);
+  // Its environment says no entry of the command started it: another server (other data).
+  if (fitting.length === 0) return undefined;
+  return instanceOfOwners(launched, fitting, tree, options);
+}
+
+/**
+ * The candidate's entries with its arguments (and program path). A guarded entry's old unguarded
+ * process is the entry's only when the entry's own client runs it. A guard in the launch keeps its
+ * lock under a root: another root's guard is another home's. The guard may also be just above what
+ * matched: a guard or share host runs the server itself (another root's shared server matched by an
+ * unwrapped entry of the same command).
+ */
+function keyedEntries(launched: Launched, options: MatchOptions, notes: Diagnostic[]): ConfigLaunch[] {
+  const { cand, main, chain, client, guardAbove } = launched;
+  const rootEff = effectiveArgv(launched.entry.argv);
+  const guard = [...(guardAbove ? [guardAbove] : []), cand.p, ...chain].find((x) =>
+    isGuard(x.argv, ownScriptOf(x, options)),
+  );
+  const guardRoot =
+    guard && options.ownRoot !== undefined
+      ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform, guard.argv)
+      : undefined;
+  return cand.configs.filter((c) => {
+    const ownClient = c.config.source.client === client.id;
+    if (!launchMatches(c, cand.launch, rootEff, main, cand.p.argvJoined === true) || (c.underGuard && !ownClient))
+      return false;
+    if (!guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform)) return true;
+    // Never claimed; but its own client running it under another root is an entry written without its root: said.
+    const note = ownClient && otherRootDiagnostic(c.config, guard!.pid, guardRoot!, options.ownRoot!);
+    if (note && !notes.some((n) => n.message === note.message)) notes.push(note);
+    return false;
+  });
+}
+
+/** Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory). */
+function judgeIdentity(launched: Launched, keyed: readonly ConfigLaunch[], options: MatchOptions): Judged[] {
+  const { entry, main, client } = launched;
+  return keyed
+    .map((c) => ({
+      c,
+      answers: identityAnswers(
+        {
+          config: c.config,
+          configArgv: c.argv,
+          runner: c.launch.runner || c.pipxApp !== undefined,
+          key: c.pipxApp ?? c.launch.key,
+          ...(c.npxPackage !== undefined ? { npxPackage: c.npxPackage } : {}),
+          root: entry,
+          main,
+          platform: options.platform,
+          home: options.home,
+          homes: options.homes,
+          runnerEnv: () => ({
+            declared: options.env?.declared(c.config),
+            client: client.pid !== undefined ? options.env?.ofProcess(client.pid) : undefined,
+          }),
+        },
+        options.facts,
+      ),
+    }))
+    .filter((x) => !x.answers.includes('different'));
+}
+
+/**
+ * The instance, under the entries it belongs to: those of the client that runs it, if any (a share
+ * host serves every client that shares it, not only the one whose relay started it), then those
+ * whose identity is proven on most counts; with the verdicts of an unproven or undecided owner.
+ */
+function instanceOfOwners(
+  launched: Launched,
+  fitting: readonly Judged[],
+  tree: ProcessTree,
+  options: MatchOptions,
+): { instance: Instance; owners: ConfigLaunch[] } {
+  const { cand, main, chain, client } = launched;
+  const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
+  const pool = own.length > 0 ? own : fitting;
+  const score = (x: Judged) => x.answers.filter((a) => a === 'same').length;
+  const best = Math.max(...pool.map(score));
+  const fits = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
+  const secretsOf = options.secretsOf ?? (() => new Set<string>());
+  const instance = buildInstance(
+    main,
+    cand.p,
+    chain,
+    tree,
+    client,
+    cand.launch.key,
+    new Set([...secretsOf(main.pid, fits[0].config), ...maskedParts(fits[0].config.args, main.argv)]),
+    options.owners,
+  );
+  // A guard its entries do not name runs it: they were unwrapped since its client started it.
+  if (launched.guardAbove) instance.guardAbove = true;
+  // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
+  const shared = sharedRunFolder(main);
+  if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared));
+  // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
+  else if (best === 0) instance.verdicts.push(unproven(fits, main));
+  else {
+    const ambiguous = undecidedOwner(launched, fits, own.length > 0, options);
+    if (ambiguous) instance.verdicts.push(ambiguous);
+  }
+  // A share host serves every entry that shares it; a process its own client's entries fit is theirs.
+  const owners = own.length > 0 || cand.asEntry ? fits : listedOnce(instance, fits);
+  return { instance, owners };
+}
+
+/**
+ * Why a proven instance's owner is undecided, if it is: entries of different servers, its own
+ * client's config that could not be read (the entry that started it may be the one missing), or a
+ * working directory the entry does not set.
+ */
+function undecidedOwner(
+  launched: Launched,
+  owners: readonly ConfigLaunch[],
+  ownClients: boolean,
+  options: MatchOptions,
+): Verdict | undefined {
+  const { cand, client } = launched;
+  const broken =
+    !ownClients && !cand.asEntry && client.id !== 'unknown' && client.id !== 'terminal'
+      ? options.unreadableConfig?.(client.id)
+      : undefined;
+  return (
+    ambiguousOwner(owners) ?? (broken && ownedElsewhere(client, broken, owners)) ?? undecidedByCwd(owners, options)
+  );
+}
+
+/** One entry once, though it matched both as configured and as the command under its guard. */
+function dedupe(owners: ConfigLaunch[]): ConfigLaunch[] {
+  const seen = new Set<string>();
+  return owners.filter((c) => !seen.has(c.config.id) && (seen.add(c.config.id), true));
+}
