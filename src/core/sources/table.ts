@@ -18,7 +18,6 @@ import { ANTIGRAVITY_RULES } from './antigravityRules';
 import { adaptAgentFile } from './markdownAgent';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
 import { adaptVibeToml } from './mistralVibe';
-import { adaptOpencodeConfig } from './opencode';
 import {
   ampManagedSettingsFile,
   appDataDir,
@@ -31,339 +30,29 @@ import {
   localAppDataDir,
   qwenHome,
   vibeHome,
-  VSCODE_PRODUCTS,
-  VscodeProduct,
-  vscodeServerUserDir,
-  vscodeUserDir,
-  xdgAppConfigDir,
   zedConfigDir,
 } from './locations';
 import { adaptZedSettings } from './zed';
-import { ListDir, SourceContext, SourceFile, SourceSpec } from './types';
+import { SourceFile, SourceSpec } from './types';
+import {
+  mcpServers,
+  OPENCODE_FILES,
+  KILO_FILES,
+  inExtensionStorage,
+  opencodeFormat,
+  userAndWorkspace,
+  SHELL_VARIABLES,
+  ENV_VARIABLES,
+} from './rowShapes';
+import { inEachFolder, one, inEachFolderAll, listOrEmpty, blockFiles, homeAndFolders } from './fileFinders';
+import { AMP_FILES, AMP_READING, KIRO_AGENTS, Q_CLI_AGENTS, antigravityUserFiles } from './clientFiles';
+import { vscodeSources, vscodeRemoteSources } from './vscodeRows';
 
 /**
  * Every config source MCP Lifeguard reads: one row per client, scope and format. Adding a client
  * is adding a row. Paths come only from the injected host (home, platform, env), so a fixture home
  * exercises the Windows and macOS layouts on Linux too.
  */
-
-const mcpServers = jsonServerMapAdapter(['mcpServers']);
-
-/** The same relative file in each workspace folder. */
-function inEachFolder(...rel: string[]) {
-  return async (ctx: SourceContext): Promise<SourceFile[]> =>
-    ctx.workspaceFolders.map((folder) => ({ file: pathFor(ctx.host).join(folder, ...rel), workspaceFolder: folder }));
-}
-
-function one(build: (ctx: SourceContext) => string | undefined) {
-  return async (ctx: SourceContext): Promise<SourceFile[]> => {
-    const file = build(ctx);
-    return file ? [{ file }] : [];
-  };
-}
-
-/** Several files of one place (a folder's config files of every name the client reads), in the client's order. */
-function several(build: (ctx: SourceContext) => Array<string | undefined>) {
-  return async (ctx: SourceContext): Promise<SourceFile[]> =>
-    build(ctx)
-      .filter((file): file is string => !!file)
-      .map((file) => ({ file }));
-}
-
-/** Each of several relative files in each workspace folder. */
-function inEachFolderAll(...rels: string[][]) {
-  return async (ctx: SourceContext): Promise<SourceFile[]> =>
-    ctx.workspaceFolders.flatMap((folder) =>
-      rels.map((rel) => ({ file: pathFor(ctx.host).join(folder, ...rel), workspaceFolder: folder })),
-    );
-}
-
-/** opencode's config file names, as it reads them in its global folder (config.json first) and in a project. */
-const OPENCODE_FILES = ['opencode.json', 'opencode.jsonc'];
-/** Kilo's config file names (Kilo 7.7.7 `GLOBAL_CONFIG_FILES`, `ALL_CONFIG_FILES`). */
-const KILO_FILES = ['kilo.json', 'kilo.jsonc', 'opencode.json', 'opencode.jsonc'];
-
-async function listOrEmpty(listDir: ListDir, dir: string): Promise<string[]> {
-  try {
-    return await listDir(dir);
-  } catch {
-    // A missing folder (no profiles, no .code-workspace) means no such files: nothing to report.
-    return [];
-  }
-}
-
-/** Amp's settings in a folder: `settings.json`, else `settings.jsonc` (Amp 0.0.1790142911 reads one of them). */
-async function ampSettingsIn(ctx: SourceContext, listDir: ListDir, dir: string): Promise<string> {
-  const names = await listOrEmpty(listDir, dir);
-  const jsonc = !names.includes('settings.json') && names.includes('settings.jsonc');
-  return pathFor(ctx.host).join(dir, jsonc ? 'settings.jsonc' : 'settings.json');
-}
-
-/**
- * Amp's files: its user settings (`$AMP_SETTINGS_FILE`, else in `$XDG_CONFIG_HOME/amp` on every OS)
- * and a workspace's `.amp` settings, its servers under one flat key, `"amp.mcpServers"`.
- */
-const AMP_FILES = {
-  user: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => [
-    { file: ctx.host.env.AMP_SETTINGS_FILE || (await ampSettingsIn(ctx, listDir, xdgAppConfigDir(ctx.host, 'amp'))) },
-  ],
-  workspace: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> =>
-    Promise.all(
-      ctx.workspaceFolders.map(async (folder) => ({
-        file: await ampSettingsIn(ctx, listDir, pathFor(ctx.host).join(folder, '.amp')),
-        workspaceFolder: folder,
-      })),
-    ),
-};
-const AMP_READING: Reading = { adapter: jsonServerMapAdapter(['amp.mcpServers']), variables: 'none' };
-
-/** Continue's block files: every .yaml, .yml and .json in an `mcpServers` folder. */
-function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false) {
-  return async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
-    const p = pathFor(ctx.host);
-    const out: SourceFile[] = [];
-    for (const [i, dir] of dirs(ctx).entries()) {
-      for (const name of (await listOrEmpty(listDir, dir)).sort()) {
-        if (/\.(ya?ml|json)$/i.test(name))
-          out.push({ file: p.join(dir, name), ...(inWorkspace ? { workspaceFolder: ctx.workspaceFolders[i] } : {}) });
-      }
-    }
-    return out;
-  };
-}
-
-/**
- * A client's agent files, each with its own `mcpServers`: those whose names `names` matches in the
- * user's folder and in the same relative folder of each workspace folder, and in their subfolders
- * down to `depth` levels (an agent's name is its path there).
- */
-function agentFiles(user: (ctx: SourceContext) => string | undefined, workspace: string[], names: RegExp, depth = 0) {
-  return {
-    user: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
-      const dir = user(ctx);
-      return dir ? filesIn(ctx, listDir, dir, names, depth) : [];
-    },
-    workspace: async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
-      const p = pathFor(ctx.host);
-      const out: SourceFile[] = [];
-      for (const folder of ctx.workspaceFolders)
-        out.push(...(await filesIn(ctx, listDir, p.join(folder, ...workspace), names, depth, folder)));
-      return out;
-    },
-  };
-}
-
-/** The files of a folder whose names match, by name, then those of its subfolders down to `depth`. */
-async function filesIn(
-  ctx: SourceContext,
-  listDir: ListDir,
-  dir: string,
-  names: RegExp,
-  depth: number,
-  workspaceFolder?: string,
-): Promise<SourceFile[]> {
-  const p = pathFor(ctx.host);
-  const out: SourceFile[] = [];
-  const subfolders: string[] = [];
-  for (const name of (await listOrEmpty(listDir, dir)).sort()) {
-    if (names.test(name)) out.push({ file: p.join(dir, name), ...(workspaceFolder ? { workspaceFolder } : {}) });
-    // Any other name may be a folder: listing a file finds nothing in it.
-    else if (depth > 0 && !name.startsWith('.')) subfolders.push(p.join(dir, name));
-  }
-  for (const sub of subfolders) out.push(...(await filesIn(ctx, listDir, sub, names, depth - 1, workspaceFolder)));
-  return out;
-}
-
-/**
- * A VS Code extension's MCP settings file in its global storage, wherever the extension can be
- * installed: the user folder of each product of VS Code's family, and each one's remote server's.
- * The entries are the extension's (its client), whichever product's process runs them.
- */
-function inExtensionStorage(
-  client: SourceSpec['client'],
-  label: string,
-  extensionId: string,
-  fileName: string,
-): SourceSpec[] {
-  const places = VSCODE_PRODUCTS.flatMap((product) => [
-    // The extension in VS Code itself keeps the plain name, as it always had.
-    { label: product.client === 'vscode' ? label : `${label} (${product.label})`, dir: userDirOf(product) },
-    { label: `${label} (${product.label} Remote)`, dir: serverUserDirOf(product) },
-  ]);
-  return places.map((place) => ({
-    client,
-    scope: 'user',
-    label: place.label,
-    files: one((ctx) => pathFor(ctx.host).join(place.dir(ctx), 'globalStorage', extensionId, 'settings', fileName)),
-    adapter: mcpServers,
-    variables: 'none',
-  }));
-}
-
-function userDirOf(product: VscodeProduct) {
-  return (ctx: SourceContext) => vscodeUserDir(ctx.host, product.folder);
-}
-
-function serverUserDirOf(product: VscodeProduct) {
-  return (ctx: SourceContext) => vscodeServerUserDir(ctx.host, product.server);
-}
-
-/**
- * A client that reads opencode's format (opencode, and Kilo's CLI, its fork): the user's files in
- * its XDG config folder (`config.json` and `names`) and the one its `envVar` names, and a
- * workspace's files.
- */
-function opencodeFormat(
-  client: SourceSpec['client'],
-  label: string,
-  user: { app: string; names: readonly string[]; envVar: string },
-  workspaceFiles: SourceSpec['files'],
-): SourceSpec[] {
-  const userFiles = several((ctx) => {
-    const p = pathFor(ctx.host);
-    const dir = xdgAppConfigDir(ctx.host, user.app);
-    return [...['config.json', ...user.names].map((name) => p.join(dir, name)), ctx.host.env[user.envVar]];
-  });
-  return [
-    {
-      client,
-      scope: 'user',
-      label,
-      files: userFiles,
-      adapter: adaptOpencodeConfig,
-      variables: 'opencode',
-      types: OPENCODE_TYPES,
-    },
-    {
-      client,
-      scope: 'workspace',
-      label: `${label} (workspace)`,
-      files: workspaceFiles,
-      adapter: adaptOpencodeConfig,
-      variables: 'opencode',
-      types: OPENCODE_TYPES,
-    },
-  ];
-}
-
-/** opencode's own words for a transport. */
-const OPENCODE_TYPES = { local: 'stdio', remote: 'http' } as const;
-
-/** The products of VS Code's family that read their own user `mcp.json`. */
-const OWN_MCP_PRODUCTS = VSCODE_PRODUCTS.filter((product) => product.ownMcp);
-
-/**
- * The user files of VS Code's family: a window starts their servers on its UI side (microsoft/vscode
- * mainThreadMcp.ts `canStart`: a collection starts only on the extension host of its remote
- * authority, and a user file's has none), so in a remote window they run on the local machine.
- */
-const vscodeSources: SourceSpec[] = OWN_MCP_PRODUCTS.flatMap((product): SourceSpec[] => [
-  {
-    client: product.client,
-    scope: 'user',
-    label: `${product.label} User`,
-    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'mcp.json')),
-    adapter: jsonServerMapAdapter(['servers']),
-    variables: 'vscode',
-    runsOn: 'window-ui',
-  },
-  {
-    client: product.client,
-    scope: 'profile',
-    label: `${product.label} User`,
-    files: async (ctx, listDir) => {
-      const p = pathFor(ctx.host);
-      const profiles = p.join(vscodeUserDir(ctx.host, product.folder), 'profiles');
-      return (await listOrEmpty(listDir, profiles))
-        .sort()
-        .map((profile) => ({ file: p.join(profiles, profile, 'mcp.json'), profile }));
-    },
-    adapter: jsonServerMapAdapter(['servers']),
-    variables: 'vscode',
-    runsOn: 'window-ui',
-  },
-  {
-    // Before mcp.json, servers lived under "mcp" in user settings.json; VS Code still migrates them.
-    client: product.client,
-    scope: 'user',
-    label: `${product.label} User`,
-    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'settings.json')),
-    adapter: jsonServerMapAdapter(['mcp', 'servers']),
-    variables: 'vscode',
-    runsOn: 'window-ui',
-  },
-]);
-
-/**
- * The server side of Remote SSH / WSL / Dev Containers keeps its own user mcp.json (Dev Containers
- * write their `customizations.vscode.mcp` servers there), one per product.
- */
-const vscodeRemoteSources: SourceSpec[] = OWN_MCP_PRODUCTS.map((product): SourceSpec => ({
-  client: product.client,
-  scope: 'user',
-  label: `${product.label} Remote User`,
-  files: one((ctx) => pathFor(ctx.host).join(vscodeServerUserDir(ctx.host, product.server), 'mcp.json')),
-  adapter: jsonServerMapAdapter(['servers']),
-  variables: 'vscode',
-}));
-
-/** How a client's rows read their files: the adapter and the client's variables, words and rules. */
-type Reading = Pick<SourceSpec, 'adapter' | 'variables' | 'types' | 'rules'>;
-
-/** A client's user files and its workspace files, read alike: two rows, `label` and `label (workspace)`. */
-function userAndWorkspace(
-  client: SourceSpec['client'],
-  label: string,
-  files: { user: SourceSpec['files']; workspace: SourceSpec['files'] },
-  reading: Reading,
-): SourceSpec[] {
-  return [
-    { client, scope: 'user', label, files: files.user, ...reading },
-    { client, scope: 'workspace', label: `${label} (workspace)`, files: files.workspace, ...reading },
-  ];
-}
-
-/** A file under the home folder and one in each workspace folder (at the same place unless named). */
-function homeAndFolders(home: string[], workspace = home) {
-  return { user: one((ctx) => pathFor(ctx.host).join(ctx.host.home, ...home)), workspace: inEachFolder(...workspace) };
-}
-
-/** `mcpServers` with Claude Code's `${VAR}`, or with Cursor's `${env:NAME}`. */
-const SHELL_VARIABLES: Reading = { adapter: mcpServers, variables: 'shell' };
-const ENV_VARIABLES: Reading = { adapter: mcpServers, variables: 'cursor' };
-
-/**
- * Kiro's agents (`~/.kiro/agents`, a project's `.kiro/agents`): JSON, or Markdown with YAML front
- * matter, in nested folders too.
- */
-const KIRO_AGENTS = agentFiles(
-  (ctx) => pathFor(ctx.host).join(ctx.host.home, '.kiro', 'agents'),
-  ['.kiro', 'agents'],
-  /\.(json|md)$/i,
-  3,
-);
-/** The Amazon Q Developer CLI's agents (its `paths.rs`: `~/.aws/amazonq/cli-agents`, `.amazonq/cli-agents`). */
-const Q_CLI_AGENTS = agentFiles(
-  (ctx) => pathFor(ctx.host).join(ctx.host.home, '.aws', 'amazonq', 'cli-agents'),
-  ['.amazonq', 'cli-agents'],
-  /\.json$/i,
-);
-
-/**
- * Antigravity's user file: `~/.gemini/config/mcp_config.json` (Antigravity 2 and its `agy` CLI), and
- * the one before it, `~/.gemini/antigravity/mcp_config.json`, which Antigravity 2 no longer reads
- * once it has migrated it (it leaves `~/.gemini/config/.migrated` behind).
- */
-async function antigravityUserFiles(ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> {
-  const p = pathFor(ctx.host);
-  const config = p.join(ctx.host.home, '.gemini', 'config');
-  const migrated = (await listOrEmpty(listDir, config)).includes('.migrated');
-  return [
-    { file: p.join(config, 'mcp_config.json') },
-    ...(migrated ? [] : [{ file: p.join(ctx.host.home, '.gemini', 'antigravity', 'mcp_config.json') }]),
-  ];
-}
-
 export const SOURCES: SourceSpec[] = [
   {
     client: 'vscode',
