@@ -6,7 +6,7 @@ import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { WindowContext } from './viewModel/actionPlan';
 import { EvidenceProvider } from './evidenceProvider';
-import { TreeNode } from './viewModel/tree';
+import { TreeNode } from './viewModel/treeModel';
 import { GuardInstall } from '../core/configEdit/guardInstall';
 import { HiddenProcesses } from './hiddenProcesses';
 import { OwnActions } from './ownActions';

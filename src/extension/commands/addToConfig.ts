@@ -7,7 +7,7 @@ import { decodeConfig, encodeConfig } from '../../core/configEdit/configText';
 import { Services } from '../services';
 import { addTargets, launchEntry, suggestedName } from '../viewModel/addToConfig';
 import { shownPath } from '../viewModel/problems';
-import { TreeNode } from '../viewModel/tree';
+import { TreeNode } from '../viewModel/treeModel';
 import { t } from '../viewModel/l10n';
 import { applyEdit, askAboutEdit, sayCannot } from './editConfigEntry';
 

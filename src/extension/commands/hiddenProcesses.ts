@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { hiddenEntry } from '../viewModel/hiddenProcesses';
-import { TreeNode } from '../viewModel/tree';
+import { TreeNode } from '../viewModel/treeModel';
 import { t } from '../viewModel/l10n';
 
 /** Hide on a Not configured row: that process, and the same launch started again, leave the list until shown again. */

@@ -4,7 +4,7 @@ import { Services } from '../services';
 import { evidenceDocument } from '../../core/report/evidenceDocument';
 import { clientLogDocument, ClientLogView, serverLogTarget } from '../viewModel/serverLog';
 import { localWorkspaceFolders } from '../services';
-import { TreeNode } from '../viewModel/tree';
+import { TreeNode } from '../viewModel/treeModel';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { CommandArg, pickServer } from './pickServer';
 import { commandLineToCopy } from '../viewModel/commandLine';

@@ -3,7 +3,8 @@ import { stopSucceeded } from '../../core/actions/stop';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { stopConfirmation, unconfiguredStopSteps } from '../viewModel/actionPlan';
-import { findInstance, TreeNode } from '../viewModel/tree';
+import { findInstance } from '../viewModel/tree';
+import { TreeNode } from '../viewModel/treeModel';
 import { t } from '../viewModel/l10n';
 
 type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { serverState } from '../../core/report/state';
-import { TreeNode, treeItem } from '../viewModel/tree';
+import { TreeNode } from '../viewModel/treeModel';
+import { treeItem } from '../viewModel/treeItem';
 import { t } from '../viewModel/l10n';
 
 /** What a command was invoked on: a tree node, a server id (from a link or a notification), or nothing (the palette). */

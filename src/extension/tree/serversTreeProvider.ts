@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { SnapshotStore } from '../store';
-import { childNodes, rootNodes, TreeContext, TreeFilter, TreeNode, treeItem } from '../viewModel/tree';
+import { childNodes, rootNodes } from '../viewModel/tree';
+import { TreeContext, TreeFilter, TreeNode } from '../viewModel/treeModel';
+import { treeItem } from '../viewModel/treeItem';
 import {
   drawnRow,
   keptTree,

@@ -56,3 +56,8 @@ export function listWords(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return t('{0} and {1}', names.slice(0, -1).join(', '), names[names.length - 1]);
 }
+
+/** Inline code: paths and command lines read literally, without markdown escapes. */
+export function inlineCode(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}

@@ -3,7 +3,8 @@ import { ARROW, commandLink, formatCpu, formatMemory, mdCell, plural } from './f
 import { McpCost, mcpCost } from '../../core/report/cost';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
-import { instanceKey, ownerName } from './tree';
+import { instanceKey } from './tree';
+import { ownerName } from './instanceWords';
 import { causeWords, RESTART_CAUSES, verdictLabel } from '../../core/report/causes';
 import {
   counts,

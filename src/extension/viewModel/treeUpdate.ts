@@ -16,7 +16,7 @@
  *   that was in one (`refreshBatches`, `refetchAfterBatch`).
  */
 
-import type { TreeItemModel } from './tree';
+import type { TreeItemModel } from './treeModel';
 
 export type Collapsible = TreeItemModel['collapsible'];
 

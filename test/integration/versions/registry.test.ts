@@ -14,7 +14,8 @@ import { ctxFor, npmPackage, tempDir, write } from '../../unit/versions/layouts'
 import { formatStatus } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { healthReport } from '../../../src/agent/health';
-import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { testMachine } from '../../support/machines';
 import { listenOn } from '../../support/startup';
 import { liveFs } from '../../../src/core/machine/liveFs';

@@ -4,7 +4,7 @@ import type { InstanceVersions } from '../../../src/core/base/versionTypes';
 import { toViewInput } from '../../../src/core/report/input';
 import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { instanceVerdictWords } from '../../../src/extension/viewModel/tree';
+import { instanceVerdictWords } from '../../../src/extension/viewModel/instanceWords';
 import { server } from './fixtures';
 
 /** The first look (configs and processes, no versions yet) and the full snapshot that replaces it. */

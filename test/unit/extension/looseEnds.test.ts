@@ -17,7 +17,9 @@ import { describeProgram } from '../../../src/extension/viewModel/notConfigured'
 import { startedMessage } from '../../../src/extension/viewModel/start';
 import { problemsByFile } from '../../../src/extension/viewModel/problems';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { TreeContext } from '../../../src/extension/viewModel/treeModel';
 import { CommandId } from '../../../src/extension/commandIds';
 import { repoRoot } from '../../support/repo';
 import { CLAUDE, instance, NOW, server, snapshot, stale } from './fixtures';

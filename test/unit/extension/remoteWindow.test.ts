@@ -5,7 +5,9 @@ import { counts, serverState } from '../../../src/core/report/state';
 import { explainServer } from '../../../src/extension/viewModel/explain';
 import { startTarget } from '../../../src/extension/viewModel/start';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { childNodes, rootNodes, TreeContext, treeItem, viewDescription } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes, viewDescription } from '../../../src/extension/viewModel/tree';
+import { TreeContext } from '../../../src/extension/viewModel/treeModel';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
 

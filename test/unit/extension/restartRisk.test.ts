@@ -12,7 +12,8 @@ import { restartRiskConfirmation, restartRiskOf } from '../../../src/extension/v
 import { makeTempDir } from '../../support/temp';
 import { stdioConfig } from '../processes/support';
 import { instance, NOW, server, snapshot, stale } from './fixtures';
-import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 
 const risk: StartRisk = {

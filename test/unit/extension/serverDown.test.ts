@@ -9,7 +9,9 @@ import { healthReport } from '../../../src/agent/health';
 import { HEALTH_OUTPUT } from '../../../src/agent/schemas';
 import { formatInstances } from '../../../src/cli/format/status';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { childNodes, rootNodes, treeItem, TreeNode } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { TreeNode } from '../../../src/extension/viewModel/treeModel';
 import { instance, NOW, server, snapshot } from './fixtures';
 
 /** A guard that gave up on its server after an SDK upgrade broke it (the guard's own words). */

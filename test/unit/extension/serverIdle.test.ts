@@ -11,7 +11,9 @@ import { healthReport } from '../../../src/agent/health';
 import { HEALTH_OUTPUT } from '../../../src/agent/schemas';
 import { formatInstances } from '../../../src/cli/format/status';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { childNodes, rootNodes, treeItem, TreeNode } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { TreeNode } from '../../../src/extension/viewModel/treeModel';
 import { instance, NOW, server, snapshot } from './fixtures';
 
 /** A guard run with `--idle-stop 600` that stopped its server (its lock record's words). */

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ensureStartQuestion, startedBy, startTarget } from '../../../src/extension/viewModel/start';
-import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
 
 const here = { product: 'vscode' as const, workspaceFolders: ['/ws/a'], windowPids: [200] };

@@ -1,12 +1,7 @@
 import * as assert from 'node:assert/strict';
-import {
-  allNodes,
-  childNodes,
-  rootNodes,
-  TreeContext,
-  TreeNode,
-  treeItem,
-} from '../../../src/extension/viewModel/tree';
+import { allNodes, childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { TreeContext, TreeNode } from '../../../src/extension/viewModel/treeModel';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { describeProgram, shouldPoll } from '../../../src/extension/viewModel/notConfigured';
 import {
   changed,

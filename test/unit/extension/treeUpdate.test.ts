@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { TreeContext, TreeNode } from '../../../src/extension/viewModel/treeModel';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import {
   drawnRow,
   keptTree,

@@ -8,7 +8,9 @@ import { healthReport, healthText } from '../../../src/agent/health';
 import { formatStaleEvidence, runtimeLabel, versionVerdictLabel } from '../../../src/cli/format/versions';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { decideNotifications, eventOver } from '../../../src/extension/viewModel/notifications';
-import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { TreeContext } from '../../../src/extension/viewModel/treeModel';
 import { CLAUDE, instance, NOW, server, snapshot } from './fixtures';
 
 /**

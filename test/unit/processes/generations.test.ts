@@ -10,7 +10,7 @@ import { toViewInput } from '../../../src/core/report/input';
 import { counts, hasProblems, instanceVerdicts, serverState } from '../../../src/core/report/state';
 import { describeVerdict } from '../../../src/core/report/evidence';
 import { explain } from '../../../src/agent/explain';
-import { verdictWord } from '../../../src/extension/viewModel/tree';
+import { verdictWord } from '../../../src/extension/viewModel/instanceWords';
 
 /**
  * Agent hosts of an earlier generation (issue 39): process tables as plain data, the files an

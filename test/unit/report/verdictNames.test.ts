@@ -16,7 +16,9 @@ import { explain } from '../../../src/agent/explain';
 import { LIST_SERVERS_DESCRIPTION } from '../../../src/agent/server';
 import { formatInstances, statusJson } from '../../../src/cli/format/status';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/extension/viewModel/tree';
+import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { TreeContext } from '../../../src/extension/viewModel/treeModel';
 import { DOWN, Given, GUARDED, installed, known, snapshotWith, START, VERSIONS } from './fixtures';
 
 /**

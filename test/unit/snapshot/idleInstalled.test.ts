@@ -3,7 +3,7 @@ import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/mo
 import { toViewInput } from '../../../src/core/report/input';
 import { keepIdleInstalled } from '../../../src/core/snapshot/idleInstalled';
 import { Cap } from '../../../src/extension/viewModel/contextValues';
-import { serverCaps } from '../../../src/extension/viewModel/tree';
+import { serverCaps } from '../../../src/extension/viewModel/serverItem';
 import { entry, GLOBAL, npm } from '../report/doctorFacts';
 
 const IDLE = { kind: 'idle' as const, since: '2026-11-25T09:00:00.000Z', afterMs: 600_000 };

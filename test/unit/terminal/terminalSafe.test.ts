@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { terminalSafe, terminalSafeDeep, terminalSafeLines } from '../../../src/core/base/terminalSafe';
 import { mdCell } from '../../../src/extension/viewModel/format';
-import { treeItem } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
 
 describe('terminal safety: control and bidi characters are shown as visible escapes', () => {
   const hostile =

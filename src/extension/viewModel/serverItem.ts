@@ -1,0 +1,205 @@
+import { NO_WINDOW, restartEffect } from './actionPlan';
+import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
+import { describeVerdict, registryNotice } from '../../core/report/evidence';
+import { inlineCode, mdCell, plural } from './format';
+import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
+import { guardPending } from '../../core/configEdit/guardPending';
+import { VmServer } from '../../core/report/input';
+import { serverLogTarget } from './serverLog';
+import { canShare } from '../../core/configEdit/sharePlan';
+import { startedBy, startTarget } from './start';
+import { causeWords, verdictLabel } from '../../core/report/causes';
+import { leftoverInstances, isGuarded, serverState } from '../../core/report/state';
+import { mayRun } from './trust';
+import { t } from './l10n';
+import { elsewhereLabel, elsewhereReason } from '../../core/report/machineWords';
+import type { TreeContext, TreeItemModel } from './treeModel';
+import { restartAtRisk, restartDetail } from './instanceWords';
+
+export const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
+
+export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): CapValue[] {
+  const caps: CapValue[] = [Cap.openConfig];
+  // It runs on the other machine: nothing here acts on it (an install here is not what runs there).
+  if (s.elsewhere) return caps;
+  const running = s.instances.length > 0;
+  if (running) caps.push(Cap.stop, Cap.evidence);
+  if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) {
+    // Restart is offered only where it restarts; elsewhere Stop says what happens.
+    const restarts = s.instances.some((i) => restartEffect(s, i, ctx.window ?? NO_WINDOW) === 'restart');
+    caps.push(restarts ? Cap.restart : Cap.stopOnly);
+  }
+  if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
+  if (startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)) caps.push(Cap.start);
+  if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
+  // A package with a version (npm, PyPI): Upgrade and Roll Back run its installer, as a restart runs its command.
+  if (s.upgradable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
+    caps.push(Cap.upgrade);
+  // Roll Back wherever there is something to go back to: a script whose dependency moved as well as a package.
+  if (s.rollbackable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
+    caps.push(Cap.rollback);
+  // Show Versions only reads (files and the registries): offered for a workspace's server too.
+  if (s.upgradable && s.transport === 'stdio') caps.push(Cap.versions);
+  if (ctx.guardAvailable) {
+    if (isWrapped(s)) caps.push(Cap.unwrap);
+    if (isShareWrapped(s) && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.unshare);
+    else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed)
+      caps.push(Cap.wrap);
+    // Offered where the command has something to do: copies in two or more clients, an entry it may rewrite.
+    const refusal = (x: VmServer) => {
+      const r = mayRun('wrap', x, ctx.trusted, workspaceFolders);
+      return r.allowed ? undefined : r.reason;
+    };
+    if (ctx.servers && canShare(ctx.servers, s, refusal)) caps.push(Cap.share);
+  }
+  return caps;
+}
+
+/** The icon of a server flagged by how many of its instances are orphans, superseded or duplicates. */
+const COUNTED_FLAG_ICONS = {
+  orphan: { id: 'debug-disconnect', color: 'list.errorForeground' },
+  superseded: { id: 'debug-disconnect', color: 'list.warningForeground' },
+  duplicate: { id: 'copy', color: 'list.warningForeground' },
+} as const;
+
+export function serverItem(
+  id: string,
+  s: VmServer,
+  ctx: TreeContext,
+  workspaceFolders: readonly string[],
+): TreeItemModel {
+  const state = serverState(s);
+  const guarded = s.instances.some(isGuarded);
+  const wrapped = isWrapped(s);
+  let description: string;
+  let icon: TreeItemModel['icon'];
+  const version = s.installedVersion ?? s.instances.find((i) => i.runningVersion)?.runningVersion;
+  switch (state.kind) {
+    case 'elsewhere':
+      description = elsewhereLabel(t);
+      icon = { id: 'device-desktop' };
+      break;
+    case 'disabled':
+      description = t('disabled');
+      icon = { id: 'circle-slash', color: 'disabledForeground' };
+      break;
+    case 'notRunning':
+      description = version ? t('{0} · not running', version) : t('not running');
+      icon = { id: 'circle-outline' };
+      break;
+    // A flagged server is described by its instances' verdict, named as every face names it (core/report/causes.ts).
+    case 'down':
+      // Its guard runs, its server does not: the reason (the server's last error) is in the tooltip.
+      description = verdictLabel('down', t);
+      icon = { id: 'error', color: 'list.errorForeground' };
+      break;
+    case 'orphan':
+    case 'superseded':
+    case 'duplicate':
+      description = t('{0} · {1}', instances(state.count), verdictLabel(state.kind, t));
+      icon = COUNTED_FLAG_ICONS[state.kind];
+      break;
+    case 'stale':
+      // The verdict first: at the side bar's default width the end of a description is cut.
+      description = t('{0} · {1}', causeWords(state.cause, t).label, restartDetail(state));
+      // The installed code will probably not start: said on the row, before anyone restarts it.
+      if (s.instances.some(restartAtRisk)) description += t(' · restart will probably fail');
+      icon = { id: 'warning', color: 'list.warningForeground' };
+      break;
+    case 'unknown':
+      // What runs is not known: neutral, and the installed version is never shown as the running one.
+      description = t(
+        'running ? · {0}{1}',
+        s.installedVersion ? t('{0} installed · ', s.installedVersion) : '',
+        instances(state.count),
+      );
+      icon = { id: 'question' };
+      break;
+    case 'running':
+      description = `${version ? `${version} · ` : ''}${instances(state.count)}`;
+      icon = guarded ? { id: 'shield', color: 'charts.green' } : { id: 'circle-filled', color: 'charts.green' };
+      break;
+  }
+  // Wrapped or unwrapped, but its client still runs the process as it started it before the edit:
+  // judged as before, with who starts it as the entry says next.
+  const pending = s.instances.map((i) => guardPending(s, i, t)).find((p) => p !== undefined);
+  if (pending)
+    description += pending.guarded
+      ? t(' · guarded until {0} restarts it', pending.client.name)
+      : t(' · unguarded until {0} restarts it', pending.client.name);
+  else if (guarded && state.kind !== 'running') description += t(' · guarded');
+  else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
+  if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
+  if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
+  else if (s.registryStatus?.status === 'deleted') description += t(' · deleted from the registry');
+  const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
+
+  const lines = [
+    `**${mdCell(s.name)}** · ${mdCell(s.source.label)}`,
+    '',
+    inlineCode(`${s.source.file}${s.position ? `:${s.position.line}:${s.position.column}` : ''}`),
+    '',
+  ];
+  lines.push(
+    s.transport === 'stdio'
+      ? inlineCode([s.command ?? '', ...s.args].join(' '))
+      : `${s.transport}: ${inlineCode(s.url ?? '')}`,
+  );
+  for (const i of s.instances) {
+    const mark = guardPending(s, i, t)
+      ? i.lock
+        ? t(' · still guarded')
+        : t(' · not guarded yet')
+      : i.lock
+        ? t(' · guarded')
+        : '';
+    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), mark));
+    for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
+  }
+  if (pending)
+    lines.push(
+      '',
+      pending.guarded
+        ? t(
+            'Unwrapped: {0} still runs the process it started before its entry was rewritten, under the guard, until it starts the server again. Next: {1}',
+            mdCell(pending.client.name),
+            mdCell(pending.nextStep),
+          )
+        : t(
+            'Wrapped: {0} still runs the process it started before its entry was rewritten, without the guard, until it starts the server again. Next: {1}',
+            mdCell(pending.client.name),
+            mdCell(pending.nextStep),
+          ),
+    );
+  if (s.updateAvailable)
+    lines.push(
+      '',
+      t(
+        '{0} {1} is available (installed: {2})',
+        mdCell(s.updateAvailable.package),
+        mdCell(s.updateAvailable.latest),
+        mdCell(s.updateAvailable.installed),
+      ),
+    );
+  const notice = registryNotice(s);
+  if (notice) lines.push('', mdCell(notice));
+  if (!trust.allowed) lines.push('', mdCell(trust.reason));
+  if (state.kind === 'elsewhere') lines.push('', mdCell(elsewhereReason(ctx.machine, t)));
+  // Not running: Start where MCP Lifeguard can start it, else who does.
+  if (state.kind === 'notRunning')
+    lines.push(
+      '',
+      startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)
+        ? t('Start starts it through VS Code.')
+        : mdCell(startedBy(s)),
+    );
+  return {
+    id,
+    label: s.name,
+    description,
+    tooltip: lines.join('\n'),
+    icon,
+    contextValue: contextValue(NodeKind.server, serverCaps(s, ctx, workspaceFolders)),
+    collapsible: s.instances.length > 0 ? 'expanded' : 'none',
+  };
+}
