@@ -4,7 +4,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { cli, FakeClient, server, startFakeClient, statusJson } from './support/harness';
+import {
+  claudeDesktopConfig,
+  cli,
+  clientApp,
+  FakeClient,
+  server,
+  startFakeClient,
+  statusJson,
+} from './support/harness';
 import { until } from '../../support/poll';
 import { killAll } from '../../support/liveness';
 
@@ -78,6 +86,18 @@ describe('attribution (integration): an entry claims only the processes that run
     const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ servers }));
+  }
+
+  /** Claude Desktop's entry `notes`: an idle script with its data file in env (what Wrap and Unwrap rewrite). */
+  function notesInClaudeDesktop(): {
+    file: string;
+    entry: { command: string; args: string[]; env: Record<string, string> };
+    desktop: string;
+  } {
+    const file = script('srv/notes.js');
+    const data = path.join(home, 'notes.json');
+    const entry = { command: process.execPath, args: [file, tag], env: { NOTES_FILE: data } };
+    return { file, entry, desktop: claudeDesktopConfig(home, { notes: entry }) };
   }
 
   it("shell-wrapped launches (cd &&, exec, VAR=x, a pipeline, script -qfc) are their entry's; the same script in other folders is not", async () => {
@@ -276,9 +296,7 @@ describe('attribution (integration): an entry claims only the processes that run
       command: path.join(home, 'bin', 'mcp-lifeguard'),
       args: ['run', '--name', 'notes', '--', ...command],
     };
-    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-    fs.mkdirSync(path.dirname(desktop), { recursive: true });
-    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: wrapped } }));
+    claudeDesktopConfig(home, { notes: wrapped });
     const cursor = path.join(home, '.cursor', 'mcp.json');
     fs.mkdirSync(path.dirname(cursor), { recursive: true });
     fs.writeFileSync(
@@ -287,9 +305,7 @@ describe('attribution (integration): an entry claims only the processes that run
     );
     userConfig({ notes: { command: command[0], args: command.slice(1) } });
     // Claude Desktop (a process of that name) still runs the server it started before the wrap.
-    const app = path.join(home, 'bin', 'claude-desktop');
-    fs.mkdirSync(path.dirname(app), { recursive: true });
-    fs.symlinkSync(process.execPath, app);
+    const app = clientApp(home);
     const client = await startFakeClient({ command: command[0], args: command.slice(1), cwd: home, app }, started);
     const snap = await until('the old process listed', async () => {
       const s = await statusJson(home);
@@ -306,15 +322,8 @@ describe('attribution (integration): an entry claims only the processes that run
   });
 
   it('after the real `wrap --share --install-guard` (the entry names the installed guard), the process its client started before keeps its entry, judged as before: an edit under it is counted, and status says which client to restart', async () => {
-    const file = script('srv/notes.js');
-    const data = path.join(home, 'notes.json');
-    const entry = { command: process.execPath, args: [file, tag], env: { NOTES_FILE: data } };
-    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-    fs.mkdirSync(path.dirname(desktop), { recursive: true });
-    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: entry } }));
-    const app = path.join(home, 'bin', 'claude-desktop');
-    fs.mkdirSync(path.dirname(app), { recursive: true });
-    fs.symlinkSync(process.execPath, app);
+    const { file, entry, desktop } = notesInClaudeDesktop();
+    const app = clientApp(home);
     const client = await startFakeClient({ ...entry, cwd: home, app }, started);
     await until(
       'the process listed under notes',
@@ -359,12 +368,7 @@ describe('attribution (integration): an entry claims only the processes that run
   });
 
   it('after the real `unwrap` (the entry runs its command bare again), the guarded process its client started before keeps its entry, guarded, judged as before: an edit under it is counted, and status says which client to restart', async () => {
-    const file = script('srv/notes.js');
-    const data = path.join(home, 'notes.json');
-    const entry = { command: process.execPath, args: [file, tag], env: { NOTES_FILE: data } };
-    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-    fs.mkdirSync(path.dirname(desktop), { recursive: true });
-    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: entry } }));
+    const { file, entry, desktop } = notesInClaudeDesktop();
     const wrap = await cli(home, ['wrap', 'notes', '--install-guard', '--yes']);
     assert.equal(wrap.code, 0, wrap.stderr);
     const written = (
@@ -373,9 +377,7 @@ describe('attribution (integration): an entry claims only the processes that run
       }
     ).mcpServers.notes;
     // Claude Desktop starts the wrapped entry: the installed guard, running the server under its lock.
-    const app = path.join(home, 'bin', 'claude-desktop');
-    fs.mkdirSync(path.dirname(app), { recursive: true });
-    fs.symlinkSync(process.execPath, app);
+    const app = clientApp(home);
     const client = await startFakeClient(
       { command: written.command, args: written.args, env: written.env, cwd: home, app },
       started,

@@ -6,7 +6,7 @@ import type { Snapshot } from '../../../src/core/base/model';
 import { cliPath, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { killAll } from '../../support/liveness';
-import { cli, startFakeClient, statusJson } from './support/harness';
+import { claudeDesktopConfig, cli, clientApp, startFakeClient, statusJson } from './support/harness';
 
 const MEMORY_SCRIPT = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 
@@ -35,12 +35,8 @@ describe('guard roots (integration): an entry whose guard keeps its lock under a
   it('is not claimed, and status warns naming the entry, the guard\'s root and "--home <root>"', async () => {
     const args = [cliPath, 'run', '--name', 'memory', '--', process.execPath, MEMORY_SCRIPT];
     const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
-    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ mcpServers: { memory: { command: process.execPath, args, env } } }));
-    const app = path.join(home, 'bin', 'claude-desktop');
-    fs.mkdirSync(path.dirname(app), { recursive: true });
-    fs.symlinkSync(process.execPath, app);
+    const file = claudeDesktopConfig(home, { memory: { command: process.execPath, args, env } });
+    const app = clientApp(home);
     // The client passes its own environment: this HOME, no MCP_LIFEGUARD_HOME.
     const client = await startFakeClient(
       { command: process.execPath, args, env: { ...env, HOME: home, MCP_LIFEGUARD_HOME: '' }, cwd: home, app },

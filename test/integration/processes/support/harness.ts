@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/base/model';
 import { CliResult, sharedCliWorker } from '../../../support/cliWorker';
@@ -11,6 +12,25 @@ export interface FakeClient {
   holders: number[];
   /** The pids the client spawned (the launch: npx's `npm exec`, `sh`, ...). */
   servers: number[];
+}
+
+/**
+ * This Node linked as `<home>/bin/<name>`: a fake client started as it (`startFakeClient`'s `app`)
+ * shows in the process table as the client of that program name.
+ */
+export function clientApp(home: string, name = 'claude-desktop'): string {
+  const app = path.join(home, 'bin', name);
+  fs.mkdirSync(path.dirname(app), { recursive: true });
+  fs.symlinkSync(process.execPath, app);
+  return app;
+}
+
+/** Claude Desktop's config in `home` (Linux's place), with these servers; its path. */
+export function claudeDesktopConfig(home: string, servers: Record<string, unknown>): string {
+  const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ mcpServers: servers }));
+  return file;
 }
 
 /**
