@@ -8,11 +8,28 @@ import { lockPathFor } from '../../src/core/locks/naming';
 import { serializeRecord } from '../../src/core/locks/record';
 import type { LockRecord } from '../../src/core/locks/types';
 import { liveMachine } from '../../src/core/machine/live';
-import { emptyFsRecord, MachineRecord } from '../../src/core/machine/record';
+import { emptyFsRecord, FsRecord, MachineRecord } from '../../src/core/machine/record';
 import { recordedMachine } from '../../src/core/machine/recorded';
 import type { FileStat, Machine, ServerInfoAnswer } from '../../src/core/machine/types';
 import type { ProcessInfo } from '../../src/core/pids/table';
 import type { VersionFs } from '../../src/core/versions/fs';
+
+/**
+ * A Linux machine's record that answers only `fs` (nothing else was read): home `/home/u`, pid 1
+ * asking, and `uid` as its user where the test reads owners.
+ */
+export function linuxRecord(fs: FsRecord = emptyFsRecord(), uid?: number): MachineRecord {
+  return {
+    host: { home: '/home/u', platform: 'linux', env: {} },
+    selfPid: 1,
+    ...(uid !== undefined ? { uid } : {}),
+    clock: [],
+    fs,
+    commands: [],
+    pids: {},
+    serverInfo: [],
+  };
+}
 
 /** The user the test runs as: a recorded process of this uid is this user's, as a real one would be. */
 export const OWN_UID = process.getuid?.() ?? 0;

@@ -1,23 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
 import { recordedMachine } from '../../../src/core/machine/recorded';
 import { recordingMachine } from '../../../src/core/machine/recording';
 import type { Machine } from '../../../src/core/machine/types';
+import { linuxRecord } from '../../support/machines';
 
 /**
  * A machine that changes while it is read, as a busy one does: process 7 ends after its first read
  * (its stat file gone, its pid no longer there), and `ps` answers with one more line each time.
  */
 function changingMachine(): Machine {
-  const base = recordedMachine({
-    host: { home: '/home/u', platform: 'linux', env: {} },
-    selfPid: 1,
-    clock: [],
-    fs: emptyFsRecord(),
-    commands: [],
-    pids: {},
-    serverInfo: [],
-  } satisfies MachineRecord);
+  const base = recordedMachine(linuxRecord());
   let statReads = 0;
   let pidAsks = 0;
   let runs = 0;

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { redactRecord } from '../../../src/core/capture/redactRecord';
 import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
+import { linuxRecord } from '../../support/machines';
 
 /** A record of one process no config names (a stranger's), its secrets in its environment and its arguments. */
 function strangerRecord(): MachineRecord {
@@ -9,15 +10,7 @@ function strangerRecord(): MachineRecord {
     'HOME=/home/s\0MEMORY_API_TOKEN=Sesame-Blue-Walrus-7731\0MEMORY_UPSTREAM_KEY=Otter-Lantern-5512\0';
   fs.readText['/proc/42/cmdline'] =
     'node\0/opt/memory/index.js\0--label=Sesame-Blue-Walrus-7731\0--upstream=Otter-Lantern-5512\0';
-  return {
-    host: { home: '/home/u', platform: 'linux', env: {} },
-    selfPid: 1,
-    clock: [],
-    fs,
-    commands: [],
-    pids: {},
-    serverInfo: [],
-  };
+  return linuxRecord(fs);
 }
 
 describe("capture: a process's own secrets in its command line", () => {
@@ -68,22 +61,11 @@ describe('capture: short and common env values ("1", "true")', () => {
   let read: Read;
   let environ: Map<string, string>;
   before(() => {
-    redacted = redactRecord(
-      {
-        host: { home: '/home/u', platform: 'linux', env: {} },
-        selfPid: 1,
-        clock: [],
-        fs,
-        commands: [],
-        pids: {},
-        serverInfo: [],
-      },
-      {
-        secrets: new Set(['1', 'true', '3000']),
-        declaredKeys: new Set(['DEBUG', 'ON', 'PORT']),
-        configFiles: new Set(['/home/u/.cursor/mcp.json']),
-      },
-    );
+    redacted = redactRecord(linuxRecord(fs), {
+      secrets: new Set(['1', 'true', '3000']),
+      declaredKeys: new Set(['DEBUG', 'ON', 'PORT']),
+      configFiles: new Set(['/home/u/.cursor/mcp.json']),
+    });
     read = JSON.parse(
       Buffer.from(redacted.fs.readBytes['/home/u/.cursor/mcp.json']['0:200'] as string, 'base64').toString('utf8'),
     ) as Read;

@@ -7,6 +7,7 @@ import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
 import { recordedMachine } from '../../../src/core/machine/recorded';
 import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../../../src/core/pids/keptKernelThreads';
 import { readLinuxProcessTable } from '../../../src/core/pids/table';
+import { linuxRecord } from '../../support/machines';
 import { tablesDir } from '../processes/support';
 
 /**
@@ -15,16 +16,7 @@ import { tablesDir } from '../processes/support';
  */
 describe('readLinuxProcessTable: kernel threads from their stat alone', () => {
   const record = (): MachineRecord => {
-    const r: MachineRecord = {
-      host: { home: '/home/u', platform: 'linux', env: {} },
-      selfPid: 1,
-      uid: 1000,
-      clock: [],
-      fs: emptyFsRecord(),
-      commands: [],
-      serverInfo: [],
-      pids: {},
-    };
+    const r = linuxRecord(emptyFsRecord(), 1000);
     r.fs.readdir['/proc'] = ['10', '4242', 'self', 'stat'];
     r.fs.readText['/proc/stat'] = 'cpu  0 0 0 0\nbtime 1790000000\n';
     r.fs.readText['/proc/10/stat'] = fs.readFileSync(path.join(tablesDir, 'linux-proc-stat-kworker.txt'), 'utf8');
@@ -81,16 +73,7 @@ describe('readLinuxProcessTable: kernel threads kept across reads', () => {
   const statText = (p: Proc) =>
     `${p.pid} (${p.kernel ? `kworker/${p.pid}` : 'node'}) S ${p.kernel ? 2 : 1} 0 0 0 -1 ${p.kernel ? KTHREAD_FLAGS : USER_FLAGS} 0 0 0 0 5 2 0 0 20 0 1 0 ${p.start} 0 ${p.kernel ? 0 : 100}\n`;
   const recordOf = (procs: readonly Proc[]): MachineRecord => {
-    const r: MachineRecord = {
-      host: { home: '/home/u', platform: 'linux', env: {} },
-      selfPid: 1,
-      uid: 1000,
-      clock: [],
-      fs: emptyFsRecord(),
-      commands: [],
-      serverInfo: [],
-      pids: {},
-    };
+    const r = linuxRecord(emptyFsRecord(), 1000);
     r.fs.readdir['/proc'] = [...procs.map((p) => String(p.pid)), 'self', 'stat'];
     r.fs.readText['/proc/stat'] = 'cpu  0 0 0 0\nbtime 1790000000\n';
     for (const p of procs) {
