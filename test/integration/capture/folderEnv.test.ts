@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
 import type { Capture } from '../../../src/core/capture/capture';
 import { tempHome } from '../guard/support';
-import { cliPath } from '../../support/repo';
+import { captureAndReplay, cursorConfig, runCli, userEnv } from './support';
 
 /**
  * `capture` then `status --replay`, through the built CLI, on a home whose entry sets a folder in
@@ -31,13 +31,7 @@ describe("capture and replay: an entry's env value names the folder its install 
     fs.rmSync(base, { recursive: true, force: true });
   });
 
-  function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [cliPath, ...args], { cwd: base, env }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const cli = (args: string[], env: Record<string, string>) => runCli(base, args, env);
 
   /** What a person reads of the entry: its install, its instances and their verdicts. */
   const reading = (s: Snapshot) =>
@@ -55,26 +49,14 @@ describe("capture and replay: an entry's env value names the folder its install 
     fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'notes-server', version: '1.2.3' }));
     fs.writeFileSync(path.join(pkg, 'index.js'), 'setInterval(() => {}, 1 << 30);\n');
     const entry = { command: process.execPath, args: [path.join(pkg, 'index.js')], env: { SESSION_DATA: data } };
-    const config = path.join(home, '.cursor', 'mcp.json');
-    fs.mkdirSync(path.dirname(config), { recursive: true });
-    const written0 = { mcpServers: { notes: entry } };
-    fs.writeFileSync(config, JSON.stringify(written0, null, 2));
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      MCP_LIFEGUARD_HOME: path.join(base, 'lifeguard'),
-      MCP_LIFEGUARD_UPDATE_CHECK: '0',
-    };
+    const config = cursorConfig(home, { notes: entry });
+    const env = userEnv(home, path.join(base, 'lifeguard'));
     server = spawn(entry.command, entry.args, { env: { ...env, ...entry.env }, stdio: 'ignore' });
     await new Promise((resolve) => server?.once('spawn', resolve));
 
     const live = await cli(['status', '--json'], env);
     assert.equal(live.code, 0, live.stderr);
-    const file = path.join(base, 'capture.json');
-    const taken = await cli(['capture', '--out', file], env);
-    assert.equal(taken.code, 0, taken.stderr);
-    const replayed = await cli(['status', '--json', '--replay', file], env);
-    assert.equal(replayed.code, 0, replayed.stderr);
+    const { file, replayed } = await captureAndReplay(base, env);
 
     assert.doesNotMatch(replayed.stderr, /not in .*capture\.json/);
     const seen = reading(JSON.parse(live.stdout) as Snapshot);
@@ -86,7 +68,9 @@ describe("capture and replay: an entry's env value names the folder its install 
     // The folder itself is still no value of the capture: the entry's env and the process's hold its stand-in.
     const capture = JSON.parse(fs.readFileSync(file, 'utf8')) as Capture;
     const [read] = Object.values(capture.machine.fs.readBytes[config]);
-    const written = JSON.parse(Buffer.from(read as string, 'base64').toString('utf8')) as typeof written0;
+    const written = JSON.parse(Buffer.from(read as string, 'base64').toString('utf8')) as {
+      mcpServers: { notes: typeof entry };
+    };
     assert.match(written.mcpServers.notes.env.SESSION_DATA, /^<secret:[0-9a-f]{16}>$/);
     assert.equal(written.mcpServers.notes.args[0], entry.args[0], 'the path under it kept');
     assert.ok(!JSON.stringify(capture.machine).includes(`SESSION_DATA=${data}`), "the process's environment");
