@@ -23,6 +23,7 @@ export function liveMachine(host: HostEnv, options: LiveMachineOptions = {}): Ma
     host,
     selfPid: options.selfPid ?? process.pid,
     uid: process.getuid?.(),
+    accountHome: accountHome(),
     kind: 'live',
     now: () => Date.now(),
     fs: liveFs,
@@ -35,6 +36,15 @@ export function liveMachine(host: HostEnv, options: LiveMachineOptions = {}): Ma
     serverInfo: options.serverInfo ?? (async () => NOT_ASKED),
     net: liveNet,
   };
+}
+
+/** The account's home from the OS's user database (os.userInfo reads it, not HOME); none when it has no entry. */
+function accountHome(): string | undefined {
+  try {
+    return os.userInfo().homedir;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Signal 0: EPERM means the pid is alive and another user's, not gone. */

@@ -9,6 +9,8 @@ export interface MachineRecord {
   host: { home: string; platform: NodeJS.Platform; env: Record<string, string> };
   selfPid: number;
   uid?: number;
+  /** The account's own home (Machine.accountHome); absent in older captures. */
+  accountHome?: string;
   /** Every answer of the clock, in order (a replay repeats the last one once they run out). */
   clock: number[];
   fs: FsRecord;

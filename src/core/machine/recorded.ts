@@ -32,6 +32,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     host: { home: record.host.home, platform: record.host.platform, env: { ...record.host.env } },
     selfPid: record.selfPid,
     uid: record.uid,
+    accountHome: record.accountHome,
     kind: 'recorded',
     now: () => (clock ? clock[Math.min(tick++, clock.length - 1)] : (fallback?.now() ?? 0)),
     fs: fallback ? layered(record, files, fallback.fs, options.owns ?? (() => false)) : files,

@@ -14,6 +14,12 @@ export interface Machine {
   readonly selfPid: number;
   /** The user whose processes are anyone's instances; undefined where the OS has no uid (Windows). */
   readonly uid: number | undefined;
+  /**
+   * The home the OS gives this account (its passwd entry), whatever HOME says: when HOME is moved
+   * (a test, a sandbox), the user's clients still run there. Undefined where not known (a capture
+   * that did not record it).
+   */
+  readonly accountHome: string | undefined;
   /** `live`: this machine, where actions may act and our own files may be written; `recorded`: a capture. */
   readonly kind: 'live' | 'recorded';
   /** Milliseconds since the epoch. */

@@ -2,6 +2,7 @@ import type { Diagnostic, Instance, InstanceClient, Verdict } from '../base/mode
 import { effectiveArgv, isGuard } from './argv';
 import { owningClient } from './clients';
 import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from './guardRoot';
+import { processOfAnotherHome } from './otherHome';
 import { identityAnswers, sharedRunFolder } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -65,7 +66,8 @@ export function attribute(
 
 /**
  * The candidate's entries with its arguments (and program path). A guarded entry's old unguarded
- * process is the entry's only when the entry's own client runs it. A guard in the launch keeps its
+ * process is the entry's only when the entry's own client runs it. A process started under another
+ * home is that home's (its client read that home's configs). A guard in the launch keeps its
  * lock under a root: another root's guard is another home's. The guard may also be just above what
  * matched: a guard or share host runs the server itself (another root's shared server matched by an
  * unwrapped entry of the same command).
@@ -80,10 +82,15 @@ function keyedEntries(launched: Launched, options: MatchOptions, notes: Diagnost
     guard && options.ownRoot !== undefined
       ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform, guard.argv)
       : undefined;
+  // Read once, and only for a process some entry's launch fits.
+  let environ: { read: ReadonlyMap<string, string> | undefined } | undefined;
+  const environOfMain = () => (environ ??= { read: options.env?.ofProcess(main.pid) }).read;
+  const homes = { own: options.home, account: options.accountHome };
   return cand.configs.filter((c) => {
     const ownClient = c.config.source.client === client.id;
     if (!launchMatches(c, cand.launch, rootEff, main, cand.p.argvJoined === true) || (c.underGuard && !ownClient))
       return false;
+    if (processOfAnotherHome(environOfMain(), homes, options.env?.declared(c.config), options.platform)) return false;
     if (!guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform)) return true;
     // Never claimed; but its own client running it under another root is an entry written without its root: said.
     const note = ownClient && otherRootDiagnostic(c.config, guard!.pid, guardRoot!, options.ownRoot!);

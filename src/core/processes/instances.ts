@@ -34,6 +34,8 @@ export interface InstanceOptions {
   ownUid?: number;
   /** This user's home, for `~` in configured folders. */
   home?: string;
+  /** The account's own home, whatever HOME says (see MatchOptions.accountHome). */
+  accountHome?: string;
   /** Where this user's runners keep what they fetch (see MatchOptions.homes). */
   homes?: MatchOptions['homes'];
   /** Live lock records: they mark guarded instances, and what they own is never an orphan. */
@@ -103,6 +105,7 @@ export async function attachInstances(
     env,
     ownUid: options.ownUid,
     home: options.home,
+    accountHome: options.accountHome,
     homes: options.homes,
     ownRoot: options.ownRoot,
     unreadableConfig: options.unreadableConfig,

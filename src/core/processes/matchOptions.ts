@@ -34,6 +34,12 @@ export interface MatchOptions {
   /** This user's home, for `~` in configured folders. */
   home?: string;
   /**
+   * The home the OS gives this account, whatever HOME says: a process started under any other home
+   * than it and ours is another home's (processOfAnotherHome). Absent (a capture that did not
+   * record it): only ours is.
+   */
+  accountHome?: string;
+  /**
    * Our lifeguard root: a guard whose environment puts its root elsewhere (another home, another
    * MCP_LIFEGUARD_HOME) runs a stranger's server, even on the very same command line. Absent (a
    * recorded table): not compared.

@@ -301,6 +301,8 @@ function matchRunning(
     platform: host.platform,
     selfPid: machine.selfPid,
     home: host.home,
+    // A process under another home than this one and the account's is that home's client's.
+    ...(machine.accountHome !== undefined ? { accountHome: machine.accountHome } : {}),
     homes,
     // Only this user's processes are anyone's instances.
     ownUid: machine.uid,

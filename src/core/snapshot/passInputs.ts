@@ -287,6 +287,7 @@ export function notingMachine(inner: Machine): {
     host: inner.host,
     selfPid: inner.selfPid,
     uid: inner.uid,
+    accountHome: inner.accountHome,
     kind: inner.kind,
     now: () => inner.now(),
     fs,

@@ -212,6 +212,35 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(claimed.get(stranger.servers[0]), undefined, "the stranger's sh is no entry's");
   });
 
+  it("the same script with the same env, started by a client of another home, is not claimed; the account's home's is", async () => {
+    const srv = script('shared/server.js');
+    const env = { MEMORY_FILE_PATH: path.join(home, 'kb.json') };
+    userConfig({ kb: { command: process.execPath, args: [srv, tag], env } });
+    // This account's client (the runner's HOME, the account's own) and another home's, alike but for HOME.
+    const mine = await startFakeClient({ command: process.execPath, args: [srv, tag], env, cwd: home }, started);
+    const theirs = await startFakeClient(
+      { command: process.execPath, args: [srv, tag], env: { ...env, HOME: path.join(home, 'otherhome') }, cwd: home },
+      started,
+    );
+    const snap = await until("this account's process to be listed", async () => {
+      const s = await statusJson(home);
+      return listedPids(s).claimed.has(mine.servers[0]) ? s : undefined;
+    });
+    const kb = server(snap, 'kb');
+    assert.deepEqual(
+      kb.instances.map((i) => i.pid),
+      [mine.servers[0]],
+      `only this account's process: ${JSON.stringify(kb.instances.map((i) => [i.pid, i.verdicts]))}`,
+    );
+    assert.ok(!kb.instances[0].verdicts.some((v) => v.kind === 'duplicate' || v.kind === 'sameData'));
+    const plan = await cli(home, ['kill-duplicates', '--json']);
+    assert.doesNotMatch(
+      plan.stdout,
+      new RegExp(`\\b${theirs.servers[0]}\\b`),
+      "the other home's process is never offered",
+    );
+  });
+
   it("node --watch: the instance is the watcher's current child, and a reload is a new start", async () => {
     const file = script('proj/watched/server.js');
     userConfig({ watched: { command: process.execPath, args: ['--watch', file, tag] } });

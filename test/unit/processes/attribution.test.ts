@@ -217,3 +217,55 @@ describe('attribution: a server run by a guard of another MCP Lifeguard root', (
     );
   });
 });
+
+describe("attribution: a process another home's client started", () => {
+  const script = '/srv/memory/dist/index.js';
+  const cfg = stdioConfig('memory', 'cursor', 'node', [script], { envKeys: ['MEMORY_FILE_PATH'] });
+  // Two Cursors, one per home, each starting the same command with the same env.
+  const table: ProcessInfo[] = [
+    { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+    { pid: 10, ppid: 1, argv: ['/opt/Cursor/cursor'], startTime: 1000 },
+    { pid: 11, ppid: 1, argv: ['/opt/Cursor/cursor'], startTime: 1100 },
+    { pid: 20, ppid: 10, argv: ['node', script], startTime: 2000 },
+    { pid: 21, ppid: 11, argv: ['node', script], startTime: 2100 },
+  ];
+  const data = 'MEMORY_FILE_PATH=/data/kb.json\0';
+  const run = (
+    homes: { home?: string; accountHome?: string },
+    environ: Record<number, string>,
+    declared: Record<string, string> = { MEMORY_FILE_PATH: '/data/kb.json' },
+  ) =>
+    attachInstances(
+      [cfg],
+      { state: 'ok', processes: table, method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        ...homes,
+        env: {
+          declared: () => declared,
+          ofProcess: (pid) => (environ[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
+        },
+      },
+    );
+  const pids = (r: Awaited<ReturnType<typeof run>>) => r.servers[0].instances.map((i) => i.pid).sort();
+
+  it("is never the entry's instance, even on the same command and env: its client read that home's configs", async () => {
+    const r = await run({ home: '/home/u' }, { 20: `HOME=/home/u\0${data}`, 21: `HOME=/tmp/other-home\0${data}` });
+    assert.deepEqual(pids(r), [20]);
+    assert.ok(!r.servers[0].instances[0].verdicts.some((v) => v.kind === 'shared' || v.kind === 'duplicate'));
+  });
+
+  it("the account's own home stays ours when our HOME is moved (a test's, a sandbox's); a third home does not", async () => {
+    const environ = { 20: `HOME=/home/u\0${data}`, 21: `HOME=/tmp/other-home\0${data}` };
+    assert.deepEqual(pids(await run({ home: '/tmp/fixture-home', accountHome: '/home/u' }, environ)), [20]);
+  });
+
+  it('an entry that sets HOME, a process with no HOME or an unread environment: not told, claimed as before', async () => {
+    const theirs = { 20: `HOME=/home/u\0${data}`, 21: `HOME=/tmp/other-home\0${data}` };
+    const setsHome = { MEMORY_FILE_PATH: '/data/kb.json', HOME: '/tmp/other-home' };
+    assert.deepEqual(pids(await run({ home: '/home/u' }, theirs, setsHome)), [21]);
+    assert.deepEqual(pids(await run({ home: '/home/u' }, { 20: `HOME=/home/u\0${data}`, 21: data })), [20, 21]);
+    assert.deepEqual(pids(await run({ home: '/home/u' }, { 20: `HOME=/home/u\0${data}` })), [20, 21]);
+  });
+});

@@ -153,6 +153,7 @@ describe('snapshot: quiet ticks', () => {
       },
       selfPid: 1,
       uid: OWN_UID,
+      accountHome: undefined,
       kind: 'live',
       now: () => clock,
       fs: new Proxy({} as Machine['fs'], {
