@@ -24,6 +24,18 @@ interface StoredProof {
   lastSeenAt: string;
 }
 
+/**
+ * What a file's bytes said (its SHA-256, the distribution whose RECORD lists it), kept while the file
+ * that says it keeps its identity (`sig`: device, inode, size, mtime and ctime, keptFacts.ts): any
+ * write moves its change time, which nobody can set, and a fact whose file moved proves nothing.
+ */
+interface StoredFact {
+  sig: string;
+  value: string;
+  /** ISO 8601: refreshed on use at most once a day; pruned as instances are. */
+  lastSeenAt: string;
+}
+
 interface StoredFile {
   version: 1;
   instances: Record<string, StoredEntry>;
@@ -34,11 +46,15 @@ interface StoredFile {
    * hash the same replaced libraries again.
    */
   proofs?: Record<string, StoredProof>;
+  /** Facts read from files (keptFacts.ts), by what was asked of which file: one a file and question. */
+  facts?: Record<string, StoredFact>;
 }
 
 const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
 /** Proofs kept at most (the least recently used go first): a few hundred replaced libraries per process. */
 const MAX_PROOFS = 4096;
+/** Facts kept at most (the least recently used go first): a few per replaced library and metadata file. */
+const MAX_FACTS = 4096;
 
 export function instanceKey(pid: number, startTime: number): string {
   return `${pid}@${startTime}`;
@@ -51,6 +67,7 @@ export class FirstSeenStore {
     readonly file: string,
     private readonly entries: Map<string, StoredEntry>,
     private readonly proofs: Map<string, StoredProof>,
+    private readonly facts: Map<string, StoredFact>,
     /** Our root (src/core/base/paths.ts): every folder from it down to the file's is checked before use. */
     private readonly root: string | undefined,
     private readonly fs: MachineFs,
@@ -103,6 +120,7 @@ export class FirstSeenStore {
     const { report, root } = o;
     const entries = new Map<string, StoredEntry>();
     const proofs = new Map<string, StoredProof>();
+    const facts = new Map<string, StoredFact>();
     let text: string | undefined;
     try {
       text = await readPrivate(file, {
@@ -124,11 +142,14 @@ export class FirstSeenStore {
         for (const [k, v] of Object.entries(json.proofs ?? {}))
           if (v && (v.check === 'identical' || v.check === 'differs') && typeof v.lastSeenAt === 'string')
             proofs.set(k, v);
+        for (const [k, v] of Object.entries(json.facts ?? {}))
+          if (v && typeof v.sig === 'string' && typeof v.value === 'string' && typeof v.lastSeenAt === 'string')
+            facts.set(k, v);
       } catch (err) {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, proofs, root, o.fs, o.platform, o.loaded, o.uid);
+    return new FirstSeenStore(file, entries, proofs, facts, root, o.fs, o.platform, o.loaded, o.uid);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -171,6 +192,26 @@ export class FirstSeenStore {
     this.dirty = true;
   }
 
+  /**
+   * A fact kept for `key` and the identity of the file it was read from (see StoredFact), marked
+   * used: the caller compares that identity with the file's now, and uses the value only when equal.
+   */
+  fact(key: string, now: Date): { sig: string; value: string } | undefined {
+    const f = this.facts.get(key);
+    if (f && now.getTime() - Date.parse(f.lastSeenAt) > 24 * 3600 * 1000) {
+      f.lastSeenAt = now.toISOString();
+      this.dirty = true;
+    }
+    return f && { sig: f.sig, value: f.value };
+  }
+
+  recordFact(key: string, sig: string, value: string, now: Date): void {
+    const f = this.facts.get(key);
+    if (f?.sig === sig && f.value === value) return;
+    this.facts.set(key, { sig, value, lastSeenAt: now.toISOString() });
+    this.dirty = true;
+  }
+
   /** Marks an instance as seen now (at most one write a day per entry for this alone). */
   touch(key: string, now: Date): void {
     const e = this.entries.get(key);
@@ -190,12 +231,13 @@ export class FirstSeenStore {
         this.dirty = true;
       }
     }
-    for (const [k, e] of this.proofs) {
-      if (stale(e)) {
-        this.proofs.delete(k);
-        this.dirty = true;
+    for (const kept of [this.proofs, this.facts])
+      for (const [k, e] of kept) {
+        if (stale(e)) {
+          kept.delete(k);
+          this.dirty = true;
+        }
       }
-    }
     if (!this.dirty) return;
     const current = await FirstSeenStore.load(this.file, {
       fs: this.fs,
@@ -205,11 +247,14 @@ export class FirstSeenStore {
     });
     for (const [k, e] of current.entries) if (!this.entries.has(k) && !stale(e)) this.entries.set(k, e);
     for (const [k, e] of current.proofs) if (!this.proofs.has(k) && !stale(e)) this.proofs.set(k, e);
-    const proofs = [...this.proofs].sort((a, b) => b[1].lastSeenAt.localeCompare(a[1].lastSeenAt)).slice(0, MAX_PROOFS);
+    for (const [k, e] of current.facts) if (!this.facts.has(k) && !stale(e)) this.facts.set(k, e);
+    const proofs = newest(this.proofs, MAX_PROOFS);
+    const facts = newest(this.facts, MAX_FACTS);
     const body: StoredFile = {
       version: 1,
       instances: Object.fromEntries(this.entries),
       ...(proofs.length ? { proofs: Object.fromEntries(proofs) } : {}),
+      ...(facts.length ? { facts: Object.fromEntries(facts) } : {}),
     };
     await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;
@@ -224,6 +269,11 @@ export interface LoadedStore {
 }
 
 export const FIRST_SEEN_STORES = { name: 'first-seen', limit: 8 } as const;
+
+/** The `limit` most recently used of a kept map: the bound of what the file holds. */
+function newest<T extends { lastSeenAt: string }>(kept: Map<string, T>, limit: number): Array<[string, T]> {
+  return [...kept].sort((a, b) => b[1].lastSeenAt.localeCompare(a[1].lastSeenAt)).slice(0, limit);
+}
 
 function fileSig(fs: MachineFs, file: string): string {
   const st = fs.lstatSync(file);

@@ -18,7 +18,8 @@ import type { VersionFs } from './fs';
 import { InstanceFacts, InstanceReaders, interprets, needsCwd } from './instanceEvidence';
 import { machineReaders } from './instanceReaders';
 import { scriptRecordsReaders } from './recordsDigest';
-import { recordedContent } from './installerRecord';
+import { recordedContent, recordFinder } from './installerRecord';
+import { FactStore, keptDigests, keptOwners } from './keptFacts';
 import { mappedRecordsReader } from './mappedRecords';
 import { readMaps } from './maps';
 import { installersIn } from './installers';
@@ -145,7 +146,13 @@ export async function gathering(
   const exited = hasInstances ? watch.observe(at, installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
   // One RECORD finder for the snapshot: the processes of one environment list the same distributions.
-  const recorded = recordedContent(machine.fs);
+  const find = recordFinder(machine.fs);
+  const recorded = recordedContent(machine.fs, find);
+  // What files said in earlier runs (their digests, the RECORDs that list them), while they are unchanged.
+  const facts: FactStore | undefined = store && {
+    get: (key) => store.fact(key, new Date(at)),
+    set: (key, sig, value) => store.recordFact(key, sig, value, new Date(at)),
+  };
   const readers = machineReaders(
     machine,
     cache,
@@ -157,6 +164,7 @@ export async function gathering(
       },
     },
     recorded,
+    facts && keptDigests(machine.fs, facts, at),
   );
   return {
     machine,
@@ -170,6 +178,7 @@ export async function gathering(
       readers,
       scriptRecordsReaders(machine.fs, pathFor(host), cache),
       mappedRecordsReader((pid) => readMaps(pid, machine), recorded),
+      facts ? { distInfoOf: keptOwners(machine.fs, find, facts, at) } : {},
     ),
     installers,
     exited,

@@ -22,7 +22,7 @@ export interface Listing {
 }
 
 /** A file's identity for "not rewritten since": device, inode, size, modification and change times. */
-const recordSig = (st: FileStat | undefined) =>
+export const recordSig = (st: FileStat | undefined) =>
   st?.kind === 'file' ? `${st.dev ?? '?'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'absent';
 
 /**

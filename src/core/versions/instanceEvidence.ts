@@ -101,6 +101,12 @@ export interface InstanceReaders {
    */
   packageDigest?(dir: string, changedAt: number | undefined): Promise<string | undefined>;
   /**
+   * The `*.dist-info` folder whose RECORD lists an installed file (mappedContent.ts
+   * `distInfoFinder`), as a snapshot keeps it across runs (keptFacts.ts `keptOwners`); a finder of
+   * its own per judgement when absent.
+   */
+  distInfoOf?(file: string): Promise<string | undefined>;
+  /**
    * A Python script's environment rewritten after its start at the version first seen: whether its
    * distributions' RECORDs are the ones first seen (recordsDigest.ts `closureContent`). A snapshot's
    * reader only: a guard keeps no first sightings to compare with.
@@ -269,7 +275,9 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
         (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
     );
     if (!changeExplained) {
-      const owners = (await Promise.all(counterparts.map(distInfoFinder(readers.fs)))).filter((d): d is string => !!d);
+      const owners = (await Promise.all(counterparts.map(readers.distInfoOf ?? distInfoFinder(readers.fs)))).filter(
+        (d): d is string => !!d,
+      );
       changeExplained =
         owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
     }

@@ -31,6 +31,8 @@ export function machineReaders(
   keptProofs?: ProofBucket,
   /** Installed files' SHA-256 as their RECORDs list them (installerRecord.ts), shared by the snapshot's processes. */
   installed?: RecordedContent['installed'],
+  /** What hashes a package's files: the first-seen store's kept digests (keptFacts.ts) for a snapshot; else `machine.fs`. */
+  digestFs: Pick<Machine['fs'], 'readdir' | 'lstat' | 'digest'> = machine.fs,
 ): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
@@ -51,7 +53,7 @@ export function machineReaders(
     : cached;
   const pendingProofs: PendingProofs = new Map();
   const keptMaps = cache?.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
-  const digests = cache?.bucket<string, string>(PACKAGE_DIGESTS.name, PACKAGE_DIGESTS);
+  const packageDigests = cache?.bucket<string, string>(PACKAGE_DIGESTS.name, PACKAGE_DIGESTS);
   // Each folder of a mapped file is asked once per set of readers: the instances of one environment share them.
   const folders = new Map<string, ReturnType<typeof folderSignature>>();
   const signature = (folder: string) => {
@@ -76,10 +78,10 @@ export function machineReaders(
     packageDigest: async (dir, changedAt) => {
       // Without a change time nothing says the files are the ones hashed before: hashed again.
       const key = changedAt === undefined ? undefined : `${dir}@${changedAt}`;
-      const kept = key === undefined ? undefined : digests?.get(key);
+      const kept = key === undefined ? undefined : packageDigests?.get(key);
       if (kept !== undefined) return kept;
-      const digest = await packageDigest(fs, pathFor(host), dir);
-      if (key !== undefined && digest !== undefined) digests?.set(key, digest);
+      const digest = await packageDigest(digestFs, pathFor(host), dir);
+      if (key !== undefined && digest !== undefined) packageDigests?.set(key, digest);
       return digest;
     },
   };
