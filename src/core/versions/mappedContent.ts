@@ -66,15 +66,17 @@ export async function counterpartOf(
   fs: MachineFs,
   /** The folder listing (one caller's files share their stash's parent: listed once for all). */
   listing: (dir: string) => Promise<string[]> = async (dir) => (await fs.readdir(dir).catch(() => undefined)) ?? [],
+  /** A file's stat (one caller's files are asked once: the counterpart found is the one it compares). */
+  stat: (file: string) => Promise<FileStat | undefined> = (file) => fs.stat(file).catch(() => undefined),
 ): Promise<string | undefined> {
-  const exists = async (p: string) => (await fs.stat(p).catch(() => undefined))?.kind === 'file';
-  if (await exists(deleted)) return deleted;
+  const exists = async (p: string) => (await stat(p))?.kind === 'file';
   const parts = deleted.split('/');
   const i = parts.findIndex((p) => p.startsWith('~') && p.length > 1);
-  if (i <= 0) return undefined;
-  const parent = parts.slice(0, i).join('/') || '/';
-  const rest = parts[i].slice(1);
-  for (const e of await listing(parent)) {
+  const entries = i > 0 ? await listing(parts.slice(0, i).join('/') || '/') : undefined;
+  // Under a stash folder its parent no longer lists (pip removes it once done), the path is not asked for.
+  if ((!entries || entries.includes(parts[i])) && (await exists(deleted))) return deleted;
+  const rest = parts[i]?.slice(1);
+  for (const e of entries ?? []) {
     if (e.length === parts[i].length && e.slice(1) === rest && !e.startsWith('~')) {
       const candidate = [...parts.slice(0, i), e, ...parts.slice(i + 1)].join('/');
       if (await exists(candidate)) return candidate;
@@ -266,14 +268,16 @@ export async function compareReplaced(
   const listings = new Map<string, Promise<string[]>>();
   const listing = (dir: string) =>
     once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
+  const stats = new Map<string, Promise<FileStat | undefined>>();
+  const stat = (file: string) => once(stats, file, () => fs.stat(file).catch(() => undefined));
   for (const p of paths) {
-    const current = await counterpartOf(p, fs, listing);
+    const current = await counterpartOf(p, fs, listing, stat);
     if (!current) {
       out.set(p, { check: 'differs' });
       continue;
     }
     const rs = regions.get(p) ?? [];
-    const now = await fs.stat(current).catch(() => undefined);
+    const now = await stat(current);
     const key = now && proofKey(p, rs, now);
     let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
     if (check === undefined) {

@@ -46,12 +46,15 @@ describe('versions: the content of replaced mapped files', () => {
     ]);
   });
 
-  it("finds the installed counterpart of pip's stash folder (`~gdemo_dep` for `lgdemo_dep`), and none for a file gone for good", async () => {
+  it("finds the installed counterpart of pip's stash folder (`~gdemo_dep` for `lgdemo_dep`), the stashed file while it is there, and none for a file gone for good", async () => {
     const sp = tempDir();
     const installed = write(path.join(sp, 'lgdemo_dep', 'table.dat'), 'x');
     assert.equal(await counterpartOf(path.join(sp, '~gdemo_dep', 'table.dat'), liveFs), installed);
     assert.equal(await counterpartOf(installed, liveFs), installed);
     assert.equal(await counterpartOf(path.join(sp, '~other', 'table.dat'), liveFs), undefined);
+    // The stash still there (pip at work): the path the maps name is itself a file.
+    const stashed = write(path.join(sp, '~gdemo_dep', 'table.dat'), 'x');
+    assert.equal(await counterpartOf(stashed, liveFs), stashed);
   });
 
   it('finds the distribution whose RECORD lists an installed file, reading each folder and RECORD once for all files', async () => {
