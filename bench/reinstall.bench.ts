@@ -214,6 +214,10 @@ export async function run(report: BenchReport): Promise<void> {
           beforeRows.map((b, i) => b.second.ms / rows[i].empty2.ms),
         ],
         [
+          'other build: status CPU time, second run / empty home',
+          beforeRows.map((b, i) => b.second.cpuMs / rows[i].empty2.cpuMs),
+        ],
+        [
           'other build: status peak RSS, second run / empty home',
           beforeRows.map((b, i) => b.second.mib / rows[i].empty2.mib),
         ],
