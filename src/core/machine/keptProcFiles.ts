@@ -20,6 +20,9 @@ const MAX_KEPT = 512;
 /** A descriptor not read for this long is closed (its process most likely gone: nothing reads it any more). */
 const IDLE_MS = 30_000;
 
+/** Paths read once and not kept, remembered at most (past it, the oldest half is forgotten). */
+const MAX_READ_ONCE = 4 * MAX_KEPT;
+
 type Kept = Map<string, { fd: number; usedAt: number }>;
 
 function closeAll(kept: Kept): void {
@@ -41,6 +44,9 @@ function close(kept: Kept, path: string, fd: number): void {
 /** `inner` with a process's `stat`, `cmdline` and `status` read through kept descriptors (its own, up to MAX_KEPT). */
 export function withKeptProcFiles(inner: MachineFs): MachineFs {
   const kept: Kept = new Map();
+  // A descriptor is kept from a path's second read on: a one-shot look (a CLI command, a test's
+  // engine) reads each file once and so keeps none, leaving nothing open for a collection to close.
+  const readOnce = new Map<string, number>();
   let sweptAt = 0;
   let buffer = Buffer.allocUnsafe(16 * 1024);
 
@@ -62,6 +68,17 @@ export function withKeptProcFiles(inner: MachineFs): MachineFs {
     if (now - sweptAt < IDLE_MS) return;
     sweptAt = now;
     for (const [path, k] of kept) if (now - k.usedAt >= IDLE_MS) close(kept, path, k.fd);
+    for (const [path, at] of readOnce) if (now - at >= IDLE_MS) readOnce.delete(path);
+  };
+  /** True the first time a path is read (within IDLE_MS): that read goes by path, nothing kept. */
+  const firstRead = (path: string, now: number): boolean => {
+    if (readOnce.delete(path)) return false;
+    if (readOnce.size >= MAX_READ_ONCE) {
+      let drop = readOnce.size / 2;
+      for (const key of readOnce.keys()) if (drop-- > 0) readOnce.delete(key);
+    }
+    readOnce.set(path, now);
+    return true;
   };
 
   const machineFs: MachineFs = {
@@ -81,7 +98,7 @@ export function withKeptProcFiles(inner: MachineFs): MachineFs {
           close(kept, path, k.fd);
         }
       }
-      if (kept.size >= MAX_KEPT) return inner.readTextSync(path);
+      if (kept.size >= MAX_KEPT || firstRead(path, now)) return inner.readTextSync(path);
       let fd: number;
       try {
         fd = fs.openSync(path, fs.constants.O_RDONLY);

@@ -20,9 +20,16 @@ describe('machine: kept /proc descriptors', function () {
     try {
       const byPath = (file: string) => liveFs.readTextSync(`/proc/${pid}/${file}`);
       const read = (file: string) => kept.readTextSync(`/proc/${pid}/${file}`);
+      const openNow = () => fs.readdirSync('/proc/self/fd').length;
+      const before = openNow();
       assert.match(read('cmdline') ?? '', /^sh\0-c\0/);
       for (const file of ['stat', 'status'])
         assert.equal(read(file)?.split(' ')[0], byPath(file)?.split(' ')[0], `${file}: the same process`);
+      // Read once, nothing is kept open: a one-shot look leaves no descriptor behind.
+      assert.equal(openNow(), before, 'descriptors kept after one read of each file');
+      // Read again, each is kept.
+      for (const file of ['cmdline', 'stat', 'status']) assert.equal(read(file), byPath(file));
+      assert.equal(openNow(), before + 3, 'descriptors kept after a second read of each file');
       // The same descriptors, read again after the process replaced its program.
       child.stdin.write('go\n');
       await until('the exec into sleep', () => byPath('cmdline')?.startsWith('sleep\0'));
