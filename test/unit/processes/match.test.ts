@@ -245,6 +245,23 @@ describe('verdicts beyond one client', () => {
   });
   const base = [row(1, 0, ['/sbin/init']), row(10, 1, ['/usr/share/code/code']), row(20, 1, ['/usr/bin/zed'])];
   const cfg = stdioConfig('db', 'vscode', 'mcp-server-db', ['--data', '/d']);
+  /** Launch facts in which these pids run the program the entry's PATH finds: proof that they are its instances. */
+  const runningDb = (...running: number[]) =>
+    facts({
+      exe: Object.fromEntries(running.map((pid) => [pid, '/usr/bin/mcp-server-db'])),
+      path: { 'mcp-server-db': '/usr/bin/mcp-server-db' },
+    });
+  /** `cfg`'s command in Claude Desktop's user config, as the entry `name`. */
+  const inClaudeDesktop = (name: string) =>
+    stdioConfig(name, 'claude-desktop', 'mcp-server-db', ['--data', '/d'], {
+      launchKey: cfg.launchKey,
+      source: {
+        client: 'claude-desktop',
+        scope: 'user',
+        label: 'Claude Desktop',
+        file: '/c/claude_desktop_config.json',
+      },
+    });
 
   it('two clients each running their own instance is "shared", flagged only for single-writer servers', async () => {
     const table = [
@@ -253,10 +270,7 @@ describe('verdicts beyond one client', () => {
       row(21, 20, ['mcp-server-db', '--data', '/d'], 200),
     ];
     // Both run the program the entry's PATH finds: proof that they are its instances.
-    const f = facts({
-      exe: { 11: '/usr/bin/mcp-server-db', 21: '/usr/bin/mcp-server-db' },
-      path: { 'mcp-server-db': '/usr/bin/mcp-server-db' },
-    });
+    const f = runningDb(11, 21);
     const plain = await attach([cfg], table, 'linux', { facts: f });
     const kinds = plain.servers[0].instances.map((i) =>
       i.verdicts.map((v) => (v.kind === 'shared' ? `shared:${v.singleWriter}` : v.kind)),
@@ -293,10 +307,7 @@ describe('verdicts beyond one client', () => {
       row(50, 1, ['/usr/bin/some-launcher']),
       row(51, 50, launch, 160),
     ];
-    const f = facts({
-      exe: { 31: '/usr/bin/mcp-server-db', 41: '/usr/bin/mcp-server-db', 51: '/usr/bin/mcp-server-db' },
-      path: { 'mcp-server-db': '/usr/bin/mcp-server-db' },
-    });
+    const f = runningDb(31, 41, 51);
     const r = await attach([cfg], table, 'linux', { facts: f });
     const byPid = new Map(r.servers[0].instances.map((i) => [i.pid, i]));
     const kinds = (pid: number) =>
@@ -331,18 +342,10 @@ describe('verdicts beyond one client', () => {
       launchKey: cfg.launchKey,
       source: { client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/w/.vscode/mcp.json' },
     });
-    const desktop = stdioConfig('db', 'claude-desktop', 'mcp-server-db', ['--data', '/d'], {
-      launchKey: cfg.launchKey,
-      source: {
-        client: 'claude-desktop',
-        scope: 'user',
-        label: 'Claude Desktop',
-        file: '/c/claude_desktop_config.json',
-      },
-    });
+    const desktop = inClaudeDesktop('db');
     // Its parent is gone: nothing left tells which client started it.
     const table = [...base, row(41, 1, ['mcp-server-db', '--data', '/d'], 150)];
-    const f = facts({ exe: { 41: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const f = runningDb(41);
     const r = await attach([workspace, desktop], table, 'linux', { facts: f });
     const under = r.servers.filter((s) => s.instances.some((i) => i.pid === 41));
     assert.deepEqual(
@@ -363,7 +366,7 @@ describe('verdicts beyond one client', () => {
       [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 150)],
       'linux',
       {
-        facts: facts({ exe: { 11: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } }),
+        facts: runningDb(11),
       },
     );
     assert.deepEqual(
@@ -373,15 +376,7 @@ describe('verdicts beyond one client', () => {
   });
 
   it("a process started from a terminal that fits two clients' entries alike is listed once, undecided, naming both", async () => {
-    const desktop = stdioConfig('memory', 'claude-desktop', 'mcp-server-db', ['--data', '/d'], {
-      launchKey: cfg.launchKey,
-      source: {
-        client: 'claude-desktop',
-        scope: 'user',
-        label: 'Claude Desktop',
-        file: '/c/claude_desktop_config.json',
-      },
-    });
+    const desktop = inClaudeDesktop('memory');
     const cursor = stdioConfig('memory', 'cursor', 'mcp-server-db', ['--data', '/d'], {
       launchKey: cfg.launchKey,
       source: { client: 'cursor', scope: 'user', label: 'Cursor', file: '/h/.cursor/mcp.json' },
@@ -389,7 +384,7 @@ describe('verdicts beyond one client', () => {
     // The same command with the same env in both clients' configs, run by hand from a shell on a terminal.
     const shell: ProcessInfo = { pid: 30, ppid: 1, argv: ['bash'], uid: 1000, startTime: 100, tty: true };
     const table = [...base, shell, row(31, 30, ['mcp-server-db', '--data', '/d'], 150)];
-    const f = facts({ exe: { 31: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const f = runningDb(31);
     const r = await attach([desktop, cursor], table, 'linux', { facts: f });
     assert.deepEqual(
       r.servers.map((s) => [s.source.label, pids(s.instances)]),
