@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { attachInstances } from '../../../src/core/processes/instances';
+import { attachInstances, InstanceOptions } from '../../../src/core/processes/instances';
 import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
@@ -12,12 +12,21 @@ const base: ProcessInfo[] = [
   { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
 ];
 
-async function listed(configs: ReturnType<typeof stdioConfig>[], processes: ProcessInfo[], f: LaunchFacts) {
-  const r = await attachInstances(
+/** The instances of these entries among `base`'s processes and these, judged on Linux (or `options.platform`) with these options. */
+function attachAmong(
+  configs: ReturnType<typeof stdioConfig>[],
+  processes: ProcessInfo[],
+  options: Omit<InstanceOptions, 'platform'> & Partial<Pick<InstanceOptions, 'platform'>>,
+) {
+  return attachInstances(
     configs,
     { state: 'ok', processes: [...base, ...processes], method: 'procfs' },
-    { platform: 'linux', secretsOf: () => new Set(), facts: f },
+    { platform: 'linux', secretsOf: () => new Set(), ...options },
   );
+}
+
+async function listed(configs: ReturnType<typeof stdioConfig>[], processes: ProcessInfo[], f: LaunchFacts) {
+  const r = await attachAmong(configs, processes, { facts: f });
   return Object.fromEntries(
     r.servers.map((s) => [
       s.name,
@@ -289,11 +298,7 @@ describe('launch identity: one process, one entry', () => {
       { pid: 30, ppid: 10, argv: ['bunx', '@m/srv@1.0.0'], startTime: 3000 },
       { pid: 31, ppid: 30, argv: ['node', bin('/home/eve')], startTime: 3001 },
     ];
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), homes },
-    );
+    const r = await attachAmong(cfg, table, { facts: facts({}), homes });
     const [inst, ...more] = r.servers[0].instances;
     assert.equal(inst?.pid, 21);
     assert.deepEqual(more, []);
@@ -314,11 +319,7 @@ describe('launch identity: one process, one entry', () => {
       { pid: 30, ppid: 10, argv: ['node', '/opt/tools/node_modules/.bin/pnpm', 'dlx', '@m/srv'], startTime: 3000 },
       { pid: 31, ppid: 30, argv: ['node', script('/home/eve')], startTime: 3001 },
     ];
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), homes },
-    );
+    const r = await attachAmong(cfg, table, { facts: facts({}), homes });
     assert.deepEqual(
       r.servers[0].instances.map((i) => [i.pid, i.verdicts.filter((v) => v.kind === 'unknown')]),
       [[21, []]],
@@ -337,11 +338,7 @@ describe('launch identity: one process, one entry', () => {
     ];
     // Both `.bunx-<uid>` folders removed: no real path, every file certainly gone.
     const gone: LaunchFacts = { ...facts({}), realpath: () => undefined, missing: () => true };
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: gone, homes },
-    );
+    const r = await attachAmong(cfg, table, { facts: gone, homes });
     assert.deepEqual(
       r.servers[0].instances.map((i) => [i.pid, i.verdicts.filter((v) => v.kind === 'unknown')]),
       [[21, []]],
@@ -383,11 +380,7 @@ describe('launch identity: one process, one entry', () => {
       [{ ...facts({ cwd }), realpath: (x: string) => (x === '/proj' ? x : undefined), missing: () => true }, 'deleted'],
     ] as const) {
       for (const cfg of entries) {
-        const r = await attachInstances(
-          [cfg],
-          { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-          { platform: 'linux', secretsOf: () => new Set(), facts: f, homes },
-        );
+        const r = await attachAmong([cfg], table, { facts: f, homes });
         const owner = r.servers[0].instances.map((i) => {
           const v = i.verdicts.find((x) => x.kind === 'unknown' && x.question === 'owner');
           return [i.pid, v?.kind === 'unknown' ? v.reason : undefined] as const;
@@ -445,11 +438,7 @@ describe('launch identity: one process, one entry', () => {
       [`${npx('f415f6feddfd580c')}/.bin/mcp-server-memory`]: `${npx('f415f6feddfd580c')}/${pkg}/dist/index.js`,
       [`${npx('0badc0de0badc0de')}/.bin/mcp-server-memory`]: `${npx('0badc0de0badc0de')}/memory-server-fork/index.js`,
     };
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: facts({ links }), homes },
-    );
+    const r = await attachAmong(cfg, table, { facts: facts({ links }), homes });
     const by = Object.fromEntries(r.servers.map((s) => [s.name, s.instances.map((i) => i.pid)]));
     assert.deepEqual(by, { eq: [22], p: [32], exec: [42] });
     for (const s of r.servers)
@@ -460,11 +449,10 @@ describe('launch identity: one process, one entry', () => {
       );
     assert.ok(!r.servers.some((s) => s.instances.some((i) => i.pid === 52)), "the other package is no entry's");
     // Without the real path of the bin, nothing proves which package it is.
-    const blind = await attachInstances(
-      cfg.slice(0, 1),
-      { state: 'ok', processes: [...base, ...chain(20, 'f415f6feddfd580c', [])], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: { ...facts({}), realpath: () => undefined }, homes },
-    );
+    const blind = await attachAmong(cfg.slice(0, 1), chain(20, 'f415f6feddfd580c', []), {
+      facts: { ...facts({}), realpath: () => undefined },
+      homes,
+    });
     assert.ok(
       blind.servers[0].instances.every((i) => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner')),
       JSON.stringify(blind.servers[0].instances.map((i) => i.verdicts)),
@@ -485,63 +473,45 @@ describe('launch identity: one process, one entry', () => {
       { pid: 50, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 5000 },
       { pid: 51, ppid: 50, argv: ['node', '/home/eve/.npm/_npx/2/node_modules/.bin/srv'], startTime: 5001 },
     ];
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      {
-        platform: 'linux',
-        secretsOf: () => new Set(),
-        facts: facts({}),
-        homes,
-        env: {
-          declared: () => undefined,
-          // The client (pid 10) moved the cache for its servers; each npx names its own cache in its environment.
-          ofProcess: (pid) =>
-            pid === 10 || pid === 41 || pid === 40
-              ? new Map([['npm_config_cache', '/ci/cache']])
-              : pid === 51 || pid === 50
-                ? new Map([['npm_config_cache', '/home/eve/.npm']])
-                : new Map(),
-        },
+    const r = await attachAmong(cfg, table, {
+      facts: facts({}),
+      homes,
+      env: {
+        declared: () => undefined,
+        // The client (pid 10) moved the cache for its servers; each npx names its own cache in its environment.
+        ofProcess: (pid) =>
+          pid === 10 || pid === 41 || pid === 40
+            ? new Map([['npm_config_cache', '/ci/cache']])
+            : pid === 51 || pid === 50
+              ? new Map([['npm_config_cache', '/home/eve/.npm']])
+              : new Map(),
       },
-    );
+    });
     assert.deepEqual(r.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
     // Without the client's word, the process's own environment proves nothing.
-    const bare = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      {
-        platform: 'linux',
-        secretsOf: () => new Set(),
-        facts: facts({}),
-        homes,
-        env: {
-          declared: () => undefined,
-          ofProcess: (pid) =>
-            pid === 41
-              ? new Map([['npm_config_cache', '/ci/cache']])
-              : pid === 51
-                ? new Map([['npm_config_cache', '/home/eve/.npm']])
-                : new Map(),
-        },
+    const bare = await attachAmong(cfg, table, {
+      facts: facts({}),
+      homes,
+      env: {
+        declared: () => undefined,
+        ofProcess: (pid) =>
+          pid === 41
+            ? new Map([['npm_config_cache', '/ci/cache']])
+            : pid === 51
+              ? new Map([['npm_config_cache', '/home/eve/.npm']])
+              : new Map(),
       },
-    );
+    });
     assert.deepEqual(bare.servers[0].instances.map((i) => i.pid).sort(), [21]);
     // The entry itself moving the cache proves it too.
-    const declared = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      {
-        platform: 'linux',
-        secretsOf: () => new Set(),
-        facts: facts({}),
-        homes,
-        env: {
-          declared: () => ({ npm_config_cache: '/ci/cache' }),
-          ofProcess: (pid) => (pid === 40 || pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()),
-        },
+    const declared = await attachAmong(cfg, table, {
+      facts: facts({}),
+      homes,
+      env: {
+        declared: () => ({ npm_config_cache: '/ci/cache' }),
+        ofProcess: (pid) => (pid === 40 || pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()),
       },
-    );
+    });
     // (The processes that lack the entry's value are not its launches: other data, as any env.)
     assert.deepEqual(declared.servers[0].instances.map((i) => i.pid).sort(), [41]);
   });
@@ -560,11 +530,7 @@ describe('launch identity: one process, one entry', () => {
       realpath: (file) => (file.startsWith('/home/eve/gone') ? undefined : f.realpath(file)),
       missing: (file) => file.startsWith('/home/eve/gone'),
     };
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: gone },
-    );
+    const r = await attachAmong(cfg, table, { facts: gone });
     assert.deepEqual(
       r.servers[0].instances.map((i) => i.pid),
       [20],
@@ -575,11 +541,7 @@ describe('launch identity: one process, one entry', () => {
       'listed as not configured',
     );
     // A path that cannot be read (not gone) stays undecided, as before: listed, never acted on.
-    const unreadable = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: { ...gone, missing: () => false } },
-    );
+    const unreadable = await attachAmong(cfg, table, { facts: { ...gone, missing: () => false } });
     const stranger = unreadable.servers[0].instances.find((i) => i.pid === 30);
     assert.ok(stranger?.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'));
   });
@@ -598,11 +560,7 @@ describe('launch identity: one process, one entry', () => {
         file === bin ? undefined : file === live ? '/home/eve/.npm-global/lib/node_modules/@m/mem/dist/index.js' : file,
       missing: (file) => file === bin,
     };
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: ownGone },
-    );
+    const r = await attachAmong(cfg, table, { facts: ownGone });
     assert.deepEqual(
       r.servers[0].instances.map((i) => i.pid),
       [20],
@@ -628,13 +586,7 @@ describe('launch identity: one process, one entry', () => {
       missing,
     });
     const listed = async (f: LaunchFacts, cfg = [stdioConfig('mem', 'vscode', 'node', [bin])]) =>
-      (
-        await attachInstances(
-          cfg,
-          { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-          { platform: 'linux', secretsOf: () => new Set(), facts: f },
-        )
-      ).servers[0].instances.map((i) => i.pid);
+      (await attachAmong(cfg, table, { facts: f })).servers[0].instances.map((i) => i.pid);
     assert.deepEqual(await listed(bothGone((file) => file === bin || file === goneBin)), [20]);
     // Only one side certainly gone (the other unreadable): not known, both listed as before.
     assert.deepEqual((await listed(bothGone((file) => file === goneBin))).sort(), [20, 30]);
@@ -667,11 +619,7 @@ describe('launch identity: one process, one entry', () => {
       pathCandidates: () => order,
     });
     const claimed = async (f: LaunchFacts) => {
-      const r = await attachInstances(
-        cfg,
-        { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-        { platform: 'linux', secretsOf: () => new Set(), facts: f },
-      );
+      const r = await attachAmong(cfg, table, { facts: f });
       return r.servers[0].instances
         .filter((i) => !i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'))
         .map((i) => i.pid);
@@ -691,11 +639,7 @@ describe('launch identity: one process, one entry', () => {
       { pid: 21, ppid: 10, uid: 1001, argv: ['/opt/srv/bin/mcp-server-x'], startTime: 2100 },
       { pid: 22, ppid: 10, uid: 1001, argv: ['/opt/other/mcp-server-y'], startTime: 2200 },
     ];
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
-      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), ownUid: 1000 },
-    );
+    const r = await attachAmong(cfg, table, { facts: facts({}), ownUid: 1000 });
     assert.deepEqual(
       r.servers[0].instances.map((i) => i.pid),
       [20],
@@ -729,11 +673,7 @@ describe("launch identity: a machine's paths by its platform's rules", () => {
     { pid: pid + 1, ppid: pid, argv: ['C:\\Program Files\\nodejs\\node.exe', file], startTime: 2001 + pid },
   ];
   const claims = async (platform: NodeJS.Platform, processes: ProcessInfo[]) => {
-    const r = await attachInstances(
-      cfg,
-      { state: 'ok', processes: [...base, ...processes], method: 'procfs' },
-      { platform, secretsOf: () => new Set(), facts: f },
-    );
+    const r = await attachAmong(cfg, processes, { platform, facts: f });
     return r.servers[0].instances.map((i) => [
       i.pid,
       i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner') ? 'undecided' : 'proven',
