@@ -5,63 +5,24 @@ import { toViewInput } from '../../../src/core/report/input';
 import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { instanceVerdictWords } from '../../../src/extension/viewModel/instanceWords';
-import { server } from './fixtures';
+import { coreInstance, coreSnapshot, staleMemory } from './coreSnapshots';
 
 /** The first look (configs and processes, no versions yet) and the full snapshot that replaces it. */
 
-const inst = (pid: number, versions?: InstanceVersions): Instance => ({
-  pid,
-  ppid: 1,
-  startTime: 5,
-  commandLine: 'node x',
-  commandHash: 'abc',
-  client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 2 },
-  launcherChain: [],
-  matchedBy: 'k',
-  verdicts: [],
-  ...(versions ? { versions } : {}),
+const inst = (pid: number, versions?: InstanceVersions): Instance =>
+  coreInstance({ pid, ...(versions ? { versions } : {}) });
+
+const core = (instances: Instance[]): Snapshot =>
+  coreSnapshot({ takenAt: 't', processes: { state: 'ok', count: 10 } }, instances);
+
+const stale = staleMemory({
+  state: 'installed',
+  ecosystem: 'npm',
+  name: '@modelcontextprotocol/server-memory',
+  version: '2026.8.31',
+  how: 'h',
+  location: '/x',
 });
-
-function core(instances: Instance[]): Snapshot {
-  const { instances: _i, updateAvailable: _u, ...config } = server('memory');
-  return {
-    schemaVersion: 1,
-    generator: { name: 'mcp-lifeguard', version: '0.1.0' },
-    takenAt: 't',
-    platform: 'linux',
-    workspaceFolders: [],
-    servers: [{ ...config, instances }],
-    notConfigured: [],
-    processes: { state: 'ok', count: 10 },
-    launchGroups: [],
-    files: [],
-    diagnostics: [],
-  };
-}
-
-const stale: InstanceVersions = {
-  installed: {
-    state: 'installed',
-    ecosystem: 'npm',
-    name: '@modelcontextprotocol/server-memory',
-    version: '2026.8.31',
-    how: 'h',
-    location: '/x',
-  },
-  running: { state: 'known', version: '2026.7.4', source: 'lock-record', how: 'lock record' },
-  verdict: {
-    state: 'stale',
-    package: '@modelcontextprotocol/server-memory',
-    ecosystem: 'npm',
-    running: '2026.7.4',
-    installed: '2026.8.31',
-    movedDependencies: [],
-    replacedFiles: [],
-    runningHow: 'r',
-    installedHow: 'i',
-    summary: 's',
-  },
-};
 
 describe('extension view-model: the first look, versions pending', () => {
   const first = toViewInput(core([inst(10), inst(11)]), { versionsPending: true });

@@ -1,40 +1,10 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, Snapshot } from '../../../src/core/base/model';
+import type { Instance } from '../../../src/core/base/model';
 import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
 import { NOT_JUDGED, PENDING, toViewInput } from '../../../src/core/report/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
+import { coreInstance, coreSnapshot, staleMemory } from './coreSnapshots';
 import { server, snapshot, source } from './fixtures';
-
-const coreInstance = (over: Partial<Instance> = {}): Instance => ({
-  pid: 10,
-  ppid: 1,
-  startTime: 5,
-  commandLine: 'node x',
-  commandHash: 'abc',
-  client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 2 },
-  launcherChain: [],
-  matchedBy: 'k',
-  verdicts: [],
-  ...over,
-});
-
-function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
-  const { instances: _i, updateAvailable: _u, ...config } = server('memory');
-  return {
-    schemaVersion: 1,
-    generator: { name: 'mcp-lifeguard', version: '0.1.0' },
-    takenAt: '2026-11-21T12:00:00.000Z',
-    platform: 'linux',
-    workspaceFolders: [],
-    servers: [{ ...config, instances: [] }],
-    notConfigured: [],
-    processes: { state: 'ok', count: 100 },
-    launchGroups: [],
-    files: [],
-    diagnostics: [],
-    ...over,
-  };
-}
 
 describe('extension view-model: a core snapshot as view input', () => {
   it('keeps instances, verdicts and the process-table state', () => {
@@ -116,22 +86,7 @@ describe('extension view-model: a core snapshot as view input', () => {
       how: 'npx cache',
       location: '/x',
     };
-    const versions: InstanceVersions = {
-      installed,
-      running: { state: 'known', version: '2026.7.4', source: 'lock-record', how: 'lock record' },
-      verdict: {
-        state: 'stale',
-        package: '@modelcontextprotocol/server-memory',
-        ecosystem: 'npm',
-        running: '2026.7.4',
-        installed: '2026.8.31',
-        movedDependencies: [],
-        replacedFiles: [],
-        runningHow: 'r',
-        installedHow: 'i',
-        summary: 's',
-      },
-    };
+    const versions = staleMemory(installed);
     const unknownVersions: InstanceVersions = {
       installed,
       running: { state: 'unknown', reason: 'no record' },
