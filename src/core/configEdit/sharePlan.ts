@@ -52,7 +52,6 @@ export function sharePlan<S extends ShareCandidate>(
 ): SharePlan<S> {
   const sameLaunch = servers.filter((s) => s.transport === 'stdio' && s.launchKey === chosen.launchKey);
   const same = sameLaunch.filter((s) => s.identityKey === chosen.identityKey);
-  const clients = new Set(same.flatMap((s) => (s.instances ?? []).map((i) => `${i.client.id}:${i.client.pid ?? ''}`)));
   const steps = same.map((server): ShareStep<S> => {
     if (isWrapped(server)) return { server, rewrite: false, reason: t('it already starts through the guard') };
     const support = wrapSupport(server, t);
@@ -68,8 +67,36 @@ export function sharePlan<S extends ShareCandidate>(
     name: guardNameFor(servers, chosen),
     resource: resourceKeyFor(chosen),
     steps: [...steps, ...others],
-    clientsRunning: clients.size,
+    clientsRunning: clientsRunning(same),
   };
+}
+
+/** How many clients run a copy of the entries (a client told apart by its pid when known). */
+function clientsRunning(same: readonly ShareCandidate[]): number {
+  return new Set(same.flatMap((s) => (s.instances ?? []).map((i) => `${i.client.id}:${i.client.pid ?? ''}`))).size;
+}
+
+/**
+ * The stdio entries of a list grouped by server (one launch, one identity), made once per list: the
+ * tree asks `canShare` of every row at each refresh, which with a filter each would grow with the
+ * square of the entries.
+ */
+const copiesByList = new WeakMap<readonly ShareCandidate[], Map<string, ShareCandidate[]>>();
+
+function copiesOf<S extends ShareCandidate>(servers: readonly S[], chosen: S): readonly S[] {
+  let groups = copiesByList.get(servers);
+  if (!groups) {
+    groups = new Map();
+    for (const s of servers) {
+      if (s.transport !== 'stdio') continue;
+      const key = `${s.launchKey}\0${s.identityKey}`;
+      const group = groups.get(key);
+      if (group) group.push(s);
+      else groups.set(key, [s]);
+    }
+    copiesByList.set(servers, groups);
+  }
+  return (groups.get(`${chosen.launchKey}\0${chosen.identityKey}`) ?? []) as S[];
 }
 
 /** What a wrapped entry runs under the guard (after its `--`), as displayed. */
@@ -125,6 +152,10 @@ export function canShare(
   t: Translate = english,
 ): boolean {
   if (allowed(chosen) !== undefined) return false;
-  const plan = sharePlan(servers, chosen, allowed, t);
-  return plan.clientsRunning >= 2 && plan.steps.some((s) => s.rewrite);
+  // What sharePlan's steps decide (an entry it would rewrite), without wording the rest.
+  const same = copiesOf(servers, chosen);
+  return (
+    clientsRunning(same) >= 2 &&
+    same.some((s) => !isWrapped(s) && wrapSupport(s, t).supported && allowed(s) === undefined)
+  );
 }

@@ -68,6 +68,14 @@ describe('extension: Share one instance', () => {
       ],
     );
     assert.ok(canShare(all, claude));
+    // canShare is what the plan decides, for every entry of the list and any refusal.
+    for (const refused of [undefined, cursor, claude])
+      for (const chosen of all) {
+        const allowed = (s: typeof chosen) => (s === refused ? 'refused' : undefined);
+        const p = sharePlan(all, chosen, allowed);
+        const expected = chosen !== refused && p.clientsRunning >= 2 && p.steps.some((s) => s.rewrite);
+        assert.equal(canShare(all, chosen, allowed), expected, `${chosen.source.label} with ${refused?.source.label}`);
+      }
     // One client's copies only, or nothing left to rewrite: nothing to offer.
     assert.ok(!canShare([claude, server('memory', { source: vscode.source, launchKey: claude.launchKey })], claude));
     assert.ok(
