@@ -1,6 +1,7 @@
 import { HostEnv } from '../base/hostEnv';
 import type { InstanceClient, ServerConfig } from '../base/model';
-import { CLIENT_LOG_NAMES, clientLogFormat } from './locations';
+import { clientLogFormat } from './locations';
+import { CLIENT_NAMES } from '../sources/clientNames';
 import { redactText } from '../base/redact';
 import { readTail } from '../base/tail';
 import { secretEnvValues } from '../processes/environ';
@@ -9,7 +10,7 @@ import { openClientLog, OpenClientLogOptions } from '../machine/clientLogFile';
 import { copilotLineIsAbout, renderClientLog } from './render';
 
 export { ClientLogRefused } from '../machine/clientLogFile';
-export { clientLogFormat, CLIENT_LOG_NAMES } from './locations';
+export { clientLogFormat } from './locations';
 
 /** An unguarded instance whose client keeps a log of it: what to look for, and whose env keys to mask. */
 export interface ClientLogOf {
@@ -34,7 +35,7 @@ export function clientLogOf(
   const format = clientLogFormat(instance.client.id, server.source.extension !== undefined);
   if (!format) return undefined;
   return {
-    clientName: CLIENT_LOG_NAMES[format],
+    clientName: CLIENT_NAMES[format],
     query: {
       serverName: server.name,
       client: instance.client.id,

@@ -3,13 +3,12 @@ import type { Machine } from '../machine/types';
 import { readTail } from '../base/tail';
 import { readProcessIdentity } from '../pids/identity';
 import { readEnviron } from '../processes/environ';
-import { clientName } from '../sources/clientNames';
+import { CLIENT_NAMES, clientName } from '../sources/clientNames';
 import {
   claudeCodeCacheDir,
   claudeCodeLogTime,
   claudeDesktopLogDirs,
   claudeDesktopLogName,
-  CLIENT_LOG_NAMES,
   ClientLogFormat,
   clientLogFormat,
   copilotLogDir,
@@ -263,5 +262,5 @@ function found(
   file: string,
   matchedBy: string,
 ): Extract<ClientLogLookup, { found: true }> {
-  return { found: true, format, clientName: CLIENT_LOG_NAMES[format], root, file, matchedBy };
+  return { found: true, format, clientName: CLIENT_NAMES[format], root, file, matchedBy };
 }

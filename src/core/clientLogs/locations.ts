@@ -11,12 +11,6 @@ import { appDataDir, localAppDataDir, xdgConfigHome } from '../sources/locations
 /** The clients whose own log of a server MCP Lifeguard can open, and how each keeps it. */
 export type ClientLogFormat = 'claude-code' | 'claude-desktop' | 'copilot-cli';
 
-export const CLIENT_LOG_NAMES: Record<ClientLogFormat, string> = {
-  'claude-code': 'Claude Code',
-  'claude-desktop': 'Claude Desktop',
-  'copilot-cli': 'Copilot CLI',
-};
-
 /**
  * Whether a client keeps a log of each server it runs that can be found here: Claude Code (one file
  * per session and server), Claude Desktop (one file per server name, not for its extensions, whose
