@@ -117,7 +117,8 @@ export function recordedContent(
   };
 }
 
-function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+/** The promise `memo` holds under `key`, made by `make` the first time: each folder listed, each file read, once. */
+export function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
   let p = memo.get(key);
   if (!p) memo.set(key, (p = make()));
   return p;

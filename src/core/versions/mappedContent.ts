@@ -1,6 +1,6 @@
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
-import { RecordListed, recordFinder } from './installerRecord';
+import { once, RecordListed, recordFinder } from './installerRecord';
 import { deletedLines } from './maps';
 
 /**
@@ -319,10 +319,4 @@ export function distInfoFinder(
 ): (file: string) => Promise<string | undefined> {
   const find = recordFinder(fs);
   return async (file) => (await find(file))?.info;
-}
-
-function once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let p = memo.get(key);
-  if (!p) memo.set(key, (p = make()));
-  return p;
 }
