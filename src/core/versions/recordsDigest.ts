@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EngineCache } from '../base/engineCache';
+import { normalizeName } from '../base/pythonName';
 import type { PathRules } from '../base/hostEnv';
 import type { Installed } from '../base/versionTypes';
 import type { MachineFs } from '../machine/types';
@@ -9,8 +10,6 @@ import { PACKAGE_DIGESTS } from './packageDigest';
 
 /** Files an installer writes of its own into a `.dist-info` folder: who installed it and how, not what. */
 const INSTALLER_OWN = /^(INSTALLER|REQUESTED|RECORD|direct_url\.json|uv_[^/]*\.json)$/;
-
-const normalName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 /** A RECORD's rows that name a file of the wheel and its hash: `path,sha256=...`, installer-written files left out. */
 function codeRows(record: string): string[] {
@@ -47,16 +46,16 @@ export async function recordsDigest(
   const folders = new Map<string, string>();
   for (const name of (await fs.readdir(sitePackages)) ?? []) {
     const m = /^(.+)-([^-]+)\.dist-info$/.exec(name);
-    if (m) folders.set(`${normalName(m[1])} ${m[2]}`, name);
+    if (m) folders.set(`${normalizeName(m[1])} ${m[2]}`, name);
   }
   const hash = createHash('sha256');
   for (const [name, version] of Object.entries(packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const folder = folders.get(`${normalName(name)} ${version}`);
+    const folder = folders.get(`${normalizeName(name)} ${version}`);
     if (!folder) return undefined;
     const record = await fs.readText(path.join(sitePackages, folder, 'RECORD'));
     const rows = record === undefined ? [] : codeRows(record);
     if (!rows.length) return undefined;
-    hash.update(`${normalName(name)} ${version}\n${rows.join('\n')}\n`);
+    hash.update(`${normalizeName(name)} ${version}\n${rows.join('\n')}\n`);
   }
   return hash.digest('hex');
 }
