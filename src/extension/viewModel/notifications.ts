@@ -1,6 +1,7 @@
 import { ARROW, listWords, plural, shownText } from './format';
 import { VmInstance, VmServer, VmSnapshot, VmVerdict } from '../../core/report/input';
 import { assertNever } from '../../core/base/assertNever';
+import { normalizeName } from '../../core/base/pythonName';
 import { downCause } from '../../core/base/downReason';
 import { restartRiskText } from '../../core/versions/startRisk';
 import {
@@ -407,9 +408,6 @@ export function claimed(notifications: readonly Notification[], claim: (eventId:
 export type OwnAction =
   { kind: 'install'; packages: readonly string[] } | { kind: 'restart'; serverIds: readonly string[] };
 
-/** One spelling per package, as registries compare names (PyPI: case, `-`, `_` and `.` alike). */
-const packageKey = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
-
 /** Whether a notification tells of what one of `actions` did: its result says it, so it is not shown. */
 export function ownedByAction(n: Notification, actions: readonly OwnAction[]): boolean {
   return actions.some((a) => {
@@ -419,7 +417,8 @@ export function ownedByAction(n: Notification, actions: readonly OwnAction[]): b
         return (
           n.kind === 'stale' &&
           (n.cause === 'version' || n.cause === 'changed') &&
-          a.packages.some((p) => packageKey(p) === packageKey(n.package))
+          // One spelling per package, as PyPI compares names (case, `-`, `_` and `.` alike).
+          a.packages.some((p) => normalizeName(p) === normalizeName(n.package))
         );
       case 'restart':
         return n.kind === 'down' && a.serverIds.includes(n.serverId);
