@@ -168,6 +168,11 @@ function versionFound(i: Extract<Installed, { state: 'installed' }>, where: Wher
 /** Where a copy is, in the words the search used for its folder (the resolvers may say "package.json above ..."). */
 type WhereOf = (installed: Installed | undefined) => string | undefined;
 
+/** An entry in words, `memory in VS Code (workspace)`: a label may hold brackets of its own. */
+function entryWords(s: ServerStatus): string {
+  return `${s.name} in ${s.source.label}`;
+}
+
 function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: WhereOf): DoctorInstance {
   const v = i.versions;
   const verdict = v?.verdict;
@@ -181,7 +186,7 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
           ? verdict.running
           : '?';
   const from = where(v?.installed);
-  const because = `its entry ${s.name} in ${s.source.label} ${entryWhy}`;
+  const because = `its entry ${entryWords(s)} ${entryWhy}`;
   let reason: string;
   let needsRestart = true;
   switch (verdict?.state) {
@@ -222,7 +227,7 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
     pid: i.pid,
     // Started outside every known client (a terminal, a test harness): said so, not the id `unknown`.
     client: i.client.id === 'unknown' ? 'no known client' : i.client.name,
-    entry: `${s.name} in ${s.source.label}`,
+    entry: entryWords(s),
     runs,
     ...(moved.length ? { moved } : {}),
     ...(risk ? { restartRisk: risk } : {}),
@@ -252,8 +257,6 @@ function newer(pkg: PackageRef, a: string, b: string): boolean {
 
 export function versionDoctor(facts: VersionFacts): DoctorAnswer {
   const pkg = facts.package;
-  // `memory in VS Code (workspace)`: a label may hold brackets of its own.
-  const entryWords = (s: ServerStatus) => `${s.name} in ${s.source.label}`;
   const where: WhereOf = (x) =>
     x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
   const instances = facts.entries.flatMap((s) =>
