@@ -259,9 +259,9 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
   const pkg = facts.package;
   const where: WhereOf = (x) =>
     x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
-  const instances = facts.entries.flatMap((s) =>
-    s.instances.map((i) => instanceLine(s, i, entryReason(s, pkg, where), where)),
-  );
+  // Each entry's reason once: its instances' lines and its own row say the same.
+  const reasons = facts.entries.map((s) => entryReason(s, pkg, where));
+  const instances = facts.entries.flatMap((s, k) => s.instances.map((i) => instanceLine(s, i, reasons[k], where)));
   const global = facts.copies.find((c) => c.place === 'npm-global');
   const copies: DoctorCopy[] = facts.copies.map((c) => {
     const usedBy = facts.entries
@@ -285,7 +285,7 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
       )
     : undefined;
   const top = pkg ? newestInstalledCopy(pkg, copies) : undefined;
-  const entries: DoctorEntry[] = facts.entries.map((s) => {
+  const entries: DoctorEntry[] = facts.entries.map((s, k) => {
     const r = runnerOfEntry(s);
     const resolves = installedVersion(s.installed);
     const back = pkg ? heldBack(pkg, s, top, newest) : undefined;
@@ -298,7 +298,7 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
       ...(r?.pin ? { pin: r.pin } : {}),
       ...(resolves ? { resolves } : {}),
       named: s.name === facts.server,
-      reason: entryReason(s, pkg, where),
+      reason: reasons[k],
       ...(back ? { heldBackFrom: back.version } : {}),
     };
   });
