@@ -4,6 +4,7 @@ import { t } from './l10n';
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { bulkRestartTargets, distinctInstances, ownerNames, restartVerdicts } from '../../core/report/state';
 import { isKnownVersion, versionWord } from '../../core/report/versionWords';
+import type { RanOld } from '../../core/actions/upgrade';
 
 /**
  * What an Upgrade or a Roll Back says once it is done, beyond each restart it made: what still runs
@@ -12,10 +13,7 @@ import { isKnownVersion, versionWord } from '../../core/report/versionWords';
  */
 
 /** An instance the install left on other code (core/actions/upgrade.ts ranOld's `left`), by why it stays. */
-export interface LeftBehind {
-  pid: number;
-  reason: 'unguarded' | 'config-changed';
-}
+export type LeftBehind = Pick<RanOld['left'][number], 'pid' | 'reason'>;
 
 export interface StillOld {
   server: VmServer;
