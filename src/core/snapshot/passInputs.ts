@@ -135,7 +135,7 @@ export function statStamp(fs: MachineFs, path: string): Stamp {
 export function probeNow(fs: MachineFs, probe: Probe, path: string): string {
   switch (probe) {
     case 'stat':
-      return stamped(() => fs.statSync(path)).seen;
+      return statStamp(fs, path).seen;
     case 'lstat':
       return stamped(() => fs.lstatSync(path), true).seen;
     case 'realpath':
