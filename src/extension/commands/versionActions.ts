@@ -170,7 +170,7 @@ function servesLines(
     change === 'upgrade'
       ? t('The same install runs {0} entries in {1} clients; each gets the new code:', serves.length, clients)
       : t('The same install runs {0} entries in {1} clients; each goes back with it:', serves.length, clients),
-    ...serves.map((s) => `  ${s.name} in ${s.client}`),
+    ...serves.map((s) => `  ${t('{0} in {1}', s.name, s.client)}`),
   ];
 }
 
