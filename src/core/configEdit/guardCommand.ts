@@ -4,7 +4,10 @@ import type { HostEnv } from '../base/hostEnv';
 import type { AddOnRef } from '../base/model';
 import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
 import { english, Translate } from './translate';
-import { effectiveArgv, isGuard, programName } from '../processes/argv';
+import { isWrappedCommand } from '../processes/argv';
+
+// Written beside `isGuard`, so that the report (Show Evidence) reads an entry as wrapped by the same rule.
+export { isWrappedCommand };
 
 /**
  * Recognising and planning the guard wrapper in a server's entry. A wrapped entry launches
@@ -24,21 +27,6 @@ export function guardHomeFor(host: HostEnv): string | undefined {
   const env = { ...host.env };
   delete env[ROOT_ENV_VAR];
   return root === lifeguardRoot({ ...host, env }) ? undefined : root;
-}
-
-/**
- * Whether a command + args launch through the guard: the one rule a process is judged by
- * (processes/argv `isGuard`: `mcp-lifeguard run`, `node <guard>.js run`, through `cmd /c` or `env`),
- * and `npx [-y] mcp-lifeguard[@version] run`, a form only an entry has (its process is the guard npx
- * starts, judged by the same rule).
- */
-export function isWrappedCommand(command: string | undefined, args: readonly string[]): boolean {
-  if (!command) return false;
-  const eff = effectiveArgv([command, ...args]);
-  if (isGuard(eff)) return true;
-  if (!/^npx(\.cmd)?$/i.test(programName(eff[0] ?? ''))) return false;
-  const rest = eff.slice(1).filter((a) => a !== '-y' && a !== '--yes');
-  return rest.length > 1 && /^mcp-lifeguard(@[^/]+)?$/.test(rest[0]) && rest[1] === 'run';
 }
 
 /**

@@ -166,6 +166,21 @@ export function isGuard(argv: readonly string[], ours?: OwnScript): boolean {
   return eff[1] === 'run' && runsOurCli(eff, ours);
 }
 
+/**
+ * Whether a command + args launch through the guard: the one rule a process is judged by
+ * (`isGuard`: `mcp-lifeguard run`, `node <guard>.js run`, through `cmd /c` or `env`),
+ * and `npx [-y] mcp-lifeguard[@version] run`, a form only an entry has (its process is the guard npx
+ * starts, judged by the same rule).
+ */
+export function isWrappedCommand(command: string | undefined, args: readonly string[]): boolean {
+  if (!command) return false;
+  const eff = effectiveArgv([command, ...args]);
+  if (isGuard(eff)) return true;
+  if (!/^npx(\.cmd)?$/i.test(programName(eff[0] ?? ''))) return false;
+  const rest = eff.slice(1).filter((a) => a !== '-y' && a !== '--yes');
+  return rest.length > 1 && /^mcp-lifeguard(@[^/]+)?$/.test(rest[0]) && rest[1] === 'run';
+}
+
 /** The guard's own options (before `--`), when argv is the guard. */
 function guardOptions(argv: readonly string[], ours?: OwnScript): readonly string[] | undefined {
   if (!isGuard(argv, ours)) return undefined;

@@ -1,7 +1,7 @@
 import { elsewhereLabel } from './machineWords';
 import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
-import { isGuard } from '../processes/argv';
+import { isWrappedCommand } from '../processes/argv';
 import { guardDisagreement } from './guardAgreement';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
@@ -33,7 +33,7 @@ export function whatToDo(i: VmInstance, server?: VmServer): string {
   // Wrapped (or shared), or unwrapped, since its client started it: its next start runs it as the entry says.
   const disagreement =
     server &&
-    guardDisagreement(i, { wrapped: isGuard([server.command ?? '', ...server.args]), client: server.source.client });
+    guardDisagreement(i, { wrapped: isWrappedCommand(server.command, server.args), client: server.source.client });
   const pending = disagreement === 'unguarded';
   if (downVerdict(i))
     return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';

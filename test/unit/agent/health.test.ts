@@ -53,6 +53,17 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
     assert.match(plain.whatToDo, /Wrap with Guard avoids/);
   });
 
+  it('an entry wrapped through npx (`npx -y mcp-lifeguard run`) is read as wrapped by what to do, as by the next step', () => {
+    const wrapped = server('notes', {
+      command: 'npx',
+      args: ['-y', 'mcp-lifeguard', 'run', '--name', 'notes', '--', 'npx', '-y', '@m/notes'],
+      instances: [instance(40, { verdicts: [stale('1.0.0', '2.0.0', '@m/notes')] })],
+    });
+    const [i] = healthReport(snapshot([wrapped])).servers[0].instances;
+    assert.match(i.notGuardedYet!, /^Claude Desktop: quit it/);
+    assert.match(i.whatToDo, /already wrapped, so it then runs under its guard/);
+  });
+
   it('an instance of an unwrapped entry its client still runs under the guard: judged as before, with the next step', () => {
     const unwrapped = server('notes', {
       command: 'npx',
