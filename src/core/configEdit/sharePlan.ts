@@ -76,27 +76,23 @@ function clientsRunning(same: readonly ShareCandidate[]): number {
   return new Set(same.flatMap((s) => (s.instances ?? []).map((i) => `${i.client.id}:${i.client.pid ?? ''}`))).size;
 }
 
-/**
- * The stdio entries of a list grouped by server (one launch, one identity), made once per list: the
- * tree asks `canShare` of every row at each refresh, which with a filter each would grow with the
- * square of the entries.
- */
-const copiesByList = new WeakMap<readonly ShareCandidate[], Map<string, ShareCandidate[]>>();
+/** The entries of a list that are copies of one server (one launch, one identity, stdio), by server. */
+export type ShareGroups<S extends ShareCandidate = VmServer> = (chosen: S) => readonly S[];
 
-function copiesOf<S extends ShareCandidate>(servers: readonly S[], chosen: S): readonly S[] {
-  let groups = copiesByList.get(servers);
-  if (!groups) {
-    groups = new Map();
-    for (const s of servers) {
-      if (s.transport !== 'stdio') continue;
-      const key = `${s.launchKey}\0${s.identityKey}`;
-      const group = groups.get(key);
-      if (group) group.push(s);
-      else groups.set(key, [s]);
-    }
-    copiesByList.set(servers, groups);
+/**
+ * A list's stdio entries grouped by server, made once: a view asking `canShare` of every row at each
+ * refresh passes the same groups to each, where a filter per row would grow with the square of the entries.
+ */
+export function shareGroups<S extends ShareCandidate>(servers: readonly S[]): ShareGroups<S> {
+  const groups = new Map<string, S[]>();
+  const key = (s: S) => `${s.launchKey}\0${s.identityKey}`;
+  for (const s of servers) {
+    if (s.transport !== 'stdio') continue;
+    const group = groups.get(key(s));
+    if (group) group.push(s);
+    else groups.set(key(s), [s]);
   }
-  return (groups.get(`${chosen.launchKey}\0${chosen.identityKey}`) ?? []) as S[];
+  return (chosen) => groups.get(key(chosen)) ?? [];
 }
 
 /** What a wrapped entry runs under the guard (after its `--`), as displayed. */
@@ -150,10 +146,11 @@ export function canShare(
   chosen: VmServer,
   allowed: (s: VmServer) => string | undefined = () => undefined,
   t: Translate = english,
+  groups: ShareGroups = shareGroups(servers),
 ): boolean {
   if (allowed(chosen) !== undefined) return false;
   // What sharePlan's steps decide (an entry it would rewrite), without wording the rest.
-  const same = copiesOf(servers, chosen);
+  const same = groups(chosen);
   return (
     clientsRunning(same) >= 2 &&
     same.some((s) => !isWrapped(s) && wrapSupport(s, t).supported && allowed(s) === undefined)

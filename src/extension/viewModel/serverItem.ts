@@ -6,7 +6,7 @@ import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../co
 import { guardPending } from '../../core/configEdit/guardPending';
 import { VmServer } from '../../core/report/input';
 import { serverLogTarget } from './serverLog';
-import { canShare } from '../../core/configEdit/sharePlan';
+import { canShare, ShareGroups, shareGroups } from '../../core/configEdit/sharePlan';
 import { startedBy, startTarget } from './start';
 import { causeWords, verdictLabel } from '../../core/report/causes';
 import { leftoverInstances, isGuarded, serverState } from '../../core/report/state';
@@ -17,6 +17,15 @@ import type { TreeContext, TreeItemModel } from './treeModel';
 import { restartAtRisk, restartDetail } from './instanceWords';
 
 export const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
+
+/** Each snapshot's servers grouped for Share One Instance once, for all its rows (dropped with the snapshot). */
+const shareGroupsOf = new WeakMap<readonly VmServer[], ShareGroups>();
+
+function groupsFor(servers: readonly VmServer[]): ShareGroups {
+  let groups = shareGroupsOf.get(servers);
+  if (!groups) shareGroupsOf.set(servers, (groups = shareGroups(servers)));
+  return groups;
+}
 
 export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): CapValue[] {
   const caps: CapValue[] = [Cap.openConfig];
@@ -50,7 +59,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
       const r = mayRun('wrap', x, ctx.trusted, workspaceFolders);
       return r.allowed ? undefined : r.reason;
     };
-    if (ctx.servers && canShare(ctx.servers, s, refusal)) caps.push(Cap.share);
+    if (ctx.servers && canShare(ctx.servers, s, refusal, t, groupsFor(ctx.servers))) caps.push(Cap.share);
   }
   return caps;
 }
