@@ -4,10 +4,10 @@ import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
 import { installServes, servedClients } from '../../core/actions/installServes';
 import { runsPinnedVersion } from '../../core/actions/pinPlan';
-import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
+import { restartTarget } from '../../core/actions/restart';
 import { installerErrorLine, outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
-import { DEFAULT_GRACE_MS, stopSucceeded } from '../../core/actions/stop';
+import { DEFAULT_GRACE_MS } from '../../core/actions/stop';
 import { upgradePlan } from '../../core/actions/upgrade';
 import { lastUpgradeOf, recordUpgrade } from '../../core/actions/upgradeHistory';
 import type { ServerStatus } from '../../core/base/model';
@@ -30,6 +30,7 @@ import { eventOver, installEventIds } from '../viewModel/notifications';
 import {
   installFailedText,
   pinLeftText,
+  restartOutcomeText,
   StillOld,
   stillOld,
   stillOldAction,
@@ -203,7 +204,7 @@ async function restartOwnLeft(
         svc,
         server,
         { serverId: id, instances: server.instances.filter((i) => isThisWindow(i, ctx)) },
-        (name, seen) => t('VS Code restarted {0} ({1}).', name, seen),
+        (name, seen) => t('{0}: {1}.', name, seen),
       ),
     );
   }
@@ -388,7 +389,7 @@ function outcomeText(
 ): string {
   return [
     installedNowText(name, { name: pkg, script }, r.installed, change),
-    ...r.restarts.map(restartText),
+    ...r.restarts.map((o) => restartOutcomeText(name, o)),
     ...r.own,
     ...stillOldText(r.old),
   ].join(' ');
@@ -426,22 +427,6 @@ async function showOutcome(
   if (targets.length === 0)
     void vscode.window.showInformationMessage(eventOver({ package: pkg, installed: result.installed ?? 'unknown' }));
   else await restartTargets(svc, targets);
-}
-
-function restartText(o: RestartTargetOutcome): string {
-  switch (o.kind) {
-    case 'restarted':
-      return t('Its guard (pid {0}) restarted it; the client kept its session.', o.guardPid);
-    case 'failed':
-      return t('Its guard (pid {0}) did not restart it: {1}.', o.guardPid, o.message);
-    case 'refused':
-      return o.message;
-    case 'stopped':
-      // A stop refused (the pid is no longer the one judged) or failed says why, never "was stopped".
-      return stopSucceeded(o.stop)
-        ? t('pid {0} was stopped: {1} must start it again.', o.stop.pid, o.client)
-        : t('pid {0} was not stopped: {1}', o.stop.pid, o.stop.message);
-  }
 }
 
 /** A runner's pin changed in every entry of the window's snapshot that has it, each file's diff shown first. */

@@ -5,6 +5,8 @@ import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { bulkRestartTargets, distinctInstances, ownerNames, restartVerdicts } from '../../core/report/state';
 import { isKnownVersion, versionWord } from '../../core/report/versionWords';
 import type { RanOld } from '../../core/actions/upgrade';
+import type { RestartTargetOutcome } from '../../core/actions/restart';
+import { stopSucceeded } from '../../core/actions/stop';
 
 /**
  * What an Upgrade or a Roll Back says once it is done, beyond each restart it made: what still runs
@@ -133,4 +135,29 @@ export function installFailedText(name: string, command: string, exitCode: numbe
       ? t('{0}: {1} exited with {2} ({3}); nothing was restarted.', name, command, exitCode, reason)
       : t('{0}: {1} exited with {2}; nothing was restarted. Its output is in the log.', name, command, exitCode),
   );
+}
+
+/**
+ * One restart an Upgrade or a Roll Back made, in its toast that starts with `entry`'s name. The
+ * install may serve other entries: a restart of another entry's guard names that entry, or the
+ * toast would say `entry` was restarted while its own process ran on untouched.
+ */
+export function restartOutcomeText(entry: string, o: RestartTargetOutcome): string {
+  switch (o.kind) {
+    case 'restarted':
+      return o.serverName === entry
+        ? t('Its guard (pid {0}) restarted it; the client kept its session.', o.guardPid)
+        : t('{0}: its guard (pid {1}) restarted it; the client kept its session.', o.serverName, o.guardPid);
+    case 'failed':
+      return o.serverName === entry
+        ? t('Its guard (pid {0}) did not restart it: {1}.', o.guardPid, o.message)
+        : t('{0}: its guard (pid {1}) did not restart it: {2}.', o.serverName, o.guardPid, o.message);
+    case 'refused':
+      return o.message;
+    case 'stopped':
+      // A stop refused (the pid is no longer the one judged) or failed says why, never "was stopped".
+      return stopSucceeded(o.stop)
+        ? t('pid {0} was stopped: {1} must start it again.', o.stop.pid, o.client)
+        : t('pid {0} was not stopped: {1}', o.stop.pid, o.stop.message);
+  }
 }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { installedNowText } from '../../../src/extension/viewModel/installedNow';
+import { restartOutcomeText } from '../../../src/extension/viewModel/installOutcome';
 
 describe("an install's result: what is installed now, of the entry as the tree names it", () => {
   it('a script rolled back is named by what it imports, back again; never by its file', () => {
@@ -20,6 +21,25 @@ describe("an install's result: what is installed now, of the entry as the tree n
     assert.equal(
       installedNowText('memory', pkg, undefined, 'upgrade'),
       'memory: @modelcontextprotocol/server-memory ? is installed.',
+    );
+  });
+});
+
+describe("an install's result: each restart it made, of the entry it restarted", () => {
+  it("a restart of the toast's own entry says 'Its guard'; one of another entry on the same install names that entry", () => {
+    const restarted = (serverName: string) =>
+      ({ kind: 'restarted', serverName, guardPid: 17410, childPid: 31115, restarts: 1 }) as const;
+    assert.equal(
+      restartOutcomeText('notes', restarted('notes')),
+      'Its guard (pid 17410) restarted it; the client kept its session.',
+    );
+    assert.equal(
+      restartOutcomeText('memory', restarted('notes')),
+      'notes: its guard (pid 17410) restarted it; the client kept its session.',
+    );
+    assert.equal(
+      restartOutcomeText('memory', { kind: 'failed', serverName: 'notes', guardPid: 17410, message: 'timed out' }),
+      'notes: its guard (pid 17410) did not restart it: timed out.',
     );
   });
 });
