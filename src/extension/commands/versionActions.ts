@@ -30,6 +30,7 @@ import { eventOver, installEventIds } from '../viewModel/notifications';
 import {
   installFailedText,
   pinLeftText,
+  pinnedText,
   restartOutcomeText,
   StillOld,
   stillOld,
@@ -466,6 +467,6 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
       at: new Date().toISOString(),
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
   void vscode.window.showInformationMessage(
-    [t('{0} {1} is pinned in {2} entries.', plan.package, plan.to, done.done.length), ...pinLeftText(old)].join(' '),
+    [pinnedText(plan.package, plan.to, done.done.length), ...pinLeftText(old)].join(' '),
   );
 }

@@ -82,6 +82,15 @@ export function stillOldText(old: readonly StillOld[]): string[] {
   });
 }
 
+/** The first words after a runner's pin changed: "mcp-server-time 2026.10.19 is pinned in 1 entry." */
+export function pinnedText(pkg: string, version: string, entries: number): string {
+  return plural(
+    entries,
+    t('{0} {1} is pinned in {2} entry.', pkg, version, entries),
+    t('{0} {1} is pinned in {2} entries.', pkg, version, entries),
+  );
+}
+
 /**
  * After a runner's pin changed: what still runs the version pinned before, per client and version
  * ("2 instances in Cursor run 1.2.0: Cursor must restart them."), one sentence each.

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { installedNowText } from '../../../src/extension/viewModel/installedNow';
-import { restartOutcomeText } from '../../../src/extension/viewModel/installOutcome';
+import { pinnedText, restartOutcomeText } from '../../../src/extension/viewModel/installOutcome';
 
 describe("an install's result: what is installed now, of the entry as the tree names it", () => {
   it('a script rolled back is named by what it imports, back again; never by its file', () => {
@@ -41,5 +41,12 @@ describe("an install's result: each restart it made, of the entry it restarted",
       restartOutcomeText('memory', { kind: 'failed', serverName: 'notes', guardPid: 17410, message: 'timed out' }),
       'notes: its guard (pid 17410) did not restart it: timed out.',
     );
+  });
+});
+
+describe("a pin's change: how many entries pin the version now", () => {
+  it('one entry is said in the singular, several in the plural', () => {
+    assert.equal(pinnedText('mcp-server-time', '2026.10.19', 1), 'mcp-server-time 2026.10.19 is pinned in 1 entry.');
+    assert.equal(pinnedText('mcp-server-time', '2026.10.19', 3), 'mcp-server-time 2026.10.19 is pinned in 3 entries.');
   });
 });
