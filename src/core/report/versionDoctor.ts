@@ -9,6 +9,7 @@ import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
 import { describeMove } from '../versions/fingerprint';
 import { isNewer, ReleaseSaid } from '../versions/registry';
 import { restartRiskText } from '../versions/startRisk';
+import { ownerNames } from './state';
 
 /**
  * "Why does this run that version?" in one answer, for `mcp-lifeguard doctor SERVER` and Show
@@ -225,8 +226,7 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
       : undefined;
   return {
     pid: i.pid,
-    // Started outside every known client (a terminal, a test harness): said so, not the id `unknown`.
-    client: i.client.id === 'unknown' ? 'no known client' : i.client.name,
+    client: clientWords(i),
     entry: entryWords(s),
     runs,
     ...(moved.length ? { moved } : {}),
@@ -255,13 +255,27 @@ function newer(pkg: PackageRef, a: string, b: string): boolean {
   return isNewer(pkg.ecosystem, a, b);
 }
 
+/**
+ * Whom an instance serves, as the tree says it: a shared server's clients, else the client that
+ * started it; one started outside every known client (a terminal, a test harness) is said so,
+ * never by the id `unknown`.
+ */
+function clientWords(i: Instance): string {
+  const names = ownerNames(i);
+  if (names.length === 0) return 'no known client';
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 export function versionDoctor(facts: VersionFacts): DoctorAnswer {
   const pkg = facts.package;
   const where: WhereOf = (x) =>
     x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
-  // Each entry's reason once: its instances' lines and its own row say the same.
+  // Each entry's reason once: its instances' lines and its own row say the same. A shared process is
+  // every sharing entry's instance: listed once, under the first entry that has it.
   const reasons = facts.entries.map((s) => entryReason(s, pkg, where));
-  const instances = facts.entries.flatMap((s, k) => s.instances.map((i) => instanceLine(s, i, reasons[k], where)));
+  const instances = facts.entries
+    .flatMap((s, k) => s.instances.map((i) => instanceLine(s, i, reasons[k], where)))
+    .filter((line, at, all) => all.findIndex((l) => l.pid === line.pid) === at);
   const global = facts.copies.find((c) => c.place === 'npm-global');
   const copies: DoctorCopy[] = facts.copies.map((c) => {
     const usedBy = facts.entries

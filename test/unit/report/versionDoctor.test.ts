@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { Instance } from '../../../src/core/base/model';
 import { versionDoctor } from '../../../src/core/report/versionDoctor';
 import { noFiles } from '../../support/machines';
 import { copyOnDisk, placeOf } from '../../../src/core/versions/copies';
@@ -159,6 +160,26 @@ describe('doctor: every source of a server version in one answer', () => {
       lines.join('\n'),
     );
     assert.ok(!lines.some((l) => l.includes('(unknown)')), lines.join('\n'));
+  });
+
+  it("a shared server's process is listed once, named by the clients it serves (as the tree says it), under the first entry that has it", () => {
+    const facts = heldBack();
+    const shared: Instance = {
+      ...facts.entries[0].instances[0],
+      client: { id: 'unknown', name: 'unknown' },
+      lock: {
+        serverName: 'memory',
+        resourceKey: 'data:1',
+        attached: [{ clientName: 'Claude Desktop' }, { clientName: 'Cursor' }],
+      },
+    };
+    facts.entries[0].instances = [shared];
+    facts.entries[1].instances = [shared];
+    const answer = versionDoctor(facts);
+    assert.deepEqual(
+      answer.instances.map((i) => [i.pid, i.client]),
+      [[41, 'Claude Desktop and Cursor']],
+    );
   });
 
   it('a script server says what status says: what moved under each instance, that a restart will probably fail, and the way back', () => {
