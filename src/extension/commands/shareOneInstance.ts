@@ -10,7 +10,7 @@ import { guardLaunch } from './wrapWithGuard';
 import { resourceOption } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
-import { shareOrder, shareQuestionDetail } from '../viewModel/shareWords';
+import { shareLeftText, shareOrder, shareQuestionDetail } from '../viewModel/shareWords';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
 
 /** The entries of a plan as the log names them: each with its client and file. */
@@ -62,9 +62,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     'Its command becomes "{0} <the current command>", as in every other client\'s entry of this server: the clients then use one server process, whatever folder each starts it in. Comments and formatting are kept; Unwrap restores the entry.',
     guardPrefix(plan.name, guard, options).join(' '),
   );
-  const left = plan.steps.flatMap((step) =>
-    step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
-  );
+  const left = plan.steps.flatMap((step) => (step.rewrite ? [] : [shareLeftText(step.server, step.reason)]));
   // The file the user picked from is asked about first; the first question says why others are too.
   const rewrite = shareOrder(
     plan.steps.flatMap((step) => (step.rewrite ? [step.server] : [])),
@@ -80,7 +78,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   svc.log.info(
     `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries behind one instance (run --on-conflict share --name ${plan.name} ${resourceOption(plan.resource)}): ${entryList(r.done)}`,
   );
-  for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
+  for (const s of r.left) left.push(shareLeftText(s, t('not rewritten')));
   const summary = t('{0} of {1} entries of {2} now share one server.', r.done.length, rewrite.length, plan.name);
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
   showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done) : [], r.done.length > 0);

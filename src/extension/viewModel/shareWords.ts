@@ -44,3 +44,11 @@ export function shareQuestionDetail(
       : t('File {0} of {1} of the share of {2}: {3}.', index + 1, files.length, name, here.join(', '));
   return [lead, commandWords].join('\n\n');
 }
+
+/**
+ * An entry Share One Instance left as it was, in its result: named as the rest of the product names
+ * an entry ("memory in VS Code (workspace)"), then why.
+ */
+export function shareLeftText(entry: Entry, why: string): string {
+  return t('{0} in {1}: {2}', entry.name, entry.source.label, why);
+}

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { shareOrder, shareQuestionDetail } from '../../../src/extension/viewModel/shareWords';
+import { shareLeftText, shareOrder, shareQuestionDetail } from '../../../src/extension/viewModel/shareWords';
 import { server, source } from './fixtures';
 
 const WS = '/w/.vscode/mcp.json';
@@ -29,5 +29,17 @@ describe("Share One Instance's questions: Share's words, every entry of every fi
     assert.doesNotMatch(first, /Wrap/);
     const second = shareQuestionDetail(rewrite, 'memory', WS, COMMAND);
     assert.equal(second, `File 2 of 2 of the share of memory: memory in VS Code (workspace).\n\n${COMMAND}`);
+  });
+});
+
+describe("Share One Instance's result: each entry it left as it was", () => {
+  it('is named as the rest of the product names an entry, never with brackets inside brackets', () => {
+    const ws = server('notes', {
+      source: source({ client: 'vscode', scope: 'workspace', label: 'VS Code (workspace)', file: WS }),
+    });
+    assert.equal(
+      shareLeftText(ws, 'another server with other data (MEMORY_FILE_PATH differs): never shared with memory'),
+      'notes in VS Code (workspace): another server with other data (MEMORY_FILE_PATH differs): never shared with memory',
+    );
   });
 });
