@@ -127,7 +127,13 @@ export class StaleGate {
       const decision = decide(
         policy,
         verdict,
-        { method, toolName, writes: toolName === undefined ? undefined : this.toolKinds.get(toolName) },
+        // A tool the client calls before any tools/list answer went by (a client that kept its list
+        // across a reconnect) is judged by its name: that needs no list.
+        {
+          method,
+          toolName,
+          writes: toolName === undefined ? undefined : (this.toolKinds.get(toolName) ?? toolWrites({ name: toolName })),
+        },
         this.options.serverName,
       );
       return decision.action === 'refuse' ? decision.message : undefined;

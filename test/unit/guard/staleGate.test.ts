@@ -192,4 +192,12 @@ describe('guard: the stale gate judges off the call path', () => {
     assert.match(a ?? '', /2\.0\.0/);
     assert.equal(a, b);
   });
+
+  it('a tool called before any tools/list answer went by is judged by its name: a read goes through, a write is refused as one', async () => {
+    const { g, state } = gate('refuse-writes');
+    state.installed = newer;
+    assert.equal(await g.refusal('tools/call', { name: 'list_notes' }), undefined);
+    assert.match((await g.refusal('tools/call', { name: 'add_note' })) ?? '', /its name says it changes data/);
+    assert.match((await g.refusal('tools/call', { name: 'frobnicate' })) ?? '', /cannot be told/);
+  });
 });
