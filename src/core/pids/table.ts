@@ -64,7 +64,25 @@ const KERNEL_UID = 0;
  */
 export interface TableKeeper {
   kept(pid: number): ProcessInfo | undefined;
-  read(row: ProcessInfo, kernelThread: boolean): void;
+  /** What a user process's row was last made from, with the row (pids/keptRows.ts). */
+  lastRead?(pid: number): KeptRead | undefined;
+  read(row: ProcessInfo, kernelThread: boolean, made?: RowRead): void;
+}
+
+/**
+ * What a user process's row is made from: its `stat` and `cmdline` as read, and its folder's
+ * owner. The row is a function of these alone (with the boot's time and the page size), so the
+ * same three make the same row: a changed start, parent, state, memory, CPU, command line or
+ * owner is a changed text.
+ */
+export interface RowRead {
+  stat: string;
+  cmdline: string;
+  uid: number;
+}
+
+export interface KeptRead extends RowRead {
+  row: ProcessInfo;
 }
 
 /**
@@ -95,15 +113,24 @@ export function readLinuxProcessTable(machine: Machine, keeper?: TableKeeper): P
       // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
       stat = machine.fs.readTextSync(`${procRoot}/${name}/stat`);
       if (stat === undefined) continue; // exited meanwhile
-      parsed = parseProcPidStat(stat);
-      if (!parsed) continue;
+      // A user process whose three reads are what its kept row was made from is that row, not parsed again.
+      const last = keeper?.lastRead?.(pid);
+      const same = last?.stat === stat;
+      parsed = same ? undefined : parseProcPidStat(stat);
+      if (!parsed && !same) continue;
       // A kernel thread (often half of a machine's pids) has no cmdline and runs as root: its two
       // other reads are skipped, on every refresh.
-      if (!parsed.kernelThread) {
+      if (!parsed?.kernelThread) {
         cmdline = machine.fs.readTextSync(`${procRoot}/${name}/cmdline`);
         uid = machine.fs.statSync(`${procRoot}/${name}`)?.uid;
         if (cmdline === undefined || uid === undefined) continue; // exited meanwhile
+        if (same && cmdline === last.cmdline && uid === last.uid) {
+          out.push(last.row);
+          continue;
+        }
+        parsed ??= parseProcPidStat(stat);
       }
+      if (!parsed) continue;
     } catch {
       continue; // exited meanwhile (ESRCH)
     }
@@ -124,7 +151,11 @@ export function readLinuxProcessTable(machine: Machine, keeper?: TableKeeper): P
       tty: parsed.tty,
     };
     out.push(row);
-    keeper?.read(row, parsed.kernelThread);
+    keeper?.read(
+      row,
+      parsed.kernelThread,
+      cmdline === undefined || uid === undefined ? undefined : { stat, cmdline, uid },
+    );
   }
   return out;
 }

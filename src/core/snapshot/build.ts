@@ -24,7 +24,7 @@ import type { LockRecord } from '../locks/types';
 import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
 import { KEPT_PSS, PssReading, readPssKept } from '../pids/pss';
-import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../pids/keptKernelThreads';
+import { engineTableKeeper } from '../pids/keptRows';
 import { ProcessInfo, ProcessTableResult, readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
@@ -257,15 +257,7 @@ async function scanAtOnce(
   tableNow: ProcessTableResult | undefined,
 ) {
   const lockDiagnostics: Diagnostic[] = [];
-  const tableRead = tableNow
-    ? Promise.resolve(tableNow)
-    : readProcessTable(
-        machine,
-        kernelThreadKeeper(
-          machine,
-          cache.bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS),
-        ),
-      );
+  const tableRead = tableNow ? Promise.resolve(tableNow) : readProcessTable(machine, engineTableKeeper(machine, cache));
   const [scan, table, locks] = await Promise.all([
     scanSources({
       host: machine.host,

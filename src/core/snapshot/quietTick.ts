@@ -2,7 +2,7 @@ import type { EngineCache } from '../base/engineCache';
 import { pathFor } from '../base/hostEnv';
 import type { Instance, InstanceChild, Snapshot } from '../base/model';
 import type { Machine } from '../machine/types';
-import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../pids/keptKernelThreads';
+import { engineTableKeeper } from '../pids/keptRows';
 import { ProcessInfo, ProcessTableResult, readProcessTable } from '../pids/table';
 import { looksLikeMcpServer } from '../processes/argv';
 import { matchClientSignature } from '../processes/clients';
@@ -152,13 +152,7 @@ export class QuietTicks {
   ): Promise<{ rows: ReadonlyMap<number, ProcessInfo> } | { changed: string; table?: ProcessTableResult }> {
     if (this.inner.now() - kept.notes.at >= FULL_SNAPSHOT_EVERY_MS) return { changed: 'a full look was due' };
     if (this.reads.outsideAnswers() !== kept.outside) return { changed: 'an answer from outside arrived' };
-    const table = await readProcessTable(
-      this.inner,
-      kernelThreadKeeper(
-        this.inner,
-        cache.bucket<number, KeptKernelThread>(KEPT_KERNEL_THREADS.name, KEPT_KERNEL_THREADS),
-      ),
-    );
+    const table = await readProcessTable(this.inner, engineTableKeeper(this.inner, cache));
     if (table.state !== 'ok' || table.method !== 'procfs')
       return { changed: 'the process table could not be read from /proc', table };
     const rows = new Map(table.processes.map((p) => [p.pid, p]));
@@ -261,6 +255,8 @@ function concerns(p: ProcessInfo, kept: Kept, machine: Machine): boolean {
 
 /** Whether two rows are one process as matching, clients and orphans read it (not its memory or CPU). */
 function sameRow(a: ProcessInfo, b: ProcessInfo): boolean {
+  // A row the table kept (its reads the same) is the very object.
+  if (a === b) return true;
   return (
     a.startTime === b.startTime &&
     a.ppid === b.ppid &&

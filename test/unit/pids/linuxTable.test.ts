@@ -6,7 +6,8 @@ import { EngineCache } from '../../../src/core/base/engineCache';
 import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
 import { recordedMachine } from '../../../src/core/machine/recorded';
 import { KEPT_KERNEL_THREADS, KeptKernelThread, kernelThreadKeeper } from '../../../src/core/pids/keptKernelThreads';
-import { readLinuxProcessTable } from '../../../src/core/pids/table';
+import { engineTableKeeper } from '../../../src/core/pids/keptRows';
+import { ProcessInfo, readLinuxProcessTable } from '../../../src/core/pids/table';
 import { linuxRecord } from '../../support/machines';
 import { tablesDir } from '../processes/support';
 
@@ -172,6 +173,134 @@ describe('readLinuxProcessTable: kernel threads kept across reads', () => {
                 readLinuxProcessTable(counted(procs, []), kernelThreadKeeper(counted(procs, []), kept)),
                 readLinuxProcessTable(counted(procs, [])),
               );
+          });
+        },
+      ),
+    );
+  });
+});
+
+/**
+ * An engine's reads of the table keep each user process's row with the texts it was made from
+ * (pids/keptRows.ts): the same `stat`, `cmdline` and owner give the kept row, anything else is
+ * parsed again. Every text is read each time, so a pid taken by a new process (another start), an
+ * exec or a rewritten title (another command line), a new parent, owner, memory or CPU time reads
+ * as the process is now. A property: after any sequence of such changes, the table read with what
+ * the engine keeps equals the table read from nothing.
+ */
+describe('readLinuxProcessTable: user processes kept by what their rows were made from', () => {
+  interface Proc {
+    pid: number;
+    ppid: number;
+    start: number;
+    args: string;
+    uid: number;
+    rss: number;
+    cpu: number;
+  }
+  const recordOf = (procs: readonly Proc[]): MachineRecord => {
+    const r = linuxRecord(emptyFsRecord(), 1000);
+    r.fs.readdir['/proc'] = [...procs.map((p) => String(p.pid)), 'self', 'stat'];
+    r.fs.readText['/proc/stat'] = 'cpu  0 0 0 0\nbtime 1790000000\n';
+    for (const p of procs) {
+      r.fs.readText[`/proc/${p.pid}/stat`] =
+        `${p.pid} (node) S ${p.ppid} 0 0 0 -1 4194560 0 0 0 0 ${p.cpu} 2 0 0 20 0 1 0 ${p.start} 0 ${p.rss}\n`;
+      r.fs.readText[`/proc/${p.pid}/cmdline`] = `node\0${p.args}\0`;
+      r.fs.stat[`/proc/${p.pid}`] = {
+        kind: 'dir',
+        mtimeMs: 0,
+        ctimeMs: 0,
+        size: 0,
+        ino: p.pid,
+        uid: p.uid,
+        mode: 0o40555,
+      };
+    }
+    return r;
+  };
+  const keeperOf = (cache: EngineCache, machine: ReturnType<typeof recordedMachine>) =>
+    engineTableKeeper(machine, cache);
+  const readKept = (procs: readonly Proc[], cache: EngineCache) => {
+    const machine = recordedMachine(recordOf(procs));
+    return readLinuxProcessTable(machine, keeperOf(cache, machine));
+  };
+  const node: Proc = { pid: 4242, ppid: 1, start: 500, args: '/srv/index.js', uid: 1000, rss: 100, cpu: 5 };
+
+  it('gives the kept row for the same reads, and reads a changed start, command line, owner, parent or figure afresh', () => {
+    const cache = new EngineCache(() => 0);
+    const first = readKept([node], cache)[0];
+    assert.equal(readKept([node], cache)[0], first, 'the same reads give the kept row itself');
+    const changes: Array<[Partial<Proc>, (p: ProcessInfo) => unknown, unknown]> = [
+      // The pid taken by a new process: another start tick, the same command line.
+      [{ start: 501 }, (p) => p.startTime, 1790000005010],
+      // An exec or a rewritten title: the same start, another command line.
+      [{ args: '/srv/other.js' }, (p) => p.argv, ['node', '/srv/other.js']],
+      [{ uid: 1001 }, (p) => p.uid, 1001],
+      [{ ppid: 7 }, (p) => p.ppid, 7],
+      [{ rss: 200 }, (p) => p.memoryBytes, 200 * 4096],
+      [{ cpu: 9 }, (p) => p.cpuMs, 110],
+    ];
+    for (const [change, field, expected] of changes) {
+      const changed = readKept([{ ...node, ...change }], cache)[0];
+      assert.notEqual(changed, first, JSON.stringify(change));
+      assert.deepEqual(field(changed), expected, JSON.stringify(change));
+      // And back: the kept row is the one just made, so the first reads make a row again.
+      assert.deepEqual(readKept([node], cache)[0], first);
+    }
+  });
+
+  it('equals the table read from nothing after any sequence of starts, exits, reused pids, execs and changes', () => {
+    type Step =
+      | { kind: 'start' }
+      | { kind: 'exit'; at: number }
+      | { kind: 'reuse'; at: number }
+      | { kind: 'exec'; at: number }
+      | { kind: 'setuid'; at: number }
+      | { kind: 'reparent'; at: number }
+      | { kind: 'run'; at: number; rss: number };
+    const at = fc.nat();
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('start' as const) }),
+      fc.record({ kind: fc.constant('exit' as const), at }),
+      fc.record({ kind: fc.constant('reuse' as const), at }),
+      fc.record({ kind: fc.constant('exec' as const), at }),
+      fc.record({ kind: fc.constant('setuid' as const), at }),
+      fc.record({ kind: fc.constant('reparent' as const), at }),
+      fc.record({ kind: fc.constant('run' as const), at, rss: fc.nat({ max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 30 }),
+        fc.array(fc.nat({ max: 2 }), { maxLength: 30 }),
+        (steps, repeats) => {
+          const cache = new EngineCache(() => 0);
+          let procs: Proc[] = [];
+          let next = 100;
+          steps.forEach((s: Step, i) => {
+            if (s.kind === 'start')
+              procs.push({
+                pid: next,
+                ppid: 1,
+                start: next * 10,
+                args: `/srv/${next++}.js`,
+                uid: 1000,
+                rss: 100,
+                cpu: 0,
+              });
+            else if (procs.length > 0) {
+              const j = s.at % procs.length;
+              const p = procs[j];
+              if (s.kind === 'exit') procs = procs.filter((_, k) => k !== j);
+              // A new process at the same pid, running the same command line.
+              else if (s.kind === 'reuse') procs[j] = { ...p, start: (next += 3) * 10, cpu: 0 };
+              else if (s.kind === 'exec') procs[j] = { ...p, args: `${p.args}x` };
+              else if (s.kind === 'setuid') procs[j] = { ...p, uid: p.uid === 1000 ? 0 : 1000 };
+              else if (s.kind === 'reparent') procs[j] = { ...p, ppid: p.ppid === 1 ? 2 : 1 };
+              else procs[j] = { ...p, cpu: p.cpu + 1, rss: p.rss + s.rss };
+            }
+            // Each state read a few times over, as an engine's ticks do while nothing changes.
+            for (let r = 0; r <= (repeats[i] ?? 1); r++)
+              assert.deepEqual(readKept(procs, cache), readLinuxProcessTable(recordedMachine(recordOf(procs))));
           });
         },
       ),
