@@ -303,7 +303,9 @@ function descendsFrom(p: ProcessInfo, watched: ReadonlySet<number>, rows: Readon
 /**
  * The kept snapshot as a full one would read now that nothing else changed: taken now, the
  * table's count, each instance's and child's memory and CPU from the rows just read, and its PSS
- * as a full pass reads it (a kept reading while the RSS holds).
+ * as a full pass reads it (a kept reading while the RSS holds). Only what changes is copied (the
+ * top, the lists of servers and instances, each instance and child): the rest is the kept
+ * snapshot's own, which no face changes, as it already shares it with the pass's first answer.
  */
 async function withFreshFigures(
   kept: Snapshot,
@@ -311,17 +313,27 @@ async function withFreshFigures(
   at: number,
   pss: QuietTickPass['pss'],
 ): Promise<Snapshot> {
-  const s = structuredClone(kept);
-  s.takenAt = new Date(at).toISOString();
-  if (s.processes.state === 'ok') s.processes = { state: 'ok', count: rows.size };
-  const instances = [...s.servers.flatMap((x) => x.instances), ...s.notConfigured];
-  for (const p of everyInstance(s)) {
+  const figures = <P extends Instance | InstanceChild>(p: P): P => {
     const row = rows.get(p.pid);
-    p.memoryBytes = row?.memoryBytes;
-    if (row?.cpuMs !== undefined) p.cpuMs = row.cpuMs;
-    else delete p.cpuMs;
-  }
-  const measured = pss?.(instances);
+    const out = { ...p, memoryBytes: row?.memoryBytes };
+    if (row?.cpuMs !== undefined) out.cpuMs = row.cpuMs;
+    else delete out.cpuMs;
+    return out;
+  };
+  const instance = (i: Instance): Instance => {
+    const out = figures(i);
+    if (i.children) out.children = i.children.map(figures);
+    return out;
+  };
+  const s: Snapshot = {
+    ...kept,
+    takenAt: new Date(at).toISOString(),
+    processes: kept.processes.state === 'ok' ? { state: 'ok', count: rows.size } : kept.processes,
+    servers: kept.servers.map((x) => ({ ...x, instances: x.instances.map(instance) })),
+    notConfigured: kept.notConfigured.map(instance),
+  };
+  // Asked with the RSS just read, which says whether a kept PSS still holds; set on the copies.
+  const measured = pss?.([...s.servers.flatMap((x) => x.instances), ...s.notConfigured]);
   if (measured) {
     const read = await measured;
     for (const p of everyInstance(s)) {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import type { HostEnv } from '../../../src/core/base/hostEnv';
+import type { Snapshot } from '../../../src/core/base/model';
 import type { Machine } from '../../../src/core/machine/types';
 import type { ProcessInfo } from '../../../src/core/pids/table';
 import { Engine } from '../../../src/core/snapshot/engine';
@@ -26,10 +27,13 @@ describe('snapshot: quiet ticks', () => {
     | { kind: 'edit-config' | 'toggle-second-config' | 'link-second-config' | 'fill-link-target' }
     | { kind: 'start'; what: 'instance' | 'unrelated' | 'child' | 'mcp' | 'installer'; which: number }
     | { kind: 'exit'; at: number }
-    | { kind: 'reuse'; at: number; what: 'instance' | 'unrelated' };
+    | { kind: 'reuse'; at: number; what: 'instance' | 'unrelated' }
+    | { kind: 'grow'; at: number };
 
   const step: fc.Arbitrary<Step> = fc.oneof(
     fc.constant({ kind: 'none' as const }),
+    // A running process's memory and CPU move: a tick answered from the last pass reads them fresh.
+    fc.record({ kind: fc.constant('grow' as const), at: fc.nat() }),
     fc.record({
       kind: fc.constantFrom(
         'edit-package' as const,
@@ -274,6 +278,17 @@ describe('snapshot: quiet ticks', () => {
             processes = processes.filter((p) => p !== gone).map((p) => (p.ppid === gone.pid ? { ...p, ppid: 1 } : p));
           break;
         }
+        case 'grow': {
+          const grown = pick(
+            processes.filter((p) => p.pid >= 3000),
+            s.at,
+          );
+          if (grown)
+            processes = processes.map((p) =>
+              p === grown ? { ...p, memoryBytes: (p.memoryBytes ?? 1e6) + 1e6, cpuMs: (p.cpuMs ?? 0) + 10 } : p,
+            );
+          break;
+        }
         case 'reuse': {
           const old = pick(
             processes.filter((p) => p.pid >= 3000),
@@ -310,11 +325,15 @@ describe('snapshot: quiet ticks', () => {
         const quiet = new Engine(w.proxy(), options);
         const full = new Engine(w.proxy(), { ...options, quietTicks: false });
         const request = { workspaceFolders: [w.project] };
+        // Every answer of the reusing engine as it was given: a later tick's must not change it.
+        const answered: Array<[Snapshot, string]> = [];
         const both = async () => {
           w.tick();
           const a = await quiet.snapshot(request);
           const b = await full.snapshot(request);
           assert.deepEqual(a, b);
+          answered.push([a, JSON.stringify(a)]);
+          for (const [s, text] of answered) assert.equal(JSON.stringify(s), text);
         };
         // The first look, the one whose reads are noted, and one answered from it.
         for (let i = 0; i < 3; i++) await both();
