@@ -38,24 +38,36 @@ export interface PssAsk {
  * PSS kept between snapshots, by pid and start: reading it makes the kernel walk every page the
  * process maps (about 5 ms for a Python server with pandas loaded, every few seconds for every
  * instance: with ten data servers, about a tenth of a core at 2 s ticks). A kept figure stands
- * for 2 minutes while the process's RSS, read fresh each snapshot, has moved less than a tenth from
- * what it was then. It is a memory figure, never a verdict's evidence: a sibling that maps the same
- * libraries starting or ending moves it without moving RSS, and the next reading catches that up.
+ * while the process's RSS, read fresh each snapshot, has moved less than a tenth from what it was
+ * then: for 2 minutes (KEPT_PSS_ALONE_MS) whatever else runs, and up to 10 minutes while the same
+ * processes are measured together (each instance and what it started: the processes that share
+ * the most pages with it, its runtime's and libraries', so one of them starting or ending moves its
+ * share, and every figure is read again). It is a memory figure, never a verdict's evidence: another
+ * process that maps the same libraries starting or ending moves it without moving RSS, and the next
+ * reading catches that up.
  */
-export const KEPT_PSS = { name: 'pss-readings', limit: 2048, ttlMs: 120_000 } as const;
+export const KEPT_PSS = { name: 'pss-readings', limit: 2048, ttlMs: 10 * 60_000 } as const;
+
+/** How long a kept PSS stands while its RSS holds, whichever processes are measured with it. */
+export const KEPT_PSS_ALONE_MS = 120_000;
 
 export interface PssReading {
   pss: number;
   rss?: number;
+  /** The processes measured with it (`pid@start`, in order): while they are the same, it stands for KEPT_PSS.ttlMs. */
+  together: string;
 }
 
 /** How far RSS may move before a kept PSS is read again. */
 const RSS_DRIFT = 0.1;
 
-function stillHolds(kept: PssReading, rss: number | undefined): boolean {
+function stillHolds(kept: PssReading, rss: number | undefined, age: number, together: string): boolean {
+  if (age >= KEPT_PSS_ALONE_MS && kept.together !== together) return false;
   if (kept.rss === undefined || rss === undefined) return kept.rss === rss;
   return Math.abs(rss - kept.rss) <= kept.rss * RSS_DRIFT;
 }
+
+const keyOf = (a: PssAsk) => `${a.pid}@${a.startTime}`;
 
 /** Each process's PSS, from `kept` where it still holds (KEPT_PSS), else read (readPss) and kept. */
 export async function readPssKept(
@@ -65,9 +77,11 @@ export async function readPssKept(
 ): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   const toRead: PssAsk[] = [];
+  const together = asks.map(keyOf).sort().join(',');
   for (const a of asks) {
-    const before = a.startTime === undefined ? undefined : kept.get(`${a.pid}@${a.startTime}`);
-    if (before && stillHolds(before, a.memoryBytes)) out.set(a.pid, before.pss);
+    const before = a.startTime === undefined ? undefined : kept.get(keyOf(a));
+    if (before && stillHolds(before, a.memoryBytes, kept.age(keyOf(a)) ?? Infinity, together))
+      out.set(a.pid, before.pss);
     else toRead.push(a);
   }
   const read = await readPss(
@@ -79,7 +93,7 @@ export async function readPssKept(
     if (pss === undefined) continue;
     out.set(a.pid, pss);
     if (a.startTime !== undefined)
-      kept.set(`${a.pid}@${a.startTime}`, { pss, ...(a.memoryBytes !== undefined ? { rss: a.memoryBytes } : {}) });
+      kept.set(keyOf(a), { pss, ...(a.memoryBytes !== undefined ? { rss: a.memoryBytes } : {}), together });
   }
   return out;
 }

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { costSentence, mcpCost, SHARED_CLIENT } from '../../../src/core/report/cost';
 import { EngineCache } from '../../../src/core/base/engineCache';
 import type { Machine } from '../../../src/core/machine/types';
-import { KEPT_PSS, parseSmapsRollupPss, PssReading, readPssKept } from '../../../src/core/pids/pss';
+import {
+  KEPT_PSS,
+  KEPT_PSS_ALONE_MS,
+  parseSmapsRollupPss,
+  PssAsk,
+  PssReading,
+  readPssKept,
+} from '../../../src/core/pids/pss';
 import { pssAsks, setPss } from '../../../src/core/processes/proportionalMemory';
 import type { Instance } from '../../../src/core/base/model';
 import { CLAUDE, instance, server, snapshot } from '../extension/fixtures';
@@ -37,7 +44,7 @@ describe('report: what the MCP servers cost', () => {
     assert.equal(b.pssBytes, 5 * MB);
   });
 
-  it('keeps a PSS for 2 minutes while the RSS read fresh moved less than a tenth; a reused pid is read again', async () => {
+  it('keeps a PSS while the RSS read fresh moved less than a tenth, 2 minutes whatever else runs and 10 while the same processes are measured together; a reused pid is read again', async () => {
     let now = 1_000_000;
     const pss = new Map<number, number>([
       [10, 5 * MB],
@@ -57,11 +64,12 @@ describe('report: what the MCP servers cost', () => {
       },
     } as unknown as Machine;
     const kept = new EngineCache(() => now).bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS);
-    const ask = (rss10: number, start10 = 100) =>
+    const ask = (rss10: number, start10 = 100, more: PssAsk[] = []) =>
       readPssKept(
         [
           { pid: 10, startTime: start10, memoryBytes: rss10 },
           { pid: 11, startTime: 200, memoryBytes: 30 * MB },
+          ...more,
         ],
         machine,
         kept,
@@ -79,9 +87,24 @@ describe('report: what the MCP servers cost', () => {
     assert.equal((await ask(120 * MB)).get(10), 6 * MB, 'RSS moved by a fifth: read again');
     assert.equal((await ask(120 * MB, 150)).get(10), 6 * MB);
     assert.deepEqual(reads, [10, 11, 10, 10], 'another start is another process');
-    now += KEPT_PSS.ttlMs;
+    reads.length = 0;
+    // 11 was read beside the process 10 was before: past 2 minutes, with another process beside it, it is read again.
+    now += KEPT_PSS_ALONE_MS;
     await ask(120 * MB, 150);
-    assert.deepEqual(reads, [10, 11, 10, 10, 10, 11], 'past 2 minutes every figure is read again');
+    assert.deepEqual(reads, [11], 'past 2 minutes, measured with other processes than when read: read again');
+    // The same processes together: the figures stand past 2 minutes, up to 10.
+    now += KEPT_PSS_ALONE_MS;
+    await ask(120 * MB, 150);
+    now += KEPT_PSS.ttlMs - 2 * KEPT_PSS_ALONE_MS - 1;
+    await ask(120 * MB, 150);
+    assert.deepEqual(reads, [11], 'the same processes measured together: kept');
+    // A process starts beside them (another instance, a child): every figure older than 2 minutes is read again.
+    pss.set(12, 1 * MB);
+    await ask(120 * MB, 150, [{ pid: 12, startTime: 300, memoryBytes: 10 * MB }]);
+    assert.deepEqual(reads, [11, 10, 11, 12]);
+    now += KEPT_PSS.ttlMs;
+    await ask(120 * MB, 150, [{ pid: 12, startTime: 300, memoryBytes: 10 * MB }]);
+    assert.deepEqual(reads, [11, 10, 11, 12, 10, 11, 12], 'past 10 minutes every figure is read again');
   });
 
   it('adds each process once, with what it started; copies are all but the largest instance of one server', () => {
