@@ -9,6 +9,7 @@ import { measurePss, snapshotOf, SnapshotRequest } from './build';
 import { QuietTicks } from './quietTick';
 import { SETTLE_MS } from '../versions/judge';
 import { resolutionCache } from '../versions/kept';
+import { DOCKER } from '../versions/gathering';
 
 export type { SnapshotRequest } from './build';
 export type { EngineOptions } from '../versions/engineCore';
@@ -45,6 +46,8 @@ export class Engine extends EngineCore {
       full: (observe, table) =>
         snapshotOf(this.machine, this.cache, this.settings, request, this.keepParsedConfigs, observe, table),
       pss: request.versions !== false ? (instances) => measurePss(this.machine, this.cache, instances) : undefined,
+      // Docker's answers are kept by time alone (no file says when a container changed).
+      keptAnswersMs: () => (this.cache.stats()[DOCKER.name]?.size ? this.settings.dockerTtlMs : undefined),
     });
   }
 

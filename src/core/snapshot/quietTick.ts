@@ -22,11 +22,16 @@ import { FS_TIME_RESOLUTION_MS, notingMachine, PassNotes, probeNow, Stamp, statS
  * clock tick), one with a verdict waiting for an install to settle, one read from `ps` (no
  * procfs); and an answer from outside arriving (a registry check done) is a change. A full
  * snapshot is taken at least every FULL_SNAPSHOT_EVERY_MS, which bounds what the signatures cannot
- * see (an environment rewritten in place).
+ * see (an environment rewritten in place), and sooner where the engine keeps an answer by time
+ * alone for less (QuietTickPass.keptAnswersMs: docker's).
  */
 
-/** The longest a snapshot is reused: within the engine's shortest kept answers' lives (a docker answer, a kept PSS). */
-export const FULL_SNAPSHOT_EVERY_MS = 30_000;
+/**
+ * The longest a snapshot is reused. Its memory and CPU figures are read fresh at each tick (the
+ * PSS as a full pass reads it); what the engine keeps by time alone for less (a docker answer) sets
+ * a shorter life for the snapshots that may hold it.
+ */
+export const FULL_SNAPSHOT_EVERY_MS = 60_000;
 
 /** While every noted pass is found changed at the next tick, how often a pass is noted all the same (ms). */
 const NOTE_AGAIN_MS = 10_000;
@@ -39,6 +44,8 @@ interface Kept {
   notes: PassNotes;
   /** When its pass began, and whether a tick was answered from it. */
   noted: { at: number; reused: boolean };
+  /** How long after its pass began it may be answered from (FULL_SNAPSHOT_EVERY_MS, or less). */
+  lifeMs: number;
   rows: ReadonlyMap<number, ProcessInfo>;
   /** Pids whose rows the snapshot depends on (those it names or read, and all their ancestors), and the servers' own trees. */
   watched: { rows: ReadonlySet<number>; trees: ReadonlySet<number> };
@@ -59,6 +66,11 @@ export interface QuietTickPass {
   full: (observe: (view: PassView) => void, table?: ProcessTableResult) => Promise<Snapshot>;
   /** Each instance's PSS (by pid), where the request asks for it. */
   pss: ((instances: Instance[]) => Promise<ReadonlyMap<number, number>> | undefined) | undefined;
+  /**
+   * After a pass: the shortest time the engine keeps an answer that a pass may use without reading
+   * anything (docker's), when it keeps one; a snapshot that may hold it lives no longer.
+   */
+  keptAnswersMs?: () => number | undefined;
 }
 
 export class QuietTicks {
@@ -118,6 +130,7 @@ export class QuietTicks {
         snapshot: value,
         notes,
         noted,
+        lifeMs: Math.min(FULL_SNAPSHOT_EVERY_MS, pass.keptAnswersMs?.() ?? Infinity),
         rows,
         watched: watchedPids(value, view, notes, rows, this.inner.selfPid),
         mayBeCandidate: view.mayBeCandidate,
@@ -150,7 +163,7 @@ export class QuietTicks {
     kept: Kept,
     cache: EngineCache,
   ): Promise<{ rows: ReadonlyMap<number, ProcessInfo> } | { changed: string; table?: ProcessTableResult }> {
-    if (this.inner.now() - kept.notes.at >= FULL_SNAPSHOT_EVERY_MS) return { changed: 'a full look was due' };
+    if (this.inner.now() - kept.notes.at >= kept.lifeMs) return { changed: 'a full look was due' };
     if (this.reads.outsideAnswers() !== kept.outside) return { changed: 'an answer from outside arrived' };
     const table = await readProcessTable(this.inner, engineTableKeeper(this.inner, cache));
     if (table.state !== 'ok' || table.method !== 'procfs')

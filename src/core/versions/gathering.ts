@@ -49,7 +49,7 @@ const INSTALLER_WATCH = { name: 'installer-watch', limit: 1 } as const;
 /** serverInfo never changes for one process; a failed answer (still starting, needs credentials) is asked again after this. */
 const FAILED_ASK_RETRY_MS = 5 * 60_000;
 const SERVER_INFO = { name: 'server-info', limit: 1024 } as const;
-const DOCKER = { name: 'docker', limit: 1024 } as const;
+export const DOCKER = { name: 'docker', limit: 1024 } as const;
 
 /** How the gathering reads, fixed for the life of an Engine (attach.ts VersionsSettings). */
 export interface GatherSettings {

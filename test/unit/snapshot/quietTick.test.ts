@@ -7,7 +7,9 @@ import type { Snapshot } from '../../../src/core/base/model';
 import type { Machine } from '../../../src/core/machine/types';
 import type { ProcessInfo } from '../../../src/core/pids/table';
 import { Engine } from '../../../src/core/snapshot/engine';
-import { tableConcerns } from '../../../src/core/snapshot/quietTick';
+import { FULL_SNAPSHOT_EVERY_MS, QuietTickPass, QuietTicks, tableConcerns } from '../../../src/core/snapshot/quietTick';
+import { EngineCache } from '../../../src/core/base/engineCache';
+import { readProcessTable } from '../../../src/core/pids/table';
 import { OWN_UID, testMachine } from '../../support/machines';
 import { npmPackage, tempDir, write } from '../versions/layouts';
 
@@ -359,6 +361,44 @@ describe('snapshot: quiet ticks', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('answers from a snapshot for at most FULL_SNAPSHOT_EVERY_MS, and no longer than an answer the engine keeps by time alone', async () => {
+    const lives: Array<number | undefined> = [];
+    for (const keptAnswersMs of [undefined, 30_000, 90_000]) {
+      let clock = 1_800_000_000_000;
+      const machine = testMachine({
+        host: { home: '/home/u', platform: 'linux', env: {} },
+        processes: [{ pid: 100, ppid: 1, argv: ['/bin/bash'], startTime: clock - 60_000, uid: OWN_UID }],
+        selfPid: 1,
+        now: () => clock,
+      });
+      const quiet = new QuietTicks(machine);
+      const snapshot = { servers: [], notConfigured: [], processes: { state: 'ok', count: 1 } } as unknown as Snapshot;
+      const pass: QuietTickPass = {
+        key: 'k',
+        settleMs: 0,
+        cache: new EngineCache(() => clock),
+        beforeNoted: () => undefined,
+        full: async (observe, table) => {
+          observe({ table: table ?? (await readProcessTable(quiet.machine)), locks: [], mayBeCandidate: () => false });
+          return snapshot;
+        },
+        pss: undefined,
+        keptAnswersMs: () => keptAnswersMs,
+      };
+      // The first look, then the one whose reads are noted: ticks every 2 s until one takes a full pass.
+      await quiet.snapshot(pass);
+      clock += 2000;
+      await quiet.snapshot(pass);
+      const notedAt = clock;
+      while (quiet.stats.full === 2 && clock - notedAt < 300_000) {
+        clock += 2000;
+        await quiet.snapshot(pass);
+      }
+      lives.push(clock - notedAt);
+    }
+    assert.deepEqual(lives, [FULL_SNAPSHOT_EVERY_MS, 30_000, FULL_SNAPSHOT_EVERY_MS]);
   });
 
   it('a process that starts or ends concerns the snapshot when it is watched, descends from a watched one, or concerns the entries', () => {
