@@ -33,6 +33,12 @@ const PAIRS = 7;
 const HEAVY = 10;
 /** The watch window, s (`MCP_LIFEGUARD_BENCH_WINDOW_S`; the target is over 10 minutes: 600). */
 const WINDOW_MS = (Number(process.env.MCP_LIFEGUARD_BENCH_WINDOW_S) || 60) * 1000;
+/**
+ * Another build's CLI (`MCP_LIFEGUARD_BENCH_BASE_CLI=/path/to/dist/cli.js`, e.g. the commit before a
+ * change, built into a folder of its own): its watch loop runs beside the others, and the quiet
+ * ticks' share is given against it too.
+ */
+const BASE_CLI = process.env.MCP_LIFEGUARD_BENCH_BASE_CLI;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,8 +162,8 @@ export async function run(report: BenchReport): Promise<void> {
     // Side by side, at the same moment (the load falls on both): a watch loop that takes a full
     // pass every tick (MCP_LIFEGUARD_QUIET_TICKS=0, as before quiet ticks) and one that answers a
     // tick where nothing changed from its last snapshot.
-    const watch = (quietTicks: boolean) => {
-      const w = spawn(process.execPath, [cli, 'status', '--watch', '--interval', '2'], {
+    const watch = (quietTicks: boolean, which = cli) => {
+      const w = spawn(process.execPath, [which, 'status', '--watch', '--interval', '2'], {
         env: { ...envOf(home), ...(quietTicks ? {} : { MCP_LIFEGUARD_QUIET_TICKS: '0' }) },
         cwd: project,
         stdio: ['ignore', 'ignore', 'ignore'],
@@ -167,15 +173,25 @@ export async function run(report: BenchReport): Promise<void> {
     };
     const everyTick = watch(false);
     const quietWatch = watch(true);
+    const baseWatch = BASE_CLI ? watch(true, BASE_CLI) : undefined;
     report.note(loadNote('start'));
     await sleep(10_000); // their first looks, which prove every replaced file once
     const e0 = cpuSeconds(everyTick.pid!);
     const q0 = cpuSeconds(quietWatch.pid!);
+    const b0 = baseWatch ? cpuSeconds(baseWatch.pid!) : 0;
     await sleep(WINDOW_MS);
     const everyShare = (cpuSeconds(everyTick.pid!) - e0) / (WINDOW_MS / 1000);
     const quietShare = (cpuSeconds(quietWatch.pid!) - q0) / (WINDOW_MS / 1000);
-    everyTick.kill('SIGTERM');
-    quietWatch.kill('SIGTERM');
+    const baseShare = baseWatch ? (cpuSeconds(baseWatch.pid!) - b0) / (WINDOW_MS / 1000) : undefined;
+    for (const w of watchers) w.kill('SIGTERM');
+    if (baseShare !== undefined) {
+      report.figure(
+        `status --watch --interval 2, ${HEAVY} buckaroo, quiet ticks of ${BASE_CLI}: CPU over ${WINDOW_MS / 1000} s`,
+        baseShare * 100,
+        '% of a core',
+      );
+      report.ratio(`status --watch, ${HEAVY} buckaroo: this build / ${BASE_CLI}`, quietShare / baseShare, {});
+    }
     report.figure(
       `status --watch --interval 2, ${HEAVY} buckaroo, a full pass every tick: CPU over ${WINDOW_MS / 1000} s`,
       everyShare * 100,
