@@ -1,4 +1,6 @@
 import { pathFor } from '../base/hostEnv';
+import { normalizeName } from '../base/pythonName';
+import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
 import { uvToolInstall } from './uvToolInstall';
 import type { ServerStatus } from '../base/model';
 import { redactUrl } from '../base/redact';
@@ -45,9 +47,15 @@ export interface Pin {
   version: string;
 }
 
-/** `shown`: the command as the user's shell runs it (commandText), what a face shows before running `command`. */
-export type InstallHow = { where: string; command: InstallCommand; shown: string } | { refused: string };
-type Planned = { where: string; command: InstallCommand } | { refused: string };
+/**
+ * `shown`: the command as the user's shell runs it (commandText), what a face shows before running
+ * `command`; `unpinned`: pins asked for that the command leaves to the installer's resolution (a uv
+ * tool's dependencies: uv's receipt names only what the user asked for); `exact`: the installer
+ * makes the environment exactly what it resolves, removing what it no longer needs (`uv tool install`).
+ */
+export type InstallHow =
+  { where: string; command: InstallCommand; shown: string; unpinned?: string[]; exact?: true } | { refused: string };
+type Planned = { where: string; command: InstallCommand; unpinned?: string[]; exact?: true } | { refused: string };
 
 /**
  * `save: 'exact'` (a roll back): a project's installer records the exact version in its
@@ -56,13 +64,19 @@ type Planned = { where: string; command: InstallCommand } | { refused: string };
  */
 export type SaveRule = 'default' | 'exact';
 
+/**
+ * `entry`: the server's entry, whose own program tells which installer is meant (the `uv` beside
+ * the `uvx` it names) before any PATH does: a face's PATH (VS Code's extension host) may differ
+ * from the shell's the entry was written in.
+ */
 export function installCommandFor(
   installed: InstalledPackage,
   pins: readonly Pin[],
   facts: InstallFacts,
   save: SaveRule = 'default',
+  entry?: Pick<ServerStatus, 'command' | 'args'>,
 ): InstallHow {
-  const how = plannedInstall(installed, pins, facts, save);
+  const how = plannedInstall(installed, pins, facts, save, entry);
   if ('refused' in how) return how;
   const { command } = how;
   const paths = [command.command, command.cwd].filter((p): p is string => p !== undefined && /[\\/]/.test(p));
@@ -76,6 +90,7 @@ function plannedInstall(
   pins: readonly Pin[],
   facts: InstallFacts,
   save: SaveRule,
+  entry: Pick<ServerStatus, 'command' | 'args'> | undefined,
 ): Planned {
   switch (installed.ecosystem) {
     case 'python': {
@@ -83,7 +98,7 @@ function plannedInstall(
         ...pins.flatMap((p) => [pythonNameProblem(p.name), versionProblem('python', p.version)]),
         notFromIndex(installed, facts),
       );
-      return bad ? { refused: bad } : pythonInstall(installed, pins, facts);
+      return bad ? { refused: bad } : pythonInstall(installed, pins, facts, entry);
     }
     case 'npm': {
       // A loose script's packages: into the project whose node_modules it imports from.
@@ -179,7 +194,12 @@ function lockEntry(lockfile: string, key: string, facts: InstallFacts): Record<s
 }
 
 /** pip of the venv (or of the site-packages' interpreter), else `pipx runpip`, else `uv pip`. */
-function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
+function pythonInstall(
+  installed: InstalledPackage,
+  pins: readonly Pin[],
+  facts: InstallFacts,
+  entry: Pick<ServerStatus, 'command' | 'args'> | undefined,
+): Planned {
   const site = installed.sitePackages;
   if (!site) return { refused: 'the site-packages it runs from is not known' };
   const specs = pins.map((p) => `${p.name}==${p.version}`);
@@ -205,17 +225,48 @@ function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts:
       command: { command: pipx, args: ['runpip', pipxVenv[1], 'install', ...specs] },
     };
   }
-  const uv = facts.which('uv');
+  const uv = uvFor(venv, facts, entry);
   const uvTool = /[\\/]uv[\\/]tools[\\/][^\\/]+$/.test(venv);
   // A uv tool whose own package moves: through `uv tool install`, so its receipt says the new version.
   const throughTool = uv && uvTool ? uvToolInstall(uv, facts.readText(join(venv, 'uv-receipt.toml')), pins) : undefined;
-  if (throughTool) return { where: `uv tool ${venv}`, command: throughTool };
+  if (throughTool)
+    return {
+      where: `uv tool ${venv}`,
+      command: throughTool.install,
+      exact: true,
+      ...(throughTool.unpinned.length ? { unpinned: throughTool.unpinned } : {}),
+    };
   if (uv)
     return {
       where: `${uvTool ? 'uv tool' : 'venv'} ${venv}`,
       command: { command: uv, args: ['pip', 'install', '--python', python, ...specs] },
     };
-  return { refused: `venv ${venv} has no pip, and neither pipx nor uv is on PATH` };
+  return {
+    refused: `venv ${venv} has no pip, and no uv was found (beside the entry's program, on PATH, or beside the Python the venv was made from)`,
+  };
+}
+
+/**
+ * The uv that installs into a venv, the same for every face whatever its PATH: the one beside the
+ * entry's own `uvx` or `uv` (the one that made what runs), else the one on PATH, else the one beside
+ * the Python the venv was made from (pyvenv.cfg's `home`: `pip install uv` puts it there).
+ */
+function uvFor(
+  venv: string,
+  facts: InstallFacts,
+  entry: Pick<ServerStatus, 'command' | 'args'> | undefined,
+): string | undefined {
+  const p = pathFor(facts);
+  const exe = facts.platform === 'win32' ? 'uv.exe' : 'uv';
+  const program = entry ? innerArgv(entry)[0] : undefined;
+  const runner = program ? /^uvx?(\.exe)?$/i.test(p.basename(program)) : false;
+  const entryProgram = runner && program ? (/[\\/]/.test(program) ? program : facts.which(program)) : undefined;
+  const home = /^\s*home\s*=\s*(.+?)\s*$/m.exec(facts.readText(p.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
+  const beside = (dir: string | undefined) => (dir && p.isAbsolute(dir) ? p.join(dir, exe) : undefined);
+  const besideEntry = beside(entryProgram && p.dirname(entryProgram));
+  const besidePython = beside(home);
+  if (besideEntry && facts.isFile(besideEntry)) return besideEntry;
+  return facts.which('uv') ?? (besidePython && facts.isFile(besidePython) ? besidePython : undefined);
 }
 
 /** The project managers a lockfile names, in the order a folder is asked, each with its flag that saves the exact version. */
@@ -331,8 +382,17 @@ export interface PinPlan {
   recordedAt?: string;
 }
 
-/** The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`, deno), by where it lives and how it is launched. */
-export function runnerOf(server: Pick<ServerStatus, 'command'>, installed: InstalledPackage): string | undefined {
+/**
+ * The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`, deno), by where it
+ * lives and how it is launched. An entry that pins its release to uvx follows its pin wherever uvx
+ * found it (uvx runs an installed `uv tool` that satisfies the pin): what its next start runs, and
+ * what an Upgrade or a Roll back changes, is the pin, never the tool.
+ */
+export function runnerOf(
+  server: Pick<ServerStatus, 'command' | 'args'>,
+  installed: InstalledPackage,
+): string | undefined {
+  if (followsUvxPin(server, installed.name)) return 'uvx';
   if (/[\\/]_npx[\\/]/.test(installed.location)) return 'npx';
   // `deno run npm:pkg@1.2.3`: deno fetches each release into its own cache (versions/npmPackages.ts).
   if (installed.how.startsWith('deno npm cache ')) return 'deno';
@@ -344,4 +404,10 @@ export function runnerOf(server: Pick<ServerStatus, 'command'>, installed: Insta
     ?.replace(/\.(exe|cmd)$/i, '');
   if (program === 'uvx' && /[\\/]uv[\\/](archive|builds|environments)-v\d+[\\/]/.test(installed.location)) return 'uvx';
   return undefined;
+}
+
+/** Whether an entry runs `name` through uvx at a version it pins (`pkg==X`, `pkg@X`, `--from pkg==X`). */
+export function followsUvxPin(server: Pick<ServerStatus, 'command' | 'args'>, name: string): boolean {
+  const entry = runnerOfEntry(server);
+  return entry?.runner === 'uvx' && entry.pin !== undefined && normalizeName(entry.name) === normalizeName(name);
 }

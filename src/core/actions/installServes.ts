@@ -1,6 +1,6 @@
 import { normalizeName } from '../base/pythonName';
 import type { ClientId, ServerStatus } from '../base/model';
-import { InstalledPackage, installedOf } from './installCommand';
+import { followsUvxPin, InstalledPackage, installedOf } from './installCommand';
 
 /**
  * One install, all its users: the entries (in any client's file) that run the same package from
@@ -15,12 +15,17 @@ function installHome(installed: InstalledPackage): string {
   return `python\0${site}\0${normalizeName(installed.name)}`;
 }
 
-/** The servers whose installed package is the one in `installed`'s place (the server itself among them). */
+/**
+ * The servers whose installed package is the one in `installed`'s place (the server itself among
+ * them). An entry that pins its release to a runner is not one of them even where the runner reused
+ * that install for it (uvx runs a `uv tool` that satisfies its pin): its pin, not the install, says
+ * what it runs, and an install there changes nothing of it.
+ */
 export function serversOfInstall(servers: readonly ServerStatus[], installed: InstalledPackage): ServerStatus[] {
   const home = installHome(installed);
   return servers.filter((s) => {
     const own = installedOf(s);
-    return own !== undefined && installHome(own) === home;
+    return own !== undefined && installHome(own) === home && !followsUvxPin(s, own.name);
   });
 }
 

@@ -1,13 +1,12 @@
 import { normalizeName } from '../base/pythonName';
 import type { Instance, ServerStatus } from '../base/model';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
-import { pinPlan } from './pinPlan';
+import { PIN_RUNNERS, pinPlan } from './pinPlan';
 import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
 import { versionProblem } from './installArgs';
 import { runnerOfEntry } from '../launch/entryRunner';
-import type { PackageRunner } from '../launch/types';
 import { ServedEntry, servesText } from './installServes';
 import { canonicalMemberName } from '../versions/fingerprint';
 import type { InstalledPackage } from './installCommand';
@@ -41,6 +40,11 @@ export type RollbackPlan =
        * is not known here, and the installer does not remove them.
        */
       kept: string[];
+      /**
+       * Dependencies that moved, left to the installer's resolution for the version rolled back to
+       * (a uv tool: uv's receipt names only what the user asked for, so none is pinned there).
+       */
+      resolved?: string[];
     }
   /** A runner's cache holds it: the entries' pin goes back. */
   | PinPlan
@@ -161,18 +165,21 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
   }
   const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
   // Exact: a range would let the project's next update bring back what was rolled back from.
-  const how = installCommandFor(installed, pins, facts, 'exact');
+  const how = installCommandFor(installed, pins, facts, 'exact', server);
   if ('refused' in how) return refuse(how.refused);
+  const resolved = how.unpinned ?? [];
   return {
     kind: 'plan',
     serverName: server.name,
     where: how.where,
     from,
-    pins,
+    pins: pins.filter((x) => !resolved.includes(x.name)),
     command: how.command,
     shown: how.shown,
     restart,
-    kept,
+    // An installer that syncs the environment removes what the release rolled back to does not need.
+    kept: how.exact ? [] : kept,
+    ...(resolved.length ? { resolved } : {}),
   };
 }
 
@@ -208,14 +215,6 @@ function canonicalNames(packages: Record<string, string>): Record<string, string
   for (const [name, version] of Object.entries(packages)) out[canonicalMemberName(name)] ??= version;
   return out;
 }
-
-/** The runners whose entries' pins a roll back changes, as their commands are said. */
-const PIN_RUNNERS: Partial<Record<PackageRunner, string>> = {
-  npx: 'npx',
-  uvx: 'uvx',
-  'pipx-run': 'pipx run',
-  deno: 'deno',
-};
 
 /**
  * A runner's pin that the product's Upgrade wrote, with nothing of it installed (its client quit
@@ -260,7 +259,13 @@ export function rollbackText(plan: RollbackPlan, serves: readonly ServedEntry[] 
         ]
       : []),
     ...(plan.kept.length ? [`  ${keptText(plan.kept)}`] : []),
+    ...(plan.resolved?.length ? [`  ${resolvedText(plan.resolved)}`] : []),
   ];
+}
+
+/** The dependencies a roll back leaves to the installer's resolution, in words. */
+export function resolvedText(resolved: readonly string[]): string {
+  return `as uv resolves them for that version, not pinned: ${resolved.join(', ')} (a pin would stay in uv's receipt, held by every later uv tool upgrade)`;
 }
 
 /** What a roll back leaves installed that the release it goes back to does not need, in words. */

@@ -1,7 +1,8 @@
 import type { ServerStatus } from '../base/model';
 import { pinIn } from '../launch/pin';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
-import { pinPlan } from './pinPlan';
+import { PIN_RUNNERS, pinPlan } from './pinPlan';
+import { runnerOfEntry } from '../launch/entryRunner';
 import { versionProblem } from './installArgs';
 import { ServedEntry, servesText } from './installServes';
 
@@ -34,7 +35,8 @@ export type UpgradePlan =
 export function upgradePlan(server: ServerStatus, to: string | undefined, facts: InstallFacts): UpgradePlan {
   const refuse = (message: string): UpgradePlan => ({ kind: 'refused', serverName: server.name, message });
   const installed = installedOf(server);
-  if (!installed) return refuse('what it runs is not known, so there is nothing to upgrade');
+  if (!installed)
+    return pinnedEntryPlan(server, to) ?? refuse('what it runs is not known, so there is nothing to upgrade');
   if (installed.dev)
     return refuse(
       installed.dev.script
@@ -59,7 +61,7 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
       );
     return pinPlan(server.name, installed, installed.ecosystem, runner, target);
   }
-  const how = installCommandFor(installed, [{ name: installed.name, version: target }], facts);
+  const how = installCommandFor(installed, [{ name: installed.name, version: target }], facts, 'default', server);
   if ('refused' in how) return refuse(how.refused);
   return {
     kind: 'install',
@@ -71,6 +73,27 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
     command: how.command,
     shown: how.shown,
   };
+}
+
+/**
+ * An entry that pins its release to a runner, with nothing of that release on disk to read (uvx
+ * fetches it at its next start, whatever tool or cache it used before): the pin says what it runs,
+ * so the pin is what moves.
+ */
+function pinnedEntryPlan(server: ServerStatus, to: string | undefined): UpgradePlan | undefined {
+  const entry = runnerOfEntry(server);
+  const runner = entry && PIN_RUNNERS[entry.runner];
+  if (!entry?.pin || !runner || entry.ecosystem === 'go') return undefined;
+  const refuse = (message: string): UpgradePlan => ({ kind: 'refused', serverName: server.name, message });
+  const target = to ?? server.updateAvailable?.latest;
+  if (!target)
+    return refuse(
+      `no newer version of ${entry.name} than ${entry.pin} is known: name the version its entry should pin`,
+    );
+  if (target === entry.pin) return refuse(`its entry already pins ${entry.name} ${target}`);
+  const bad = versionProblem(entry.ecosystem, target);
+  if (bad) return refuse(bad);
+  return pinPlan(server.name, { name: entry.name, version: entry.pin }, entry.ecosystem, runner, target);
 }
 
 /** The plan in words, every command shown before it runs; `serves`: every entry the install runs (installServes). */

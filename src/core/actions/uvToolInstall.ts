@@ -8,7 +8,10 @@ import { parseToml } from '../base/toml';
  * Python asked for. `uv tool upgrade` installs what it names again, so a version put in the tool's
  * environment behind its back (`uv pip install --python`) is undone by the user's next upgrade.
  * When a pin is the tool's own package, it is installed through `uv tool install` with the
- * receipt's other requirements and Python kept, so uv writes the new version in its receipt.
+ * receipt's other requirements and Python kept as the receipt has them, so uv writes the new version
+ * in its receipt and nothing else there changes. The other pins (dependencies that moved) are not
+ * added: each would become a requirement the user never asked for, held at that version by every
+ * later `uv tool upgrade`; uv resolves them for the tool's version instead (`unpinned` names them).
  * Undefined where the receipt cannot be read or asks for something this does not rebuild (a URL,
  * a path, an editable, a git source): the caller installs into the environment as before.
  */
@@ -16,7 +19,7 @@ export function uvToolInstall(
   uv: string,
   receiptText: string | undefined,
   pins: ReadonlyArray<{ name: string; version: string }>,
-): { command: string; args: string[] } | undefined {
+): { install: { command: string; args: string[] }; unpinned: string[] } | undefined {
   if (receiptText === undefined) return undefined;
   let tool: unknown;
   try {
@@ -33,24 +36,20 @@ export function uvToolInstall(
     reqs.push({ name: r.name, extras, specifier: typeof r.specifier === 'string' ? r.specifier : '' });
   }
   const [main, ...withs] = reqs;
-  const pinOf = (name: string) => pins.find((p) => normalizeName(p.name) === normalizeName(name));
-  const own = main && pinOf(main.name);
+  const own = main && pins.find((p) => normalizeName(p.name) === normalizeName(main.name));
   if (!own) return undefined;
-  const pinned = (r: (typeof reqs)[number]) => {
-    const p = pinOf(r.name);
-    return `${r.name}${r.extras}${p ? `==${p.version}` : r.specifier}`;
-  };
-  // The receipt's other requirements as it has them (pinned where this install pins them), then the
-  // dependencies pinned here that it did not name: each becomes a `--with`, so the receipt says them.
-  const others = [
-    ...withs.map(pinned),
-    ...pins
-      .filter((p) => p !== own && !withs.some((r) => normalizeName(r.name) === normalizeName(p.name)))
-      .map((p) => `${p.name}==${p.version}`),
-  ];
   const python = typeof tool.python === 'string' ? ['--python', tool.python] : [];
   return {
-    command: uv,
-    args: ['tool', 'install', pinned(main), ...others.flatMap((w) => ['--with', w]), ...python],
+    install: {
+      command: uv,
+      args: [
+        'tool',
+        'install',
+        `${main.name}${main.extras}==${own.version}`,
+        ...withs.flatMap((r) => ['--with', `${r.name}${r.extras}${r.specifier}`]),
+        ...python,
+      ],
+    },
+    unpinned: pins.filter((p) => normalizeName(p.name) !== normalizeName(main.name)).map((p) => p.name),
   };
 }

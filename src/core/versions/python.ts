@@ -324,6 +324,11 @@ export function inRunnerEnvironment(file: string): boolean {
   return UVX_ENV.test(v) || PIPX_RUN_ENV.test(v);
 }
 
+/** Whether a path lies in a venv `uv tool install` made (which uvx reuses where it satisfies a launch). */
+export function inUvTool(file: string): boolean {
+  return /\/uv\/(?:data\/)?tools\/[^/]+\//.test(file.replace(/\\/g, '/'));
+}
+
 /** `uv-run`: `uv run --with pkg cmd`, whose requirements uv installs in an environment of its cache and layers over the base. */
 export type PythonRunner = 'uvx' | 'pipx-run' | 'uv-run';
 

@@ -26,6 +26,7 @@ import { resolveInProjectEnv } from './projectEnv';
 import { projectRunnerOf } from '../launch/tables/python';
 import {
   inRunnerEnvironment,
+  inUvTool,
   isPythonInterpreter,
   parseLayeredRunner,
   parsePythonRunner,
@@ -456,6 +457,14 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         // uvx / pipx run / uv run --with: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options, parsed);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
+      } else if (
+        own?.state === 'installed' &&
+        own.location &&
+        inUvTool(own.location) &&
+        uvxPin(launch, parsed) !== undefined
+      ) {
+        // uvx reuses an installed `uv tool` that satisfies the entry's pin: the pin, not the tool, says what it runs next.
+        return { installed: await pinnedUvxNow(ctx, launch, options, parsed, own) };
       } else if (own?.state === 'installed') {
         // A package manager's folder the project no longer resolves (pnpm keeps old releases): judged against what it does.
         return (await packageManagerNow(ctx, own, options, launch.cwd)) ?? { installed: own };
@@ -480,6 +489,36 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };
   }
+}
+
+/**
+ * A pinned `uvx pkg==X` whose process runs from an installed `uv tool` (uvx reuses one that
+ * satisfies the pin): what its next start runs is what the pin resolves to (the tool while it still
+ * has X, else X in uv's cache). With X nowhere on disk, uvx fetches X at its next start: not the
+ * tool's version, whatever the tool moved to.
+ */
+async function pinnedUvxNow(
+  ctx: ResolveContext,
+  launch: LaunchSpec,
+  options: ResolveOptions,
+  parsed: ParsedLaunch,
+  tool: Extract<Installed, { state: 'installed' }>,
+): Promise<Installed> {
+  const now = await fromLaunch(ctx, launch, options, parsed);
+  if (now.installed.state === 'installed') return now.installed;
+  const pin = uvxPin(launch, parsed) ?? '';
+  return {
+    state: 'unknown',
+    ecosystem: 'python',
+    name: tool.name,
+    reason: `its entry pins ${tool.name} ${pin}, which neither the uv tool it ran from (${tool.version} now) nor uv's cache holds: uvx fetches ${pin} at its next start`,
+  };
+}
+
+/** The version a `uvx` launch pins (`pkg==X`, `pkg@X`, `--from pkg==X`), if any. */
+function uvxPin(launch: LaunchSpec, parsed: ParsedLaunch): string | undefined {
+  const r = parsePythonRunner(launch, parsed);
+  return r?.runner === 'uvx' ? r.version : undefined;
 }
 
 /** What the project of a package the process runs from resolves now, where its package manager keeps releases it no longer installs. */

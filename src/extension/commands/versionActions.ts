@@ -76,7 +76,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
       void vscode.window.showWarningMessage(t('{0} was not upgraded: {1}.', server.name, plan.message));
       return;
     case 'pin':
-      await changePins(svc, plan, 'Upgrade');
+      await changePins(svc, plan, 'Upgrade', server.id);
       return;
     case 'install': {
       const result = await install(
@@ -119,7 +119,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
       void vscode.window.showWarningMessage(t('{0} was not rolled back: {1}.', server.name, plan.message));
       return;
     case 'pin':
-      await changePins(svc, plan, 'Roll Back');
+      await changePins(svc, plan, 'Roll Back', server.id);
       return;
     case 'plan': {
       const result = await install(
@@ -137,6 +137,14 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
                   t(
                     "Left installed: {0} (the newer release brought them; remove them with the environment's pip if nothing else uses them)",
                     plan.kept.join(', '),
+                  ),
+                ]
+              : []),
+            ...(plan.resolved?.length
+              ? [
+                  t(
+                    "As uv resolves them for that version, not pinned: {0} (a pin would stay in uv's receipt, held by every later uv tool upgrade)",
+                    plan.resolved.join(', '),
                   ),
                 ]
               : []),
@@ -430,8 +438,13 @@ async function showOutcome(
   else await restartTargets(svc, targets);
 }
 
-/** A runner's pin changed in every entry of the window's snapshot that has it, each file's diff shown first. */
-async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll Back'): Promise<void> {
+/** A runner's pin changed in every entry of the window's snapshot that has it, each file's diff shown first; `serverId`: the row asked about. */
+async function changePins(
+  svc: Services,
+  plan: PinPlan,
+  verb: 'Upgrade' | 'Roll Back',
+  serverId: string,
+): Promise<void> {
   const all = svc.store.snapshot?.servers ?? [];
   const window = svc.window();
   const pinned = all.filter(
@@ -466,7 +479,14 @@ async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll 
       to: plan.to,
       at: new Date().toISOString(),
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
-  void vscode.window.showInformationMessage(
+  // As an install's result: Roll Back after an upgrade (the pin goes back), Show the row.
+  const rollBack = t('Roll Back');
+  const show = t('Show');
+  const choice = await vscode.window.showInformationMessage(
     [pinnedText(plan.package, plan.to, done.done.length), ...pinLeftText(old)].join(' '),
+    ...(verb === 'Upgrade' ? [rollBack] : []),
+    show,
   );
+  if (choice === rollBack) return rollbackServer(svc, serverId);
+  if (choice === show) await vscode.commands.executeCommand(CommandId.showView, serverId);
 }

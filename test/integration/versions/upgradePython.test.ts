@@ -170,5 +170,11 @@ describe('upgrade and rollback (real pipx and uv tool): into the tool environmen
       },
     );
     assert.match(receipt(), new RegExp(`specifier = "==${esc(OLD)}"`), "uv's receipt after the roll back");
+    // The dependencies the roll back moved are left to uv: none becomes a requirement the user never asked for.
+    assert.deepEqual(
+      [...receipt().matchAll(/\bname = "([^"]+)", specifier/g)].map((m) => m[1]),
+      [TIME],
+      "uv's receipt names the tool alone",
+    );
   });
 });

@@ -8,28 +8,28 @@ entrypoints = [{ name = "mcp-server-time", install-path = "/h/.local/bin/mcp-ser
 `;
 
 describe("actions: a uv tool's package moved through uv tool install, so its receipt agrees", () => {
-  it("keeps the receipt's other requirements and Python; pins what moves; adds the dependencies it pins as --with", () => {
+  it("keeps the receipt's other requirements and Python as it has them; pins the tool's own package alone, leaving the dependencies that moved to uv", () => {
     assert.deepEqual(uvToolInstall('/bin/uv', RECEIPT, [{ name: 'mcp_server_time', version: '2026.10.19' }]), {
-      command: '/bin/uv',
-      args: ['tool', 'install', 'mcp-server-time==2026.10.19', '--with', 'tzdata[x]>=2024', '--python', '3.12'],
+      install: {
+        command: '/bin/uv',
+        args: ['tool', 'install', 'mcp-server-time==2026.10.19', '--with', 'tzdata[x]>=2024', '--python', '3.12'],
+      },
+      unpinned: [],
     });
+    // A roll back's dependency pins never become requirements of uv's receipt (its next `uv tool upgrade` would keep them).
     assert.deepEqual(
       uvToolInstall('/bin/uv', RECEIPT, [
         { name: 'mcp-server-time', version: '2026.8.18' },
         { name: 'tzdata', version: '2024.1' },
         { name: 'pydantic', version: '2.9.0' },
-      ])?.args,
-      [
-        'tool',
-        'install',
-        'mcp-server-time==2026.8.18',
-        '--with',
-        'tzdata[x]==2024.1',
-        '--with',
-        'pydantic==2.9.0',
-        '--python',
-        '3.12',
-      ],
+      ]),
+      {
+        install: {
+          command: '/bin/uv',
+          args: ['tool', 'install', 'mcp-server-time==2026.8.18', '--with', 'tzdata[x]>=2024', '--python', '3.12'],
+        },
+        unpinned: ['tzdata', 'pydantic'],
+      },
     );
   });
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseRequirement } from '../../../src/core/launch/spec';
 import { inRunnerEnvironment, parsePythonRunner, resolvePythonRunner } from '../../../src/core/versions/python';
@@ -62,5 +63,37 @@ describe('versions: a process in a uvx environment is judged against what its la
     assert.ok(
       inRunnerEnvironment(processArgv[1]) && !inRunnerEnvironment(path.join(home, 'tools', 'srv', 'bin', 'srv')),
     );
+  });
+});
+
+/** uvx reuses an installed `uv tool` that satisfies the entry's pin: the pin says what the entry runs next, not the tool. */
+describe('versions: a pinned uvx entry whose process runs from a uv tool is judged against its pin', () => {
+  it('the tool while it has the pinned release; once the tool moved, the pin in uv’s cache, else not known (uvx fetches it), never the tool’s release', async () => {
+    const home = tempDir();
+    const cache = path.join(home, '.cache', 'uv');
+    const tools = path.join(home, '.local', 'share', 'uv', 'tools');
+    const tool = path.join(tools, 'srv');
+    venv(tool, [{ name: 'srv', version: '1.0', scripts: ['srv'] }]);
+    write(path.join(tool, 'bin', 'srv'), '#!python\n');
+    const ctx = ctxFor(home, { UV_CACHE_DIR: cache, UV_TOOL_DIR: tools });
+    const processArgv = [path.join(tool, 'bin', 'python'), path.join(tool, 'bin', 'srv')];
+    const pinned = { command: 'uvx', args: ['srv@1.0'] };
+    const before = await resolveInstalled(ctx, pinned, { processArgv });
+    assert.equal(before.installed.state === 'installed' && before.installed.how, `uv tool ${tool}`);
+
+    // The tool upgraded for another entry (`uv tool install srv==2.0`): the pin still holds 1.0.
+    fs.rmSync(path.join(tool, 'lib'), { recursive: true });
+    venv(tool, [{ name: 'srv', version: '2.0', scripts: ['srv'] }]);
+    const moved = await resolveInstalled(ctx, pinned, { processArgv });
+    assert.equal(moved.installed.state, 'unknown', JSON.stringify(moved.installed));
+    assert.match(moved.installed.state === 'unknown' ? moved.installed.reason : '', /pins srv 1\.0.*uvx fetches 1\.0/);
+    // An unpinned entry follows the tool.
+    const loose = await resolveInstalled(ctx, { command: 'uvx', args: ['srv'] }, { processArgv });
+    assert.equal(loose.installed.state === 'installed' && loose.installed.version, '2.0');
+
+    const env = path.join(cache, 'archive-v0', 'Pinned');
+    venv(env, [{ name: 'srv', version: '1.0', scripts: ['srv'] }]);
+    const cached = await resolveInstalled(ctx, pinned, { processArgv });
+    assert.equal(cached.installed.state === 'installed' && cached.installed.how, `uvx environment ${env}`);
   });
 });
