@@ -11,6 +11,7 @@ import { rollbackPlan, keptText } from '../core/actions/rollback';
 import { upgradePlan } from '../core/actions/upgrade';
 import { lastUpgradeOf, recordUpgrade } from '../core/actions/upgradeHistory';
 import { installRefusal } from '../core/actions/workspaceTrust';
+import type { InstallerExit } from '../core/actions/runInstaller';
 import type { LifeguardPaths } from '../core/base/paths';
 
 export type { ActionOutcome, ActionReport } from './schemas';
@@ -40,7 +41,7 @@ export interface ActionContext {
    */
   installs?: {
     facts: InstallFacts;
-    run(command: InstallCommand): Promise<{ exitCode: number; tail: string }>;
+    run(command: InstallCommand): Promise<InstallerExit>;
     paths: LifeguardPaths;
   };
 }
@@ -231,16 +232,11 @@ export async function changeVersion(
       message: `Would run, then restart each guard whose server runs other code: ${line}. Nothing was run. Call again with dryRun false to do it.`,
       outcomes: [{ kind: 'planned', serverName: name, message: line }],
     };
-  let tail = '';
   const done = await applyInstall(
     server.name,
     plan.command,
     {
-      run: async (command) => {
-        const r = await installs.run(command);
-        tail = r.tail;
-        return r.exitCode;
-      },
+      run: (command) => installs.run(command),
       look: c.snapshot,
       restart: (pid) => restartVia(c, `${verb}_server ${name}`)(String(pid)),
     },
@@ -255,7 +251,10 @@ export async function changeVersion(
         {
           kind: 'failed',
           serverName: name,
-          message: `${line} exited with ${done.exitCode}; nothing was restarted. Its last output: ${quoted(tail)}`,
+          // The installer's own error line, masked, as every face says it; its whole output is in this face's log.
+          message: done.reason
+            ? `${line} exited with ${done.exitCode} (${quoted(done.reason)}); nothing was restarted`
+            : `${line} exited with ${done.exitCode}; nothing was restarted. Its output is in this face's log`,
         },
       ],
       [],

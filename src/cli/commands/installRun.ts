@@ -1,5 +1,5 @@
 import type { InstallCommand, InstalledPackage } from '../../core/actions/installCommand';
-import { outputLines, runInstaller } from '../../core/actions/runInstaller';
+import { InstallerExit, outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
@@ -18,14 +18,13 @@ import { restartOutcomeText } from './restart';
 
 /** What `rollback` and `upgrade` run and restart: the machine's facts, the installer, the guards after it. */
 
-/** Runs the installer, its output passed on to ours; resolves with its exit code. */
-export async function runVisible(c: InstallCommand, io: CliIo): Promise<number> {
-  const r = await runInstaller(c, {
+/** Runs the installer, its output passed on to ours; resolves with its exit code and, failed, its reason. */
+export function runVisible(c: InstallCommand, io: CliIo): Promise<InstallerExit> {
+  return runInstaller(c, {
     cwd: io.cwd,
     env: io.env,
     onOutput: (text, stream) => (stream === 'stdout' ? io.stdout : io.stderr)(text),
   });
-  return r.exitCode;
 }
 
 /** The look an action plans on, and the registry checks it started (awaited when the cache had no answer). */
@@ -87,7 +86,7 @@ export function runCaptured(
   cwd: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
-): Promise<{ exitCode: number; tail: string }> {
+): Promise<InstallerExit> {
   return runInstaller(c, { cwd, env, onOutput: (text) => outputLines(text).forEach(log) });
 }
 
@@ -237,17 +236,29 @@ export function notInstalled(
 ): number {
   switch (done.kind) {
     case 'failed':
-      if (o.json) o.report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
-      else
-        o.io.stderr(
-          `mcp-lifeguard ${verb}: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`,
-        );
+      if (o.json)
+        o.report({
+          ok: false,
+          ran: true,
+          exitCode: done.exitCode,
+          ...(done.reason ? { reason: done.reason } : {}),
+          restarts: [],
+          left: [],
+        });
+      else o.io.stderr(printable([`mcp-lifeguard ${verb}: ${failedText(name, done.exitCode, done.reason)}`]));
       return 1;
     case 'unchanged':
       if (o.json) o.report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
       else o.io.stderr(printable([`mcp-lifeguard ${verb}: ${unchangedText(name, before, done.installed)}`]));
       return 1;
   }
+}
+
+/** A failed installer, in words: its exit code and the reason it said (the line the extension's toast says too). */
+function failedText(name: string, exitCode: number, reason: string | undefined): string {
+  return reason
+    ? `${name}: the command exited with ${exitCode} (${reason}); nothing was restarted`
+    : `${name}: the command exited with ${exitCode}; nothing was restarted`;
 }
 
 /** An installer that exited 0 and changed nothing, in words: nothing was rolled back or upgraded, and nothing restarted. */

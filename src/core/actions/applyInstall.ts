@@ -3,6 +3,7 @@ import type { ServerStatus, Snapshot } from '../base/model';
 import { whichSync } from '../launch/which';
 import { InstallCommand, InstalledPackage, installedOf, InstallFacts } from './installCommand';
 import type { RestartTargetOutcome } from './restart';
+import type { InstallerExit } from './runInstaller';
 import { RanOld, ranOld } from './upgrade';
 import { serversOfInstall } from './installServes';
 
@@ -17,8 +18,8 @@ import { serversOfInstall } from './installServes';
  */
 
 export interface ApplyDeps {
-  /** Runs the installer (no shell), its output where the face shows it; resolves with its exit code. */
-  run(command: InstallCommand): Promise<number>;
+  /** Runs the installer (no shell), its output where the face shows it; resolves with its exit code and, failed, its reason (runInstaller). */
+  run(command: InstallCommand): Promise<Pick<InstallerExit, 'exitCode' | 'reason'>>;
   /**
    * A fresh snapshot whose verdicts no longer wait for the files the install wrote to settle
    * (core/snapshot/settle.ts takeSettled): an instance still `settling` is not judged yet.
@@ -29,7 +30,8 @@ export interface ApplyDeps {
 }
 
 export type ApplyResult =
-  | { kind: 'failed'; exitCode: number }
+  /** `reason`: the installer's own error line, the one every face says (runInstaller.ts installerErrorLine). */
+  | { kind: 'failed'; exitCode: number; reason?: string }
   /** The installer exited 0, and what is installed is what was: nothing was restarted. */
   | { kind: 'unchanged'; snapshot: Snapshot; installed?: string }
   | {
@@ -48,8 +50,8 @@ export async function applyInstall(
   deps: ApplyDeps,
   o: { before?: InstalledPackage; alsoRestart?: readonly number[] } = {},
 ): Promise<ApplyResult> {
-  const exitCode = await deps.run(command);
-  if (exitCode !== 0) return { kind: 'failed', exitCode };
+  const { exitCode, reason } = await deps.run(command);
+  if (exitCode !== 0) return { kind: 'failed', exitCode, ...(reason ? { reason } : {}) };
   const snapshot = await deps.look();
   const server = serverNamed(snapshot, serverName);
   const after = server ? installedOf(server) : undefined;

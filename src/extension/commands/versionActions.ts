@@ -5,7 +5,7 @@ import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../co
 import { installServes, servedClients } from '../../core/actions/installServes';
 import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget } from '../../core/actions/restart';
-import { installerErrorLine, outputLines, runInstaller } from '../../core/actions/runInstaller';
+import { InstallerExit, outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
 import { DEFAULT_GRACE_MS } from '../../core/actions/stop';
 import { upgradePlan } from '../../core/actions/upgrade';
@@ -302,7 +302,6 @@ async function installAndRestart(
   alsoRestart: readonly number[],
 ): Promise<Outcome> {
   const { command } = plan;
-  let tail = '';
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: words.progress },
     (progress) =>
@@ -310,11 +309,7 @@ async function installAndRestart(
         server.name,
         command,
         {
-          run: async (c) => {
-            const r = await runLogged(svc, server.name, c, plan.shown, (line) => progress.report({ message: line }));
-            tail = r.tail;
-            return r.exitCode;
-          },
+          run: (c) => runLogged(svc, server.name, c, plan.shown, (line) => progress.report({ message: line })),
           look: () =>
             takeSettled(async () => {
               await svc.refresh.request('manual');
@@ -349,10 +344,7 @@ async function installAndRestart(
   if (result.kind === 'failed') {
     const show = t('Show Log');
     void vscode.window
-      .showErrorMessage(
-        installFailedText(server.name, command.command, result.exitCode, installerErrorLine(tail, process.env)),
-        show,
-      )
+      .showErrorMessage(installFailedText(server.name, command.command, result.exitCode, result.reason), show)
       .then((choice) => {
         if (choice === show) svc.log.show();
       });
@@ -374,10 +366,11 @@ async function runLogged(
   c: InstallCommand,
   shown: string,
   onLine: (line: string) => void,
-): Promise<{ exitCode: number; tail: string }> {
+): Promise<InstallerExit> {
   svc.log.info(`${name}: running ${shown}`);
   const r = await runInstaller(c, {
     cwd: os.homedir(),
+    env: process.env,
     onOutput: (text) => {
       for (const line of outputLines(text)) {
         svc.log.info(`${name}: ${line}`);

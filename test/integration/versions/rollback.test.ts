@@ -123,6 +123,19 @@ describe('rollback (real npm): the version a running server started with, instal
           done.stderr,
           /memory: the command ran and changed nothing \(@modelcontextprotocol\/server-memory 2026\.8\.31 is still installed, as before\); nothing was restarted/,
         );
+        // npm that fails (offline, with an empty cache): its own error line said, as the extension's toast says it.
+        const failed = await rollback(['memory', '--trust-workspace', '--yes'], {
+          root,
+          home,
+          lg,
+          cwd: projectDir,
+          env: { npm_config_offline: 'true', npm_config_cache: path.join(root, 'empty-npm-cache') },
+        });
+        assert.equal(failed.code, 1, `${failed.stdout}\n${failed.stderr}`);
+        assert.match(
+          failed.stderr,
+          /^mcp-lifeguard rollback: memory: the command exited with 1 \(npm error request to \S+ failed: cache mode is 'only-if-cached' but no cached response is available\.\); nothing was restarted$/m,
+        );
         const after = await instanceOf(() => snapshot(home, projectDir, lg), 'memory', child.pid!);
         assert.equal(after.versions?.verdict.state, 'stale', 'the same process, still running what it ran');
       },

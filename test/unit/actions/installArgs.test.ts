@@ -176,7 +176,7 @@ describe('install arguments: built from checked parts, shown as the shell runs t
     const snapshot = { servers: [server] } as unknown as Snapshot;
     const restarted: number[] = [];
     const deps = {
-      run: async () => 0,
+      run: async () => ({ exitCode: 0 }),
       look: async () => snapshot,
       restart: async (pid: number) => {
         restarted.push(pid);

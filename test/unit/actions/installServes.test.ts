@@ -162,7 +162,7 @@ describe('one install, all its users: Upgrade and Roll back name and restart eve
       'srv',
       { command: 'npm', args: [] },
       {
-        run: () => Promise.resolve(0),
+        run: () => Promise.resolve({ exitCode: 0 }),
         look: () => Promise.resolve({ servers } as unknown as Snapshot),
         restart: (pid) => {
           restarted.push(pid);
