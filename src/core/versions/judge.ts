@@ -230,20 +230,8 @@ function settlingReason(
   dependenciesGone: boolean,
 ): string | undefined {
   const inst = e.installed;
-  const ago = (t: number) => `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
-  const writerDone = (t: number) =>
-    !e.installing &&
-    !!e.installedBy &&
-    (e.installedBy.startTime === undefined || t >= e.installedBy.startTime - CLOCK_SLACK_MS);
-  if (
-    changedSinceStart &&
-    inst.state === 'installed' &&
-    e.now !== undefined &&
-    e.now - inst.changedAt! < (e.settleMs ?? SETTLE_MS) &&
-    !writerDone(inst.changedAt!)
-  ) {
-    return `files of ${inst.name} changed ${ago(inst.changedAt!)} (an install may be running): judged once they stop changing`;
-  }
+  if (changedSinceStart && inst.state === 'installed' && tooRecent(e, inst.changedAt!))
+    return `files of ${inst.name} changed ${ago(e, inst.changedAt!)} (an install may be running): judged once they stop changing`;
   const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
   // Dependencies gone carry no time of their own (their folders are gone): any running installer of the ecosystem may be removing them.
   const byInstaller =
@@ -265,12 +253,39 @@ function settlingReason(
     start !== undefined &&
     inst.goneAt !== undefined &&
     inst.goneAt > start + CLOCK_SLACK_MS &&
-    e.now !== undefined &&
-    e.now - inst.goneAt < (e.settleMs ?? SETTLE_MS) &&
-    !writerDone(inst.goneAt)
+    tooRecent(e, inst.goneAt)
   ) {
-    return `${inst.name} was removed ${ago(inst.goneAt)} (an install may be running): judged once its folder stops changing`;
+    return `${inst.name} was removed ${ago(e, inst.goneAt)} (an install may be running): judged once its folder stops changing`;
   }
+  return undefined;
+}
+
+/**
+ * A change at `t` (ms) less than the quiet period ago, which no installer seen at work and gone
+ * since it began explains: an install may still be writing it.
+ */
+function tooRecent(e: VersionEvidence, t: number): boolean {
+  const writerDone =
+    !e.installing &&
+    !!e.installedBy &&
+    (e.installedBy.startTime === undefined || t >= e.installedBy.startTime - CLOCK_SLACK_MS);
+  return e.now !== undefined && e.now - t < (e.settleMs ?? SETTLE_MS) && !writerDone;
+}
+
+function ago(e: VersionEvidence, t: number): string {
+  return `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
+}
+
+/**
+ * Why a script's imported packages that changed after its start (at `at`, the newest) must wait, if
+ * they must: the settle rule of every change (settlingReason), for files no record names, so a read
+ * made while the installer writes them is never a verdict.
+ */
+function importsSettling(e: VersionEvidence, names: readonly string[], at: number): string | undefined {
+  if (e.installing && (e.installing.startTime === undefined || at >= e.installing.startTime - CLOCK_SLACK_MS))
+    return `${e.installing.what} is running${e.installing.why ? ` (${e.installing.why})` : ''}: judged once it is done`;
+  if (tooRecent(e, at))
+    return `files of ${names.join(', ')}, which it imports, changed ${ago(e, at)} (an install may be running): judged once they stop changing`;
   return undefined;
 }
 
@@ -718,11 +733,12 @@ function unrecordedImports(
   const late = (t: number | undefined) => start !== undefined && t !== undefined && t > start + CLOCK_SLACK_MS;
   if (inst.dev.newest.some((f) => late(Date.parse(f.at)))) return undefined;
   const after = names.filter((n) => late(times[n]));
-  if (after.length)
-    return changedVerdict(j, inst.version, false, {
-      names: after.map((n) => `${n} ${packages[n]}`),
-      at: Math.max(...after.map((n) => times[n])),
-    });
+  if (after.length) {
+    const at = Math.max(...after.map((n) => times[n]));
+    const waiting = importsSettling(j.e, after, at);
+    if (waiting) return { state: 'unknown', settling: true, reason: waiting };
+    return changedVerdict(j, inst.version, false, { names: after.map((n) => `${n} ${packages[n]}`), at });
+  }
   const unread = names.filter((n) => times[n] === undefined);
   return start === undefined || unread.length
     ? {

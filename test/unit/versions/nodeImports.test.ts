@@ -177,6 +177,22 @@ describe('versions: what a JavaScript script imports by package name', () => {
         /^server\.mjs: changed since start: restart .*\(zod 3\.26\.0, which it imports, changed at /,
       );
     }
+    // Read while npm may still be writing zod (its files a second old): no verdict yet, judged again
+    // once they stop changing, as any change is; an npm seen at work since before it: waits for it to end.
+    const zodAt = installed.state === 'installed' ? installed.closureTimes![`zod`] : 0;
+    for (const record of records) {
+      const early = judge({ installed, processStart: start, ...record, now: zodAt + 1000 }).verdict;
+      assert.ok(early.state === 'unknown' && early.settling === true, JSON.stringify(early));
+      assert.match(early.reason, /^files of zod, which it imports, changed 1 s ago \(an install may be running\)/);
+      const npmAtWork = { installing: { what: 'npm install (pid 4242)', startTime: zodAt - 5000 } };
+      const held = judge({ installed, processStart: start, ...record, ...npmAtWork, now: zodAt + 60_000 }).verdict;
+      assert.ok(held.state === 'unknown' && held.settling === true, JSON.stringify(held));
+      assert.match(held.reason, /^npm install \(pid 4242\) is running: judged once it is done$/);
+      // The npm that wrote it seen at work and gone since: the change is complete, judged at once.
+      const done = { installedBy: { what: 'npm install (pid 4242)', startTime: zodAt - 5000 } };
+      const judgedNow = judge({ installed, processStart: start, ...record, ...done, now: zodAt + 1000 }).verdict;
+      assert.equal(judgedNow.state, 'changed', JSON.stringify(judgedNow));
+    }
     // A member whose times could not be read: unknown, said.
     const unread = Object.assign({}, installed, { closureTimes: { [SDK]: start - 1000 } });
     const v = judged({ firstSeen }, unread);
