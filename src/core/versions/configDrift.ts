@@ -37,7 +37,9 @@ export function launchedPackage(argv: readonly string[]): PackageTarget | undefi
   return target.kind === 'package' ? target : undefined;
 }
 
-const label = (t: PackageTarget) => (t.version ? `${t.name}@${t.version}` : t.name);
+/** A launch's package as a drift names it (`pkg@1.0.0`; `pkg` with no version): the config event's id is made of it. */
+export const packageLabel = (name: string, version?: string): string => (version ? `${name}@${version}` : name);
+const label = (t: PackageTarget) => packageLabel(t.name, t.version);
 
 /**
  * `configured`: the package the entry launches now (`launchedPackage` of its command);

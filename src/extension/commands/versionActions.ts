@@ -26,7 +26,7 @@ import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { CommandId } from '../commandIds';
 import { claimEvent, unclaimEvent } from '../eventClaim';
-import { eventOver, installEventIds } from '../viewModel/notifications';
+import { eventOver, installEventIds, pinEventIds } from '../viewModel/notifications';
 import {
   installFailedText,
   pinLeftText,
@@ -461,8 +461,17 @@ async function changePins(
     plan.from,
     plan.to,
   );
+  // What the pin makes (each running instance's entry now launching another release; the release
+  // itself once fetched) is said by this result alone: claimed across windows before it is written.
+  const { state, root } = svc.engine.paths;
+  const preclaimed = pinEventIds(plan.package, plan.to).filter(
+    (id) => claimEvent(state, id, undefined, root).kind === 'claimed',
+  );
   const done = await editPlan(svc, pinned, verb, detail, () => pinChange(plan.package, plan.ecosystem, plan.to));
-  if (!done || done.done.length === 0) return;
+  if (!done || done.done.length === 0) {
+    for (const id of preclaimed) unclaimEvent(state, id);
+    return;
+  }
   // An upgrade is recorded, so that Roll Back can put the pin back; a roll back is not, as an install's is not.
   if (verb === 'Upgrade')
     await recordUpgrade(svc.engine.paths, {

@@ -17,6 +17,7 @@ import { isKnownVersion, versionMove, versionWord } from '../../core/report/vers
 import { t } from './l10n';
 import type { InferredSource, MovedDependency } from '../../core/base/versionTypes';
 import { Direction, direction } from '../../core/versions/direction';
+import { packageLabel } from '../../core/versions/configDrift';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many
@@ -78,7 +79,7 @@ export type Notification =
    * `rollBack`: there are versions to go back to (its guard's record of what the last server that
    * served started with, a moved dependency, an upgraded package), so Roll Back is offered at once.
    */
-  | { kind: 'down'; eventId: string; serverId: string; message: string; rollBack: boolean };
+  | { kind: 'down'; eventId: string; serverId: string; message: string; rollBack: boolean; since: string };
 
 export interface NotificationMemory {
   /** Event ids this window already handled (shown, or lost the claim to another window). */
@@ -306,6 +307,7 @@ export function decideNotifications(
         serverId: server.id,
         message: downMessage(server.name, down),
         rollBack: server.rollbackable === true,
+        since: down.since,
       });
     }
   }
@@ -406,7 +408,15 @@ export function claimed(notifications: readonly Notification[], claim: (eventId:
  * when the new server does not start.
  */
 export type OwnAction =
-  { kind: 'install'; packages: readonly string[] } | { kind: 'restart'; serverIds: readonly string[] };
+  | { kind: 'install'; packages: readonly string[] }
+  /**
+   * `ended`: when it ran (ms), once its result was said: the downs that began meanwhile are still
+   * its own when they show after it (a guard writes its record of the failure after it answers).
+   */
+  | { kind: 'restart'; serverIds: readonly string[]; ended?: { from: number; to: number } };
+
+/** How far a down's time may lie outside the restart that caused it (times are whole milliseconds, read apart). */
+const DOWN_SLACK_MS = 1000;
 
 /** Whether a notification tells of what one of `actions` did: its result says it, so it is not shown. */
 export function ownedByAction(n: Notification, actions: readonly OwnAction[]): boolean {
@@ -420,8 +430,12 @@ export function ownedByAction(n: Notification, actions: readonly OwnAction[]): b
           // One spelling per package, as PyPI compares names (case, `-`, `_` and `.` alike).
           a.packages.some((p) => normalizeName(p) === normalizeName(n.package))
         );
-      case 'restart':
-        return n.kind === 'down' && a.serverIds.includes(n.serverId);
+      case 'restart': {
+        if (n.kind !== 'down' || !a.serverIds.includes(n.serverId)) return false;
+        if (!a.ended) return true;
+        const since = Date.parse(n.since);
+        return since >= a.ended.from - DOWN_SLACK_MS && since <= a.ended.to + DOWN_SLACK_MS;
+      }
       default:
         return assertNever(a);
     }
@@ -437,4 +451,16 @@ export function installEventIds(installs: readonly { name: string; version: stri
   return installs.flatMap((p) =>
     (['version', 'changed'] as const).map((cause) => staleEventId({ cause, package: p.name, installed: p.version })),
   );
+}
+
+/**
+ * The events a runner's pin written into the entries will make (the package at the version pinned
+ * as an install's are, and each running instance's entry now launching it): claimed across windows
+ * before it is written, so that the pin's own result is the one toast of it.
+ */
+export function pinEventIds(pkg: string, version: string): string[] {
+  return [
+    ...installEventIds([{ name: pkg, version }]),
+    staleEventId({ cause: 'config', package: pkg, installed: packageLabel(pkg, version) }),
+  ];
 }

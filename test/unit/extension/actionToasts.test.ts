@@ -4,7 +4,11 @@ import {
   installEventIds,
   NotificationSettings,
   ownedByAction,
+  pinEventIds,
 } from '../../../src/extension/viewModel/notifications';
+import { configDrift, launchedPackage } from '../../../src/core/versions/configDrift';
+import { versionVerdict } from '../../../src/core/report/input';
+import type { InstanceVersions } from '../../../src/core/base/versionTypes';
 import {
   installFailedText,
   pinLeftText,
@@ -86,6 +90,52 @@ describe("extension: the window's own Upgrade, Roll Back and Restart say their c
     assert.equal(ownedByAction(n, [{ kind: 'restart', serverIds: [notes.id] }]), true);
     assert.equal(ownedByAction(n, [{ kind: 'restart', serverIds: ['another'] }]), false);
     assert.equal(ownedByAction(n, [{ kind: 'install', packages: ['notes'] }]), false);
+  });
+});
+
+describe('extension: one toast per event after the action that made it', () => {
+  it("a pin Upgrade writes: the running instance's entry now launching the new release is the pin's event (claimed before it is written), as is the release once fetched", () => {
+    for (const [runner, old, now] of [
+      ['npx', ['npx', '-y', `${MEM}@2026.7.4`], ['npx', '-y', `${MEM}@2026.8.31`]],
+      ['uvx', ['uvx', 'mcp-server-fetch==2025.1.1'], ['uvx', 'mcp-server-fetch==2025.4.7']],
+    ] as const) {
+      const pkg = launchedPackage(now)!;
+      // The engine's drift of an instance started from the old pin, under the entry as the pin left it.
+      const drift = configDrift(pkg, [old])!;
+      assert.ok(drift, runner);
+      const verdict = versionVerdict({
+        verdict: { state: 'config-changed', ...drift, summary: 'x' },
+      } as unknown as InstanceVersions)!;
+      const pinned = server('mem', { instances: [instance(31, { verdicts: [verdict] })] });
+      const [n] = decideNotifications(snapshot([pinned]), fresh, on);
+      assert.equal(n?.kind, 'stale', runner);
+      assert.ok(pinEventIds(pkg.name, pkg.version!).includes(n.eventId), `${runner}: ${n.eventId}`);
+      assert.ok(!pinEventIds(pkg.name, '0.0.1').includes(n.eventId), runner);
+    }
+    // The release itself, once the runner fetched it: the same events an install of it makes.
+    assert.deepEqual(pinEventIds(MEM, '2026.8.31').slice(0, 2), installEventIds([{ name: MEM, version: '2026.8.31' }]));
+  });
+
+  it('a down that began while a restart ran is its result’s even when it shows after it; a later one is news', () => {
+    let clock = Date.parse('2026-11-25T07:04:00.000Z');
+    const actions = new OwnActions(() => clock);
+    const release = actions.hold({ kind: 'restart', serverIds: ['notes-id'] });
+    clock += 8000;
+    release();
+    const downAt = (since: string) => ({
+      kind: 'down' as const,
+      eventId: `down:notes@${since}`,
+      serverId: 'notes-id',
+      message: 'notes is down',
+      rollBack: false,
+      since,
+    });
+    // The guard gave up during the restart; its record of it was read only after the result was said.
+    assert.equal(ownedByAction(downAt('2026-11-25T07:04:06.500Z'), actions.active()), true);
+    // The restarted server crashed a minute later: another event, notified.
+    assert.equal(ownedByAction(downAt('2026-11-25T07:05:10.000Z'), actions.active()), false);
+    // Another server's down is never this restart's.
+    assert.equal(ownedByAction({ ...downAt('2026-11-25T07:04:06.500Z'), serverId: 'other' }, actions.active()), false);
   });
 });
 

@@ -271,6 +271,7 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
       // One line: the server's own error, not the guard's whole account (Show has it).
       message: "notes is down: it does not start (ModuleNotFoundError: pin 'mcp<2').",
       rollBack: false,
+      since: down.since,
     });
     assert.deepEqual(decideNotifications(snapshot([notes]), { ...fresh, seen: new Set([n.eventId]) }, on), []);
     assert.deepEqual(decideNotifications(snapshot([notes]), fresh, { ...on, onUpgrade: false }), []);
