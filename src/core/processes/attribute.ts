@@ -167,8 +167,8 @@ function instanceOfOwners(
     const ambiguous = undecidedOwner(launched, fits, own.length > 0, options);
     if (ambiguous) instance.verdicts.push(ambiguous);
   }
-  // A share host serves every entry that shares it; a process its own client's entries fit is theirs.
-  const owners = own.length > 0 || cand.asEntry ? fits : listedOnce(instance, fits);
+  // A share host serves every entry that shares it; any other process is one entry's, however many fit.
+  const owners = cand.asEntry ? fits : listedOnce(instance, fits, own.length > 0);
   return { instance, owners };
 }
 

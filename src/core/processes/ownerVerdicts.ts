@@ -8,8 +8,9 @@ import type { ConfigLaunch } from './configLaunches';
 const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
 
 /**
- * A process no entry of its own client fits (its client gone, a terminal, or a client none of whose
- * entries fit) that fits several entries: nothing tells which entry's it is, so it is listed once,
+ * A process that fits several entries alike (of its own client, which runs each entry as a process
+ * of its own; or, when none of its own client's fits, its client gone, a terminal, or a client none
+ * of whose entries fit): nothing tells which entry's it is, so it is listed once,
  * not as each entry's running server (counted once, acted on from one row). Under an entry every
  * session of its client starts before one only a client open on that folder starts (the window
  * showing the view is alive and lists its own folder's entry as stopped), else in the table's order.
@@ -17,7 +18,7 @@ const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'loca
  * (one added when the entries are one server, which no other rule finds undecided), so no bulk
  * action touches it. Judged as before, with the same entries (ambiguousOwner still sees them all).
  */
-export function listedOnce(instance: Instance, fits: ConfigLaunch[]): ConfigLaunch[] {
+export function listedOnce(instance: Instance, fits: ConfigLaunch[], ownClient: boolean): ConfigLaunch[] {
   if (fits.length < 2) return fits;
   const ranked = [...fits].sort(
     (a, b) => Number(FOLDER_SCOPES.has(a.config.source.scope)) - Number(FOLDER_SCOPES.has(b.config.source.scope)),
@@ -38,7 +39,7 @@ export function listedOnce(instance: Instance, fits: ConfigLaunch[]): ConfigLaun
     instance.verdicts.push({
       kind: 'unknown',
       question: 'owner',
-      reason: `${startedBy(instance.client)}, and ${alike}: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk`,
+      reason: `${ownClient ? `${instance.client.name} started it` : startedBy(instance.client)}, and ${alike}: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk`,
     });
   return [ranked[0]];
 }

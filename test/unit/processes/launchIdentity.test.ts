@@ -163,7 +163,7 @@ describe('launch identity: one process, one entry', () => {
     ]);
   });
 
-  it("a relative script is found in the config's cwd; one configured in several places is still one launch", async () => {
+  it("a relative script is found in the config's cwd; one configured in several places is one process under one entry, undecided", async () => {
     const sameLaunch = { launchKey: 'stdio:same' };
     const r = await listed(
       [
@@ -174,8 +174,9 @@ describe('launch identity: one process, one entry', () => {
       [{ pid: 20, ppid: 10, argv: ['node', 'server.js'], startTime: 2000 }],
       facts({ cwd: { 20: '/p1' } }),
     );
-    assert.deepEqual(r.here, [{ pid: 20, undecided: false }]);
-    assert.deepEqual(r.hereToo, [{ pid: 20, undecided: false }]);
+    // Its client runs each of its entries as a process of its own: this one is one entry's, which is not known.
+    assert.deepEqual(r.here, [{ pid: 20, undecided: true }]);
+    assert.deepEqual(r.hereToo, []);
     assert.deepEqual(r.there, []);
   });
 
@@ -208,7 +209,8 @@ describe('launch identity: one process, one entry', () => {
       p2: [{ pid: 20, undecided: false }],
     });
     const elsewhere = await listed(configs, processes, facts({ cwd: { 20: '/tmp' } }));
-    assert.deepEqual(elsewhere, { p1: [{ pid: 20, undecided: true }], p2: [{ pid: 20, undecided: true }] });
+    // Neither folder ruled out: one process under one entry, undecided.
+    assert.deepEqual(elsewhere, { p1: [{ pid: 20, undecided: true }], p2: [] });
   });
 
   it("pnpm: the old version's folder of the same package in the same project is the entry's; another project's is not", async () => {

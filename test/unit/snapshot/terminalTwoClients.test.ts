@@ -77,3 +77,55 @@ describe('snapshot: a process from a terminal that two clients configure alike',
     assert.equal(agent.servers.flatMap((s) => s.instances).length, 1, 'one instance in list_servers');
   });
 });
+
+/**
+ * One server configured twice in Cursor's own config (two names, the same command, no env), and one
+ * process of it that Cursor runs: it is one of the two entries' process, which one is not known. It
+ * is listed and counted once, under one entry, its evidence naming both, as across clients.
+ */
+describe('snapshot: a process its own client runs that fits two of its entries', () => {
+  const START = Date.now() - 3600_000;
+
+  async function take(): Promise<Snapshot> {
+    const home = tempDir();
+    const script = path.join(npmPackage(path.join(home, 'app', 'node_modules'), 'notes', '1.0.0'), 'dist', 'index.js');
+    const launch = { command: process.execPath, args: [script] };
+    write(path.join(home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { notes: launch, 'notes-2': launch } }));
+    const host = {
+      home,
+      platform: 'linux' as const,
+      env: { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg') },
+    };
+    const processes: ProcessInfo[] = [
+      { pid: 4000, ppid: 1, argv: ['/opt/Cursor/cursor'], startTime: START - 5000, uid: OWN_UID },
+      { pid: 4001, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: OWN_UID },
+    ];
+    return takeSnapshot({
+      host,
+      machine: testMachine({ host, processes, selfPid: 1 }),
+      engine: { registry: false, docker: false },
+      workspaceFolders: [],
+    });
+  }
+
+  it('is listed once, under one entry, undecided, its evidence naming both entries', async () => {
+    const snap = await take();
+    assert.deepEqual(
+      snap.servers.map((s) => [s.name, s.instances.map((i) => i.pid)]),
+      [
+        ['notes', [4001]],
+        ['notes-2', []],
+      ],
+    );
+    const [i] = snap.servers[0].instances;
+    assert.equal(i.client.id, 'cursor');
+    const owner = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
+    assert.match(
+      owner?.kind === 'unknown' ? owner.reason : '',
+      /^Cursor started it, and it fits 'notes' \(Cursor\) and 'notes-2' \(Cursor\) alike: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk$/,
+    );
+    const vm = toViewInput(snap);
+    assert.deepEqual([counts(vm).running, counts(vm).instances], [1, 1]);
+    assert.equal(formatInstances(snap).filter((l) => /\b4001\b/.test(l)).length, 1, 'one row in `status`');
+  });
+});
