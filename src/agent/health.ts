@@ -69,6 +69,7 @@ export function serverReport(s: VmServer): ServerReport {
     ...(s.installedVersion ? { installedVersion: s.installedVersion } : {}),
     ...(s.updateAvailable ? { updateAvailable: s.updateAvailable } : {}),
     ...(registryNotice(s) ? { registry: registryNotice(s, quoted) } : {}),
+    ...(s.sharedElsewhere ? { sharedFor: s.sharedElsewhere } : {}),
     instances: s.instances.map((i) => {
       const pending = guardPending(s, i);
       if (!pending) return instanceReport(i, s);
@@ -178,7 +179,13 @@ export function healthText(r: HealthReport): string {
     const update = s.updateAvailable ? `; ${quoted(s.updateAvailable.latest)} available` : '';
     const registry = s.registry ? `; ${s.registry}` : '';
     // One that runs on the other side of a remote window: where, and that it is not judged here.
-    const state = s.state === 'elsewhere' ? `${elsewhereLabel()}, not judged here` : s.state;
+    // Its entry names a share whose host runs for other clients: whom for, not just "not running".
+    const state =
+      s.state === 'elsewhere'
+        ? `${elsewhereLabel()}, not judged here`
+        : s.sharedFor
+          ? `${s.state} in this client; the server runs, shared, for ${s.sharedFor.clients.map(quoted).join(', ') || 'other clients'} (share host pid ${s.sharedFor.pid}), and this client attaches to it when it starts it`
+          : s.state;
     lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${state}${version}${update}${registry}`);
     for (const i of s.instances)
       lines.push(

@@ -66,6 +66,8 @@ const server = z.object({
   updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),
   /** What the MCP Registry says of it when it needs saying: "Deprecated in the MCP Registry ("name"): "message"". */
   registry: z.string().optional(),
+  /** Not running for its own client, whose entry names a share whose host runs for these clients (pid: the host's). */
+  sharedFor: z.object({ pid: z.number().int(), clients: z.array(z.string()) }).optional(),
   instances: z.array(instance),
 });
 

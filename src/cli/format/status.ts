@@ -4,6 +4,7 @@ import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
 import { toViewInput, VmSnapshot } from '../../core/report/input';
 import { guardPending } from '../../core/configEdit/guardPending';
+import { sharedElsewhereText } from '../../core/report/sharedElsewhere';
 import { problemsByPosition } from '../../core/report/state';
 import { idleWords, sameDataWords } from '../../core/report/evidence';
 import { cliWord, verdictLabel as verdictName } from '../../core/report/causes';
@@ -148,6 +149,14 @@ export function formatInstances(snapshot: Snapshot): string[] {
       ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
       ...costLines(mcpCost(vm)),
       ...pendingLines(vm),
+    );
+  // Entries whose share host runs for other clients, their own client not attached: not "not running".
+  const notAttached = snapshot.servers.filter((s) => s.sharedElsewhere);
+  if (notAttached.length > 0)
+    lines.push(
+      '',
+      `Shared, not attached (${notAttached.length}):`,
+      ...notAttached.map((s) => `  ${s.name} (${s.source.label}): ${sharedElsewhereText(s)}`),
     );
   if (snapshot.notConfigured.length > 0) {
     const nc = snapshot.notConfigured.map((i) => row(shorten(i.commandLine, 60), i));

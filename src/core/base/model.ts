@@ -471,6 +471,13 @@ export type ServerStatus = ServerConfig & {
    * judged, so `instances` is empty and says nothing of whether it runs.
    */
   elsewhere?: { on: 'local-machine' };
+  /**
+   * The entry names a share (Share One Instance wrote it) whose host runs for other clients, and its
+   * own client is not attached to it (it has not started the server since, or left): `instances`
+   * is empty, yet the server runs. `pid`: the share host's; `clients`: the attached clients' names.
+   * Its client attaches to that host when it starts the server.
+   */
+  sharedElsewhere?: { pid: number; clients: string[] };
   /** http/sse only. */
   listener?: Listener;
   /** http/sse on a loopback URL: the `ensure` command line last run for its port (core/http/launchRecord.ts), for Start. */

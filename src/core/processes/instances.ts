@@ -130,7 +130,7 @@ export async function attachInstances(
   markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
   nameAttachedClients([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform);
   // A share host is the running instance of its attached clients' entries only.
-  keepAttachedClientsOnly(configs, byServer, options.locks ?? [], tree, options.platform);
+  const notAttached = keepAttachedClientsOnly(configs, byServer, options.locks ?? [], tree, options.platform);
   judgeByIdentity(configs, byServer, options.singleWriter);
   // Two processes on one data path, whichever entries started them.
   markSameData(configs, byServer);
@@ -142,6 +142,9 @@ export async function attachInstances(
     const status: ServerStatus = Object.assign({}, c, { instances: byServer.get(c.id) ?? [] });
     const l = listeners.get(c.id);
     if (l) status.listener = l;
+    const shared = notAttached.get(c.id);
+    // Its client is not attached to the share host its entry names: the server runs, for others.
+    if (shared && status.instances.length === 0) status.sharedElsewhere = shared;
     return status;
   });
   return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };

@@ -11,7 +11,8 @@ import { ProcessTree } from './tree';
  * served by it, so its entry does not count the share host as its running instance. Decided only
  * where every attached client is known by its process and one of the entries listing the instance
  * is an attached client's; otherwise (a client known by name only, none attached, none of them
- * configured) every entry keeps it, as before.
+ * configured) every entry keeps it, as before. Returns, for each entry it left without the host,
+ * the host's pid and the names of the clients it serves: the server runs, shared, for them.
  */
 export function keepAttachedClientsOnly(
   configs: readonly ServerConfig[],
@@ -19,7 +20,8 @@ export function keepAttachedClientsOnly(
   records: readonly LockRecord[],
   tree: ProcessTree,
   platform: NodeJS.Platform,
-): void {
+): Map<string, { pid: number; clients: string[] }> {
+  const notAttached = new Map<string, { pid: number; clients: string[] }>();
   const clientOf = new Map(configs.map((c) => [c.id, c.source.client]));
   const listedBy = new Map<Instance, string[]>();
   for (const [id, list] of byServer) for (const i of list) listedBy.set(i, [...(listedBy.get(i) ?? []), id]);
@@ -27,13 +29,17 @@ export function keepAttachedClientsOnly(
     if (ids.length < 2) continue;
     const attached = attachedClients(instance, records, tree, platform);
     if (!attached || !ids.some((id) => attached.has(clientOf.get(id) as ClientId))) continue;
+    const names = [...new Set((instance.lock?.attached ?? []).flatMap((a) => (a.clientName ? [a.clientName] : [])))];
     for (const id of ids)
-      if (!attached.has(clientOf.get(id) as ClientId))
+      if (!attached.has(clientOf.get(id) as ClientId)) {
         byServer.set(
           id,
           (byServer.get(id) ?? []).filter((i) => i !== instance),
         );
+        notAttached.set(id, { pid: instance.pid, clients: names });
+      }
   }
+  return notAttached;
 }
 
 /** A share host's attached clients by id, when each is known by its process; undefined for any other instance. */

@@ -3,6 +3,7 @@ import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
 import { isWrappedCommand } from '../processes/argv';
 import { guardDisagreement } from './guardAgreement';
+import { sharedElsewhereText } from './sharedElsewhere';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import { verdictLabel } from './causes';
@@ -118,7 +119,12 @@ export function evidenceSummary(target: { server?: VmServer; instance?: VmInstan
       : ['Not configured: matches no config entry', ...unconfiguredLines(instance, show)];
   if (!server) return [];
   const state = serverState(server);
-  const said = state.kind === 'notRunning' ? 'not running' : state.kind === 'elsewhere' ? elsewhereLabel() : state.kind;
+  const said =
+    state.kind === 'notRunning'
+      ? (sharedElsewhereText(server) ?? 'not running')
+      : state.kind === 'elsewhere'
+        ? elsewhereLabel()
+        : state.kind;
   const head = `${show(server.name)} (${server.source.label}): ${said}`;
   return [head, ...server.instances.flatMap((i) => instanceLines(i, show, server))];
 }

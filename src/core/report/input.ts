@@ -125,6 +125,8 @@ export type VmServer = ServerConfig & {
   registryStatus?: ServerStatus['registryStatus'];
   /** It runs on another machine than the one watched: listed, never judged (machineWords.ts says why). */
   elsewhere?: ServerStatus['elsewhere'];
+  /** Its share host runs for other clients; its own client is not attached to it (sharedElsewhere.ts words it). */
+  sharedElsewhere?: ServerStatus['sharedElsewhere'];
 };
 
 export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: string };

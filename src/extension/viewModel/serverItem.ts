@@ -4,6 +4,7 @@ import { describeVerdict, registryNotice } from '../../core/report/evidence';
 import { inlineCode, mdCell, plural } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { guardPending } from '../../core/configEdit/guardPending';
+import { sharedElsewhereLabel, sharedElsewhereText } from '../../core/report/sharedElsewhere';
 import { VmServer } from '../../core/report/input';
 import { serverLogTarget } from './serverLog';
 import { canShare, ShareGroups, shareGroups } from '../../core/configEdit/sharePlan';
@@ -93,8 +94,13 @@ export function serverItem(
       icon = { id: 'circle-slash', color: 'disabledForeground' };
       break;
     case 'notRunning':
-      description = version ? t('{0} · not running', version) : t('not running');
-      icon = { id: 'circle-outline' };
+      // Its share host runs for other clients, this one not attached yet: whom it runs for, not "not running".
+      description = s.sharedElsewhere
+        ? sharedElsewhereLabel(s, t)
+        : version
+          ? t('{0} · not running', version)
+          : t('not running');
+      icon = s.sharedElsewhere ? { id: 'broadcast' } : { id: 'circle-outline' };
       break;
     // A flagged server is described by its instances' verdict, named as every face names it (core/report/causes.ts).
     case 'down':
@@ -137,7 +143,8 @@ export function serverItem(
       ? t(' · guarded until {0} restarts it', pending.client.name)
       : t(' · unguarded until {0} restarts it', pending.client.name);
   else if (guarded && state.kind !== 'running') description += t(' · guarded');
-  else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
+  // A share its client is not attached to says "shared" already.
+  else if (wrapped && state.kind !== 'running' && !s.sharedElsewhere) description += t(' · wrapped');
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
   else if (s.registryStatus?.status === 'deleted') description += t(' · deleted from the registry');
@@ -194,8 +201,10 @@ export function serverItem(
   if (notice) lines.push('', mdCell(notice));
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
   if (state.kind === 'elsewhere') lines.push('', mdCell(elsewhereReason(ctx.machine, t)));
+  const shared = sharedElsewhereText(s, t);
+  if (shared) lines.push('', mdCell(shared));
   // Not running: Start where MCP Lifeguard can start it, else who does.
-  if (state.kind === 'notRunning')
+  else if (state.kind === 'notRunning')
     lines.push(
       '',
       startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)

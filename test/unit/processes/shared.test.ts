@@ -5,6 +5,11 @@ import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { formatInstances } from '../../../src/cli/format/status';
 import type { Snapshot } from '../../../src/core/base/model';
+import { toViewInput } from '../../../src/core/report/input';
+import { sharedElsewhereText } from '../../../src/core/report/sharedElsewhere';
+import { allNodes } from '../../../src/extension/viewModel/tree';
+import { treeItem } from '../../../src/extension/viewModel/treeItem';
+import { healthReport } from '../../../src/agent/health';
 import { stdioConfig } from './support';
 
 const LG = '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard.js';
@@ -152,11 +157,42 @@ describe('a shared server (`run --on-conflict share`): one instance, the relays 
       { pid: 24, startTime: 5400, clientName: 'claude-code' },
       { pid: 26, startTime: 5600, clientName: 'cursor' },
     ];
-    assert.deepEqual(listed(await run(relays)), [
+    const attachedRun = await run(relays);
+    assert.deepEqual(listed(attachedRun), [
       ['vscode', []],
       ['claude-code', [31]],
       ['cursor', [31]],
     ]);
+    // VS Code's entry names the share: the server runs, for the attached clients; not "not running".
+    const [notAttached] = attachedRun.servers;
+    assert.deepEqual(notAttached.sharedElsewhere, { pid: 31, clients: ['Claude Code', 'Cursor'] });
+    assert.equal(attachedRun.servers[1].sharedElsewhere, undefined);
+    assert.equal(
+      sharedElsewhereText(notAttached),
+      'The server runs, shared, for Claude Code, Cursor (share host pid 31); VS Code has not started it since, and attaches to it when it does.',
+    );
+    const snap = {
+      takenAt: new Date(6000).toISOString(),
+      servers: attachedRun.servers,
+      notConfigured: [],
+      processes: { state: 'ok', count: processes.length },
+      diagnostics: [],
+      files: [],
+      launchGroups: [],
+      workspaceFolders: [],
+    } as unknown as Snapshot;
+    const vm = toViewInput(snap);
+    const rows = allNodes(vm).map((n) => treeItem(n, { trusted: true, now: 6000, guardAvailable: true }, []));
+    const row = rows.find((r) => r.description?.startsWith('shared'));
+    assert.equal(row?.description, 'shared · runs for Claude Code, Cursor');
+    assert.match(String(row?.tooltip), /VS Code has not started it since, and attaches to it when it does/);
+    assert.ok(!rows.some((r) => /not running/.test(r.description ?? '')), 'no row says not running');
+    assert.match(
+      formatInstances(snap).join('\n'),
+      /Shared, not attached \(1\):\n {2}memory \(VS Code \(workspace\)\): The server runs, shared, for Claude Code, Cursor/,
+    );
+    const agent = healthReport(vm).servers[0];
+    assert.deepEqual([agent.state, agent.sharedFor], ['not-running', { pid: 31, clients: ['Claude Code', 'Cursor'] }]);
     // A client known by its name only (an HTTP session whose process was not found): who is served cannot be told.
     assert.deepEqual(listed(await run([...relays, { clientName: 'zed' }])), [
       ['vscode', [31]],
