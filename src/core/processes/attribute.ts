@@ -1,5 +1,5 @@
 import type { Diagnostic, Instance, InstanceClient, Verdict } from '../base/model';
-import { effectiveArgv, isGuard } from './argv';
+import { effectiveArgv, isGuard, isShareRelay, shareHostEntryArgv } from './argv';
 import { owningClient } from './clients';
 import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from './guardRoot';
 import { processOfAnotherHome } from './otherHome';
@@ -128,6 +128,14 @@ function judgeIdentity(launched: Launched, keyed: readonly ConfigLaunch[], optio
     .filter((x) => !x.answers.includes('different'));
 }
 
+/** Whether the guard above the candidate is a plain guard of its own (not a share host, a relay, or above a share host). */
+function ownGuardAbove(launched: Launched, options: MatchOptions): boolean {
+  const g = launched.guardAbove;
+  if (!g || launched.cand.asEntry) return false;
+  const ours = ownScriptOf(g, options);
+  return shareHostEntryArgv(g.argv, ours) === undefined && !isShareRelay(g.argv, ours);
+}
+
 /**
  * The instance, under the entries it belongs to: those of the client that runs it, if any (a share
  * host serves every client that shares it, not only the one whose relay started it), then those
@@ -149,7 +157,10 @@ function instanceOfOwners(
   const instance = buildInstance(
     main,
     cand.p,
-    chain,
+    // A guard its entry no longer names still runs it for its one client: part of its launch, so a
+    // stop ends the guard (re-identified as every step of the chain is), which would otherwise start
+    // the server again. Not a share host (it serves other clients) nor the relay above one.
+    ownGuardAbove(launched, options) ? [launched.guardAbove!, ...chain] : chain,
     tree,
     client,
     cand.launch.key,

@@ -237,9 +237,23 @@ export function guardStepResult(step: Extract<PlanStep, { kind: 'guard' }>, newP
   const shared = sharedClients(step.instance);
   const pid = step.instance.pid;
   if (step.op === 'shutdown')
-    return shared ? t('the guard stopped {0}', pidAndClients(step.instance)) : t('the guard stopped pid {0}', pid);
-  return shared
-    ? t('the guard restarted pid {0} (new pid {1}); {2}', pid, newPid ?? '?', keptSessions(shared))
+    return shared
+      ? t('the guard stopped {0}', pidAndClients(step.instance))
+      : step.instance.guardAbove
+        ? // Unwrapped since its client started it: the guard ended with its server; the client starts the entry bare next time.
+          t(
+            'the guard stopped pid {0} and ended; {1} starts it without the guard next time',
+            pid,
+            step.instance.client.name,
+          )
+        : t('the guard stopped pid {0}', pid);
+  if (shared) return t('the guard restarted pid {0} (new pid {1}); {2}', pid, newPid ?? '?', keptSessions(shared));
+  return step.instance.guardAbove
+    ? t(
+        'the guard restarted it (new pid {0}); the client kept its session, and it stays guarded until {1} restarts it',
+        newPid ?? '?',
+        step.instance.client.name,
+      )
     : t('the guard restarted it (new pid {0}); the client kept its session', newPid ?? '?');
 }
 

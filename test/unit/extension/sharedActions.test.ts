@@ -60,6 +60,16 @@ describe('extension view-model: an action on a shared instance names every clien
     // A guarded instance one client runs: as before.
     const own = { ...step, instance: { ...shared, lock: { serverName: 'memory', control: '/s' } } };
     assert.equal(guardStepResult(own, 5000), 'the guard restarted it (new pid 5000); the client kept its session');
+    // Unwrapped since its client started it: restarted under the guard still, said so.
+    const unwrapped = { ...own, instance: { ...own.instance, guardAbove: true as const } };
+    assert.equal(
+      guardStepResult(unwrapped, 5000),
+      `the guard restarted it (new pid 5000); the client kept its session, and it stays guarded until ${own.instance.client.name} restarts it`,
+    );
+    assert.equal(
+      guardStepResult({ ...unwrapped, op: 'shutdown' }, undefined),
+      `the guard stopped pid 4953 and ended; ${own.instance.client.name} starts it without the guard next time`,
+    );
   });
 
   it("Stop's confirmation and result: every client loses the server, each named", () => {

@@ -5,6 +5,8 @@ import { envContradicts, exactReading, parseEnviron } from '../../../src/core/pr
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
+import { commandHash } from '../../../src/core/pids/identity';
+import { stopInstance } from '../../../src/core/actions/stop';
 
 /**
  * Attribution follows the process: its environment (what its entry set) and its guard (a live lock
@@ -164,8 +166,38 @@ describe('attribution follows the process', () => {
     assert.equal(i.pid, 31);
     assert.equal(i.lock?.serverName, 'kb', 'still guarded');
     assert.equal(i.guardAbove, true, 'by a guard its entry does not name');
+    // The guard is part of its launch: a stop ends it (re-identified), else it would start the server again.
+    assert.deepEqual(
+      i.launcherChain.map((p) => [p.pid, p.startTime, p.commandHash]),
+      [[30, 7000, commandHash(table[2].argv)]],
+    );
     assert.equal(i.client.id, 'claude-code');
     assert.deepEqual(r.notConfigured, []);
+    // Stop from its row or `stop 31`: the guard and its server both get the stop ladder's TERM.
+    const running = new Map(table.map((p) => [p.pid, p]));
+    const signalled: string[] = [];
+    const stop = await stopInstance(
+      i,
+      {
+        readIdentity: async (pid) => {
+          const p = running.get(pid);
+          return p && { pid, startTime: p.startTime!, commandLine: p.argv.join(' '), uid: 1000 };
+        },
+        readTable: async () => [...running.values()].map((p) => ({ ...p, uid: 1000 })),
+        kill: (pid, signal) => {
+          signalled.push(`${signal} ${pid}`);
+          running.delete(pid);
+        },
+        getuid: () => 1000,
+        selfPid: 99,
+        ancestorPids: async () => new Set(),
+        sleep: async () => undefined,
+        now: () => 0,
+      },
+      { graceMs: 10 },
+    );
+    assert.equal(stop.outcome, 'stopped', stop.message);
+    assert.deepEqual(signalled.sort(), ['SIGTERM 30', 'SIGTERM 31']);
     const bare = await attach([unwrapped], {}, {}, [], table);
     assert.equal(bare.servers[0].instances[0].lock, undefined, 'without the lock it is not');
     // Its entry still wrapped: the guard is its own launch, not above it.
