@@ -14,7 +14,7 @@ import {
   statusJson,
 } from './support/harness';
 import { until } from '../../support/poll';
-import { killAll } from '../../support/liveness';
+import { isAlive, killAll } from '../../support/liveness';
 
 /** Every pid a snapshot lists: as an instance of any entry, in its launcher chain, or as not configured. */
 function listedPids(s: Snapshot): { claimed: Map<number, string[]>; loose: number[] } {
@@ -455,6 +455,15 @@ describe('attribution (integration): an entry claims only the processes that run
     });
     assert.equal(changed.pid, guarded.pid);
     assert.ok(client.client > 0);
+    // `stop PID` from that row: the guard its entry no longer names is part of the launch, so it ends
+    // with its server (re-identified); stopped alone, the server was started again by the guard.
+    const [guard] = changed.launcherChain;
+    assert.ok(guard && /\brun\b/.test(guard.commandLine), JSON.stringify(changed.launcherChain));
+    const stop = await cli(home, ['stop', String(guarded.pid)]);
+    assert.equal(stop.code, 0, `${stop.stdout}\n${stop.stderr}`);
+    assert.ok(!isAlive(guarded.pid), 'the server is gone');
+    assert.ok(!isAlive(guard.pid), 'its guard is gone too');
+    assert.deepEqual(server(await statusJson(home), 'notes').instances, [], 'nothing started it again');
   });
 
   it('launchers that run another program (env -u -C, nice, ionice, stdbuf, timeout, setsid, nohup, script -c) are walked through to the server', async () => {
