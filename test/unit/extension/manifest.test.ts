@@ -12,6 +12,8 @@ import {
   NodeKindValue,
 } from '../../../src/extension/viewModel/contextValues';
 import { repoRoot } from '../../support/repo';
+import { CLIENT_NAMES } from '../../../src/core/sources/clientNames';
+import type { ClientId } from '../../../src/core/base/model';
 
 interface MenuEntry {
   command: string;
@@ -236,5 +238,16 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
       /stops these network requests/,
     );
     assert.equal(pkg.contributes.configuration.title, 'MCP Lifeguard');
+  });
+
+  it("the client filter's labels are the clients' names from the one table, as Filter by Client and every row say them", () => {
+    const nls = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const prefix = 'config.sources.enumItemLabels.';
+    const labels = Object.entries(nls).filter(([k]) => k.startsWith(prefix));
+    assert.ok(labels.length > 20, 'the labels are found');
+    for (const [key, label] of labels) {
+      const id = key.slice(prefix.length) as ClientId;
+      assert.equal(label, CLIENT_NAMES[id], `${key}`);
+    }
   });
 });
