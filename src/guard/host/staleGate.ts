@@ -229,7 +229,7 @@ export class StaleGate {
    */
   private async lookForUpdate(installed: ResolvedVersion): Promise<void> {
     const look = this.options.updateAvailable;
-    const now = Date.now();
+    const now = this.now();
     if (!look || this.update.told.has(ONE.key) || installed.state !== 'known') return;
     // Another install is looked up at once: a text about the one before it would be wrong.
     const lookFor = `${installed.name}@${installed.version}`;
