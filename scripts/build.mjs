@@ -96,8 +96,8 @@ const guardFrontDoor = {
 /**
  * The engine (src/core) ships once, as `engine.js`, shared by the extension, the commands and the agent
  * face: each of those bundles would otherwise carry its own copy of it and of the config parsers
- * (YAML, TOML, JSONC), about 450 KB, a third of the package. The engine bundle exports every core
- * module as one namespace, keyed by its path; an import of a core module from outside src/core
+ * (YAML, TOML, JSONC), about 450 KB, a third of the package. The engine bundle exports each core
+ * module a face reads as one namespace, keyed by its path; an import of a core module from outside src/core
  * becomes a read of that namespace from the sibling `./engine.js` at run time, so one process holds
  * one engine (one set of caches). The guard and the relay, started once per server, keep their own
  * smaller copy of what they use: they load no more than they need.
@@ -116,7 +116,17 @@ const coreModules = readdirSync(coreDir, { recursive: true })
   .filter((m) => !commandsOnly(m))
   .sort();
 const engineKey = (module) => module.replace(/[^A-Za-z0-9]/g, '$');
-const engineBarrel = coreModules.map((m) => `export * as ${engineKey(m)} from './src/core/${m}';`).join('\n');
+/**
+ * The core modules the faces' bundles read from engine.js, as their builds resolve them: the engine
+ * exports only these (each export costs its namespace object and a getter per name, and keeps code no
+ * face calls); the rest of src/core is in it only as far as those modules use it.
+ */
+const engineUsed = new Set();
+const engineBarrel = () =>
+  coreModules
+    .filter((m) => engineUsed.has(m))
+    .map((m) => `export * as ${engineKey(m)} from './src/core/${m}';`)
+    .join('\n');
 
 const sharedEngine = {
   name: 'shared-engine',
@@ -136,6 +146,7 @@ const sharedEngine = {
       if (resolved.errors.length > 0 || !resolved.path.startsWith(coreDir)) return undefined;
       const module = path.relative(coreDir, resolved.path).split(path.sep).join('/').replace(/\.ts$/, '');
       if (commandsOnly(module)) return undefined;
+      engineUsed.add(module);
       return { path: engineKey(module), namespace: 'engine' };
     });
     b.onResolve({ filter: /^\.\/engine\.js$/, namespace: 'engine' }, () => ({ path: './engine.js', external: true }));
@@ -159,17 +170,6 @@ const yamlApart = {
 };
 
 await Promise.all([
-  // Names are kept in the extension and the engine it runs (stack traces in the log name functions).
-  build({
-    ...common,
-    stdin: {
-      contents: engineBarrel,
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-      sourcefile: 'engine.js',
-    },
-    outfile: 'dist/engine.js',
-    plugins: [lean, yamlApart],
-  }),
   // The YAML library the engine loads when it first meets a YAML config (src/core/base/yamlLib.ts).
   build({
     ...common,
@@ -237,6 +237,19 @@ await Promise.all([
     plugins: [lean, sharedEngine],
   }),
 ]);
+
+// The engine, once the faces' builds have said which of its modules they read from it. Names are
+// kept in the extension and the engine it runs (stack traces in the log name functions).
+await build({
+  ...common,
+  stdin: {
+    contents: engineBarrel(),
+    resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+    sourcefile: 'engine.js',
+  },
+  outfile: 'dist/engine.js',
+  plugins: [lean, yamlApart],
+});
 
 // `mcp-lifeguard --help` and `--version` are answered by cli.js alone: the text is the commands
 // bundle's own, read from it here and written into cli.js.
