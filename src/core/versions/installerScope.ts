@@ -432,7 +432,13 @@ export interface RunningInstaller {
 
 /** The folders an installed package's files live in: its location and a development package's source. */
 function placesOf(installed: Installed): string[] {
-  if (installed.state === 'installed') return [installed.location, ...(installed.dev ? [installed.dev.root] : [])];
+  // A script's code is its own folder, what it imports is its environment's site-packages (a venv elsewhere).
+  if (installed.state === 'installed')
+    return [
+      installed.location,
+      ...(installed.dev ? [installed.dev.root] : []),
+      ...(installed.sitePackages ? [installed.sitePackages] : []),
+    ];
   if (installed.state === 'missing' && installed.location) return [installed.location];
   return [];
 }

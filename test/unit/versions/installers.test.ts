@@ -292,6 +292,20 @@ describe('versions: what an installer can write', () => {
     assert.equal(installerHolding([pip], pyAt('/b/.venv')), undefined);
     assert.equal(installerHolding([pip], npmAt('/a/.venv/node_modules/srv')), undefined, 'the other ecosystem');
     assert.match(installerHolding([pip], pyAt('/a/.venv'))!.why!, /writes the environment \/a\/\.venv/);
+    // A script outside the venv it imports from: pip writing that venv holds its verdict (one look, not one per package pip has reached).
+    const script: InstalledPkg = {
+      ...pyAt('/a/.venv'),
+      name: 'srv.py',
+      version: 'mcp 2.3.0',
+      location: '/w/srv.py',
+      sitePackages: '/a/.venv/lib/python3.12/site-packages',
+      dev: { root: '/w', how: 'a script', newest: [], script: true },
+    };
+    assert.ok(installerHolding([pip], script));
+    assert.equal(
+      installerHolding([pip], { ...script, sitePackages: '/b/.venv/lib/python3.12/site-packages' }),
+      undefined,
+    );
     // The pip script alone (no interpreter in argv) names its venv the same way.
     assert.deepEqual((await scoped(['/b/.venv/bin/pip', 'install', 'x'], r)).scope.roots, ['/b/.venv']);
   });
