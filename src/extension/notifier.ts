@@ -11,6 +11,7 @@ import {
   decideNotifications,
   eventOver,
   Notification,
+  notificationIds,
   OwnAction,
   ownedByAction,
   Toast,
@@ -46,7 +47,7 @@ export class Notifier implements vscode.Disposable {
     const snap = this.svc.store.snapshot;
     if (!snap) return;
     const candidates = this.decide(snap);
-    candidates.forEach((n) => this.seen.add(n.eventId));
+    candidates.forEach((n) => notificationIds(n).forEach((id) => this.seen.add(id)));
     const own = this.svc.ownActions.active();
     this.claimSaid(candidates.filter((n) => ownedByAction(n, own)));
     const mine = claimed(
@@ -76,14 +77,15 @@ export class Notifier implements vscode.Disposable {
     const snap = this.svc.store.snapshot;
     if (!snap) return;
     const said = this.decide(snap).filter((n) => ownedByAction(n, actions));
-    said.forEach((n) => this.seen.add(n.eventId));
+    said.forEach((n) => notificationIds(n).forEach((id) => this.seen.add(id)));
     this.claimSaid(said);
   }
 
   /** Events an action's result said: claimed across windows, so no other window says them again. */
   private claimSaid(said: readonly Notification[]): void {
     for (const n of said) {
-      claimEvent(this.svc.engine.paths.state, n.eventId, undefined, this.svc.engine.paths.root);
+      for (const id of notificationIds(n))
+        claimEvent(this.svc.engine.paths.state, id, undefined, this.svc.engine.paths.root);
       this.svc.log.info(`notify: not shown, the action's own result says it: ${n.message}`);
     }
   }

@@ -15,6 +15,7 @@ import { pinChange } from '../../core/configEdit/pinEdit';
 import { pinIn } from '../../core/launch/pin';
 import { takeSettled } from '../../core/snapshot/settle';
 import { VmServer } from '../../core/report/input';
+import { distinctInstances } from '../../core/report/state';
 import { Services } from '../services';
 import { mayRun } from '../viewModel/trust';
 import { t } from '../viewModel/l10n';
@@ -275,7 +276,9 @@ async function install(
   // What the install changes is said by its result: no notification of it beside, here or in another window.
   const release = svc.ownActions.hold({ kind: 'install', packages: made.packages });
   const { state, root } = svc.engine.paths;
-  const preclaimed = installEventIds(made.installs).filter(
+  // Under every process running now: any of them may run the old code once it is done.
+  const running = [...distinctInstances(svc.store.snapshot?.servers ?? [])].map((d) => d.instance);
+  const preclaimed = installEventIds(made.installs, running).filter(
     (id) => claimEvent(state, id, undefined, root).kind === 'claimed',
   );
   try {
@@ -464,7 +467,8 @@ async function changePins(
   // What the pin makes (each running instance's entry now launching another release; the release
   // itself once fetched) is said by this result alone: claimed across windows before it is written.
   const { state, root } = svc.engine.paths;
-  const preclaimed = pinEventIds(plan.package, plan.to).filter(
+  const running = [...distinctInstances(svc.store.snapshot?.servers ?? [])].map((d) => d.instance);
+  const preclaimed = pinEventIds(plan.package, plan.to, running).filter(
     (id) => claimEvent(state, id, undefined, root).kind === 'claimed',
   );
   const done = await editPlan(svc, pinned, verb, detail, () => pinChange(plan.package, plan.ecosystem, plan.to));

@@ -8,6 +8,7 @@ import {
   bulkRestartTargets,
   distinctInstances,
   downVerdict,
+  instanceKey,
   ownerNames,
   RestartVerdict,
   restartVerdicts,
@@ -23,7 +24,9 @@ import { packageLabel } from '../../core/versions/configDrift';
  * Which notifications a snapshot calls for. One package change is one notification, however many
  * entries and clients run it: an `npm install` that moves a package shared by two entries is one
  * event. Each has an event id: the same event is notified once, in one window (the glue claims the
- * id across windows before showing it), however often it is seen. Every cause an instance needs a
+ * id across windows before showing it), however often it is seen. A package change is news for each
+ * process it leaves behind (pid and start time): the same move again, once the processes it left
+ * were restarted, is said again; one of them restarted is not news. Every cause an instance needs a
  * restart for is its own event, as soon as a snapshot shows it: a runtime replaced under a server
  * already stale is news of its own, not something the package's event already said.
  */
@@ -68,6 +71,8 @@ export interface StaleNotification {
   serverId: string;
   message: string;
   pids: number[];
+  /** One id per process the event leaves behind (`staleInstanceEventId`): what is remembered and claimed. */
+  eventIds: string[];
   actions: readonly StaleAction[];
 }
 
@@ -97,6 +102,16 @@ export interface NotificationSettings {
 export function staleEventId(v: Pick<RestartVerdict, 'cause' | 'package' | 'installed'>): string {
   // `stale:` for a version: the ids windows already remember were written so.
   return `${v.cause === 'version' ? 'stale' : v.cause}:${v.package}@${v.installed}`;
+}
+
+/** A package event as it concerns one process: the same move under a process started since is news again. */
+export function staleInstanceEventId(eventId: string, i: VmInstance): string {
+  return `${eventId}|${instanceKey(i)}`;
+}
+
+/** The ids a notification is remembered and claimed by: a stale one's, one per process. */
+export function notificationIds(n: Notification): string[] {
+  return n.kind === 'stale' ? n.eventIds : [n.eventId];
 }
 
 /** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
@@ -268,7 +283,9 @@ export function decideNotifications(
       }
     }
     for (const [eventId, hits] of events) {
-      if (memory.seen.has(eventId)) continue;
+      const eventIds = hits.map((h) => staleInstanceEventId(eventId, h.instance));
+      // Said once per process it leaves behind: news while one of them was not told of.
+      if (eventIds.every((id) => memory.seen.has(id))) continue;
       const { cause, package: pkg, installed } = hits[0].verdict;
       const olds = [...new Set(hits.map((h) => h.verdict.running))];
       const dir = cause === 'version' ? direction(olds, installed) : 'change';
@@ -291,6 +308,7 @@ export function decideNotifications(
         serverId: (back ?? hits[0]).server.id,
         message: risk ? `${message} ${shownText(risk)}.` : message,
         pids: hits.map((h) => h.instance.pid),
+        eventIds,
         actions: risk ? (back ? AT_RISK_ACTIONS : (['Show'] as const)) : STALE_ACTIONS,
       });
     }
@@ -396,9 +414,13 @@ export function batchUpdates(notifications: readonly Notification[]): Toast[] {
   ];
 }
 
-/** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */
+/**
+ * Keeps the notifications this window won: `claim` says whether this window is the one to show it.
+ * A stale one is this window's when it claims one of its processes another window (or an install's
+ * own result) did not: each id is claimed, so none is left for a later look to say again.
+ */
 export function claimed(notifications: readonly Notification[], claim: (eventId: string) => boolean): Notification[] {
-  return notifications.filter((n) => claim(n.eventId));
+  return notifications.filter((n) => notificationIds(n).map(claim).includes(true));
 }
 
 /**
@@ -444,12 +466,17 @@ export function ownedByAction(n: Notification, actions: readonly OwnAction[]): b
 
 /**
  * The package events an install will make once it is done (each package at the version it puts
- * in): claimed across windows before it runs, so that no other window, looking while it runs,
- * says them beside the result.
+ * in, under each process running before it): claimed across windows before it runs, so that no
+ * other window, looking while it runs, says them beside the result.
  */
-export function installEventIds(installs: readonly { name: string; version: string }[]): string[] {
+export function installEventIds(
+  installs: readonly { name: string; version: string }[],
+  running: readonly VmInstance[],
+): string[] {
   return installs.flatMap((p) =>
-    (['version', 'changed'] as const).map((cause) => staleEventId({ cause, package: p.name, installed: p.version })),
+    (['version', 'changed'] as const).flatMap((cause) =>
+      running.map((i) => staleInstanceEventId(staleEventId({ cause, package: p.name, installed: p.version }), i)),
+    ),
   );
 }
 
@@ -458,9 +485,10 @@ export function installEventIds(installs: readonly { name: string; version: stri
  * as an install's are, and each running instance's entry now launching it): claimed across windows
  * before it is written, so that the pin's own result is the one toast of it.
  */
-export function pinEventIds(pkg: string, version: string): string[] {
+export function pinEventIds(pkg: string, version: string, running: readonly VmInstance[]): string[] {
+  const config = staleEventId({ cause: 'config', package: pkg, installed: packageLabel(pkg, version) });
   return [
-    ...installEventIds([{ name: pkg, version }]),
-    staleEventId({ cause: 'config', package: pkg, installed: packageLabel(pkg, version) }),
+    ...installEventIds([{ name: pkg, version }], running),
+    ...running.map((i) => staleInstanceEventId(config, i)),
   ];
 }

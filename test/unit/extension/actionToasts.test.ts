@@ -78,8 +78,13 @@ describe("extension: the window's own Upgrade, Roll Back and Restart say their c
 
   it('the events an install will make are the ones the notifier would raise (claimed in other windows before it runs)', () => {
     const [n] = decideNotifications(snapshot([rolledBack]), fresh, on);
-    assert.ok(installEventIds([{ name: MEM, version: '2026.7.4' }]).includes(n.eventId));
-    assert.ok(!installEventIds([{ name: MEM, version: '2026.8.31' }]).includes(n.eventId));
+    assert.ok(n.kind === 'stale');
+    const claims = installEventIds([{ name: MEM, version: '2026.7.4' }], rolledBack.instances);
+    assert.ok(n.eventIds.length > 0 && n.eventIds.every((id) => claims.includes(id)));
+    const other = installEventIds([{ name: MEM, version: '2026.8.31' }], rolledBack.instances);
+    assert.ok(!n.eventIds.some((id) => other.includes(id)));
+    // Processes started after the install began were not under it: not claimed by it.
+    assert.ok(!n.eventIds.some((id) => installEventIds([{ name: MEM, version: '2026.7.4' }], []).includes(id)));
   });
 
   it("a restart's server going down is its result's event, not a second toast", () => {
@@ -109,11 +114,18 @@ describe('extension: one toast per event after the action that made it', () => {
       const pinned = server('mem', { instances: [instance(31, { verdicts: [verdict] })] });
       const [n] = decideNotifications(snapshot([pinned]), fresh, on);
       assert.equal(n?.kind, 'stale', runner);
-      assert.ok(pinEventIds(pkg.name, pkg.version!).includes(n.eventId), `${runner}: ${n.eventId}`);
-      assert.ok(!pinEventIds(pkg.name, '0.0.1').includes(n.eventId), runner);
+      assert.ok(n.kind === 'stale');
+      const claims = pinEventIds(pkg.name, pkg.version!, pinned.instances);
+      assert.ok(
+        n.eventIds.every((id) => claims.includes(id)),
+        `${runner}: ${n.eventIds.join(', ')}`,
+      );
+      assert.ok(!n.eventIds.some((id) => pinEventIds(pkg.name, '0.0.1', pinned.instances).includes(id)), runner);
     }
     // The release itself, once the runner fetched it: the same events an install of it makes.
-    assert.deepEqual(pinEventIds(MEM, '2026.8.31').slice(0, 2), installEventIds([{ name: MEM, version: '2026.8.31' }]));
+    const running = [instance(31)];
+    const installs = installEventIds([{ name: MEM, version: '2026.8.31' }], running);
+    assert.deepEqual(pinEventIds(MEM, '2026.8.31', running).slice(0, installs.length), installs);
   });
 
   it('a down that began while a restart ran is its result’s even when it shows after it; a later one is news', () => {

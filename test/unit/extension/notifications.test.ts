@@ -4,6 +4,8 @@ import {
   currentTargets,
   decideNotifications,
   eventOver,
+  Notification,
+  notificationIds,
   NotificationSettings,
 } from '../../../src/extension/viewModel/notifications';
 import { direction } from '../../../src/core/versions/direction';
@@ -12,6 +14,11 @@ import { changed, CLAUDE, instance, server, snapshot, source, stale, VSCODE_HERE
 
 const on: NotificationSettings = { onUpgrade: true, onRegistryUpdate: true };
 const fresh = { seen: new Set<string>(), muted: new Set<string>() };
+/** What a window remembers once it has shown these. */
+const seenAfter = (...shown: Notification[]) => ({
+  seen: new Set(shown.flatMap(notificationIds)),
+  muted: new Set<string>(),
+});
 
 describe('extension view-model: notification decisions', () => {
   const memory = server('server-memory', {
@@ -69,16 +76,57 @@ describe('extension view-model: notification decisions', () => {
 
   it('is not repeated once seen, but a later upgrade is a new event', () => {
     const [first] = decideNotifications(snapshot([memory]), fresh, on);
-    assert.deepEqual(
-      decideNotifications(snapshot([memory]), { seen: new Set([first.eventId]), muted: new Set() }, on),
-      [],
-    );
+    assert.deepEqual(decideNotifications(snapshot([memory]), seenAfter(first), on), []);
     const again = server('server-memory', { instances: [instance(1, { verdicts: [stale('2026.8.31', '2026.9.1')] })] });
-    const n = decideNotifications(snapshot([again]), { seen: new Set([first.eventId]), muted: new Set() }, on);
+    const n = decideNotifications(snapshot([again]), seenAfter(first), on);
     assert.equal(n.length, 1);
     assert.equal(
       n[0].message,
       '@modelcontextprotocol/server-memory upgraded 2026.8.31 → 2026.9.1; 1 instance (1 in Claude Desktop) still runs 2026.8.31.',
+    );
+  });
+
+  it('the same move again is news once the processes it left were restarted; one of them restarted is not', () => {
+    const ran = (pid: number, startTime: number, running: string, installed: string) =>
+      instance(pid, { startTime, verdicts: [stale(running, installed)] });
+    // 7.4 -> 8.31 under pids 1 and 2, said; then an outside downgrade to 7.4, said.
+    const [up] = decideNotifications(
+      snapshot([
+        server('memory', { instances: [ran(1, 100, '2026.7.4', '2026.8.31'), ran(2, 100, '2026.7.4', '2026.8.31')] }),
+      ]),
+      fresh,
+      on,
+    );
+    const [down] = decideNotifications(
+      snapshot([
+        server('memory', { instances: [ran(1, 100, '2026.8.31', '2026.7.4'), ran(2, 100, '2026.8.31', '2026.7.4')] }),
+      ]),
+      seenAfter(up),
+      on,
+    );
+    assert.ok(down?.kind === 'stale' && down.direction === 'downgrade');
+    const memo = seenAfter(up, down);
+    // Pid 2 restarted onto 7.4 (the same pid, a new start) and pid 1 still old: not news of the upgrade again.
+    assert.deepEqual(
+      decideNotifications(
+        snapshot([server('memory', { instances: [ran(1, 100, '2026.7.4', '2026.8.31')] })]),
+        memo,
+        on,
+      ),
+      [],
+    );
+    // Both restarted onto 7.4, then 8.31 installed again: the same move, new processes left behind.
+    const again = decideNotifications(
+      snapshot([
+        server('memory', { instances: [ran(1, 100, '2026.7.4', '2026.8.31'), ran(2, 200, '2026.7.4', '2026.8.31')] }),
+      ]),
+      memo,
+      on,
+    );
+    assert.equal(again.length, 1);
+    assert.equal(
+      again[0].message,
+      '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 2 instances (2 in Claude Desktop) still run 2026.7.4.',
     );
   });
 
@@ -123,7 +171,7 @@ describe('extension view-model: notification decisions', () => {
     assert.equal(n.length, 1);
     assert.ok(n[0].kind === 'update');
     assert.equal(n[0].message, '@modelcontextprotocol/server-memory 2026.9.1 is available (2 entries use 2026.8.31).');
-    assert.deepEqual(decideNotifications(snap, { seen: new Set([n[0].eventId]), muted: new Set() }, on), []);
+    assert.deepEqual(decideNotifications(snap, { ...seenAfter(n[0]) }, on), []);
     assert.deepEqual(decideNotifications(snap, fresh, { ...on, onRegistryUpdate: false }), []);
   });
 
@@ -207,7 +255,7 @@ describe('extension view-model: every restart cause is notified when seen, once 
       on,
     );
     assert.equal(seenPackage.length, 1);
-    const memory = { seen: new Set(seenPackage.map((n) => n.eventId)), muted: new Set<string>() };
+    const memory = seenAfter(...seenPackage);
     // The next refresh: the same package event, and node replaced under the same process.
     const both = snapshot([
       server('memory', { instances: [instance(1, { verdicts: [stale(), runtime('22.11.0', '22.12.0')] })] }),
@@ -225,7 +273,7 @@ describe('extension view-model: every restart cause is notified when seen, once 
       [[1]],
     );
     // Not again on the next refresh; again when a new cause appears (node replaced once more, a config change).
-    memory.seen.add(n[0].eventId);
+    notificationIds(n[0]).forEach((id) => memory.seen.add(id));
     assert.deepEqual(decideNotifications(both, memory, on), []);
     const later = decideNotifications(
       snapshot([
@@ -273,7 +321,7 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
       rollBack: false,
       since: down.since,
     });
-    assert.deepEqual(decideNotifications(snapshot([notes]), { ...fresh, seen: new Set([n.eventId]) }, on), []);
+    assert.deepEqual(decideNotifications(snapshot([notes]), seenAfter(n), on), []);
     assert.deepEqual(decideNotifications(snapshot([notes]), fresh, { ...on, onUpgrade: false }), []);
   });
 
