@@ -8,7 +8,8 @@ import {
   ensureCommandText,
   ensureStartQuestion,
   startedBy,
-  startedMessage,
+  StartLook,
+  startLook,
   StartTarget,
   startTarget,
 } from '../viewModel/start';
@@ -20,6 +21,8 @@ import { t } from '../viewModel/l10n';
 const WAIT_MS = 15_000;
 /** When to look after VS Code's start, rather than taking a snapshot every second. */
 const LOOKS_MS = [1_500, 4_000, 8_000];
+/** How long after its process first shows a start is looked at again: a server that dies at import is gone by then. */
+const VERIFY_MS = 3_000;
 
 /**
  * Start Server: a configured server VS Code itself runs is started through VS Code (its own
@@ -45,19 +48,20 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
   if (target.kind === 'ensure') return startThroughEnsure(svc, server, target);
   svc.log.info(`start ${server.name}: ${target.command} ${target.serverId}`);
   await vscode.commands.executeCommand(target.command, target.serverId);
-  if (await shownRunning(svc, server.id)) return started(svc, server);
-  void vscode.window
-    .showWarningMessage(
-      t(
-        "{0} did not show a running process within {1} s of VS Code's start. Its output may say why.",
-        server.name,
-        WAIT_MS / 1000,
-      ),
-      t('Show Server Log'),
-    )
-    .then((c) => {
-      if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
-    });
+  const look = await verifiedStart(svc, server);
+  if (look.kind === 'running') return started(svc, server, look.message);
+  const message =
+    look.kind === 'exited'
+      ? look.message
+      : t(
+          "{0} did not show a running process within {1} s of VS Code's start. Its output may say why.",
+          server.name,
+          WAIT_MS / 1000,
+        );
+  svc.log.info(message);
+  void vscode.window.showWarningMessage(message, t('Show Output')).then((c) => {
+    if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
+  });
 }
 
 /**
@@ -108,7 +112,12 @@ async function startThroughEnsure(
     void vscode.window.showErrorMessage(t('{0} did not start: {1}', server.name, shownText(result.message)));
     return;
   }
-  if (await shownRunning(svc, server.id)) return started(svc, server);
+  const look = await verifiedStart(svc, server);
+  if (look.kind === 'running') return started(svc, server, look.message);
+  if (look.kind === 'exited') {
+    void vscode.window.showWarningMessage(look.message);
+    return;
+  }
   void vscode.window.showWarningMessage(
     t(
       '{0} answers at {1}, but its process did not show within {2} s.',
@@ -120,9 +129,7 @@ async function startThroughEnsure(
 }
 
 /** Says what started (its pids) and reveals its row, expanded to show the new instance. */
-async function started(svc: Services, server: VmServer): Promise<void> {
-  const now = svc.store.server(server.id);
-  const message = startedMessage(server.name, now?.instances.map((i) => i.pid) ?? []);
+async function started(svc: Services, server: VmServer, message: string): Promise<void> {
   svc.log.info(message);
   void vscode.window.showInformationMessage(message);
   await showView(svc, server.id);
@@ -130,24 +137,49 @@ async function started(svc: Services, server: VmServer): Promise<void> {
 
 /**
  * After a start: a few looks (and the regular refreshes) until the server's process shows in a
- * snapshot (it is then listed), or the wait is over.
+ * snapshot (it is then listed), or the wait is over; then one more look a little later, so that a
+ * server that dies at import is said to have exited, not to have started.
  */
-async function shownRunning(svc: Services, serverId: string): Promise<boolean> {
-  const running = () => !!svc.store.snapshot?.servers.find((s) => s.id === serverId)?.instances.length;
-  const shown = new Promise<boolean>((resolve) => {
+async function verifiedStart(svc: Services, server: VmServer): Promise<StartLook> {
+  const first = await lookUntil(svc, server, false, LOOKS_MS, WAIT_MS);
+  if (first.kind !== 'running') return first;
+  const again = await lookUntil(svc, server, true, [VERIFY_MS], VERIFY_MS + WAIT_MS, first);
+  // Only its guard again (restarting its server): it started; a guard that gives up says so in its own notification.
+  return again.kind === 'starting' ? first : again;
+}
+
+/** Looks at `looksMs` (and on every refresh) until a look decides (after `after`, when given), or `waitMs` is over. */
+async function lookUntil(
+  svc: Services,
+  server: VmServer,
+  shownBefore: boolean,
+  looksMs: readonly number[],
+  waitMs: number,
+  after?: StartLook,
+): Promise<StartLook> {
+  const look = () => startLook(server.name, svc.store.server(server.id), shownBefore);
+  let looked = after === undefined;
+  const decided = new Promise<StartLook>((resolve) => {
     const sub = svc.store.onDidChange(() => {
-      if (!running()) return;
+      const now = look();
+      // A verification waits for a look taken after its own request: the snapshot that showed the start says nothing new.
+      if (!looked || now.kind === 'starting') return;
       clearTimeout(timer);
       sub.dispose();
-      resolve(true);
+      resolve(now);
     });
     const timer = setTimeout(() => {
       sub.dispose();
-      resolve(running());
-    }, WAIT_MS);
+      resolve(look());
+    }, waitMs);
   });
-  const looks = LOOKS_MS.map((ms) => setTimeout(() => void svc.refresh.request('manual'), ms));
-  const ok = await shown;
+  const looks = looksMs.map((ms) =>
+    setTimeout(() => {
+      looked = true;
+      void svc.refresh.request('manual');
+    }, ms),
+  );
+  const result = await decided;
   looks.forEach(clearTimeout);
-  return ok;
+  return result;
 }

@@ -3,6 +3,10 @@ import { VmServer } from '../../core/report/input';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 import { t } from './l10n';
+import { shownText } from './format';
+import { downVerdict, idleVerdict } from '../../core/report/state';
+import { downCause } from '../../core/base/downReason';
+import { isGuard } from '../../core/processes/argv';
 
 /** How Start starts a configured server that is not running: only where MCP Lifeguard can do it honestly. */
 export type StartTarget =
@@ -63,7 +67,49 @@ export function ensureStartQuestion(name: string, target: Extract<StartTarget, {
   );
 }
 
-/** What Start says once the server's process shows: which pid started. */
-export function startedMessage(name: string, pids: readonly number[]): string {
-  return pids.length === 0 ? t('{0} started.', name) : t('{0} started: pid {1}.', name, pids.join(', '));
+/** Whether a command line is the guard's own process (`mcp-lifeguard run ...`), not a server. */
+const isGuardLine = (commandLine: string | undefined): boolean =>
+  commandLine !== undefined && isGuard(commandLine.split(' '));
+
+/**
+ * What a look after Start shows of the server: still starting (nothing yet, or only its guard,
+ * whose server has not shown), running (its server's pids, and its guard's), or exited right after
+ * it started: its guard gave up on it (its reason, the server's last error line, redacted), or the
+ * process that showed is gone (`shownBefore`).
+ */
+export type StartLook =
+  | { kind: 'starting' }
+  | { kind: 'running'; message: string }
+  | { kind: 'exited'; message: string; why: 'guard' | 'gone' };
+
+export function startLook(name: string, server: VmServer | undefined, shownBefore: boolean): StartLook {
+  const instances = server?.instances ?? [];
+  const down = instances.map(downVerdict).find((v) => v !== undefined);
+  if (down)
+    return {
+      kind: 'exited',
+      why: 'guard',
+      message: shownText(t('{0} exited right after it started: {1}.', name, downCause(down.reason).replace(/\.$/, ''))),
+    };
+  // A guard started lazily, or stopped its server already for idleness: it runs, its server comes with the first request.
+  const idle = instances.find((i) => idleVerdict(i) !== undefined);
+  if (idle)
+    return {
+      kind: 'running',
+      message: t('{0} started: its guard, pid {1}, starts the server at its first request.', name, idle.pid),
+    };
+  const servers = instances.filter((i) => !isGuardLine(i.commandLine));
+  if (servers.length > 0) {
+    const pids = servers.map((i) => {
+      const guard = i.lock ? (i.launcherChain ?? []).find((l) => isGuardLine(l.commandLine)) : undefined;
+      return guard ? t('{0} (its guard: pid {1})', i.pid, guard.pid) : String(i.pid);
+    });
+    return { kind: 'running', message: t('{0} started: pid {1}.', name, pids.join(', ')) };
+  }
+  if (instances.length > 0 || !shownBefore) return { kind: 'starting' };
+  return {
+    kind: 'exited',
+    why: 'gone',
+    message: t("{0} exited right after it started; VS Code's output for it says why.", name),
+  };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../../src/extension/viewModel/actionPlan';
 import { agentServerLaunch, agentServerNews } from '../../../src/extension/viewModel/agentServer';
 import { describeProgram } from '../../../src/extension/viewModel/notConfigured';
-import { startedMessage } from '../../../src/extension/viewModel/start';
+import { startLook } from '../../../src/extension/viewModel/start';
 import { problemsByFile } from '../../../src/extension/viewModel/problems';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
@@ -64,8 +64,10 @@ describe('extension loose ends', () => {
   });
 
   it('Start says which pid started', () => {
-    assert.equal(startedMessage('memory', [4242]), 'memory started: pid 4242.');
-    assert.equal(startedMessage('memory', [1, 2]), 'memory started: pid 1, 2.');
+    const one = startLook('memory', server('memory', { instances: [instance(4242)] }), false);
+    assert.deepEqual(one, { kind: 'running', message: 'memory started: pid 4242.' });
+    const two = startLook('memory', server('memory', { instances: [instance(1), instance(2)] }), false);
+    assert.deepEqual(two, { kind: 'running', message: 'memory started: pid 1, 2.' });
   });
 
   it('one ",," typo is one config problem, though the parser reports two errors at the place', () => {

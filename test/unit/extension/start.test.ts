@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureStartQuestion, startedBy, startTarget } from '../../../src/extension/viewModel/start';
+import { ensureStartQuestion, startedBy, startLook, startTarget } from '../../../src/extension/viewModel/start';
 import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
 import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
@@ -99,5 +99,57 @@ describe('extension view-model: Start', () => {
     assert.ok(memory.contextValue.split(' ').includes('start'));
     assert.ok(!notes.contextValue.split(' ').includes('start'));
     assert.match(notes.tooltip ?? '', /Claude Desktop starts it when it starts/);
+  });
+
+  describe('what Start says once it looked again', () => {
+    const GUARD = '/home/u/.local/bin/mcp-lifeguard run --name pynotes -- /w/venv/bin/python /w/srv.py';
+    const guard = { pid: 12070, startTime: NOW - 5_000, commandLine: GUARD };
+    const serverProc = instance(12081, {
+      client: VSCODE_HERE,
+      commandLine: '/w/venv/bin/python /w/srv.py',
+      lock: { serverName: 'pynotes' },
+      launcherChain: [guard],
+    });
+
+    it('a wrapped entry: the server pid the row shows, its guard named as such; the guard alone is still starting', () => {
+      assert.deepEqual(startLook('pynotes', server('pynotes', { source: ws, instances: [serverProc] }), false), {
+        kind: 'running',
+        message: 'pynotes started: pid 12081 (its guard: pid 12070).',
+      });
+      const guardAlone = instance(12070, { client: VSCODE_HERE, commandLine: GUARD, lock: { serverName: 'pynotes' } });
+      assert.deepEqual(startLook('pynotes', server('pynotes', { source: ws, instances: [guardAlone] }), false), {
+        kind: 'starting',
+      });
+    });
+
+    it('a server that dies at import: gone at the next look, or its guard gave up with the error line', () => {
+      const gone = startLook('pynotes', server('pynotes', { source: ws }), true);
+      assert.equal(gone.kind, 'exited');
+      assert.equal(
+        gone.kind === 'exited' && gone.message,
+        "pynotes exited right after it started; VS Code's output for it says why.",
+      );
+      // Not seen yet: still starting, not exited.
+      assert.deepEqual(startLook('pynotes', server('pynotes', { source: ws }), false), { kind: 'starting' });
+      const down = instance(12070, {
+        client: VSCODE_HERE,
+        commandLine: GUARD,
+        lock: { serverName: 'pynotes' },
+        verdicts: [
+          {
+            kind: 'down',
+            since: '2026-11-29T13:09:02.000Z',
+            reason:
+              "its server exited 3 times in a row (exit 1). Its last output: ImportError: cannot import name 'X' from 'pydantic'",
+          },
+        ],
+      });
+      const fell = startLook('pynotes', server('pynotes', { source: ws, instances: [down] }), true);
+      assert.deepEqual(fell, {
+        kind: 'exited',
+        why: 'guard',
+        message: "pynotes exited right after it started: ImportError: cannot import name 'X' from 'pydantic'.",
+      });
+    });
   });
 });
