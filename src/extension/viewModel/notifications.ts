@@ -114,17 +114,25 @@ export function notificationIds(n: Notification): string[] {
   return n.kind === 'stale' ? n.eventIds : [n.eventId];
 }
 
-/** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
+/** "3 instances (2 in Claude Desktop, 1 started from a terminal)": how many run the old code, and where. */
 export function whereRunning(instances: readonly Pick<VmInstance, 'client' | 'lock'>[]): string {
-  const byClient = new Map<string | undefined, number>();
-  // "1 in unknown" reads as a place; a process no known client started is said so. A shared one is its clients'.
-  const place = (i: Pick<VmInstance, 'client' | 'lock'>) => {
+  // "1 in unknown" reads as a place: a process started by hand or by no known client is said so, as
+  // the rest of the product says it. A shared one is its clients'.
+  const origin = (i: Pick<VmInstance, 'client' | 'lock'>): string => {
     const names = ownerNames(i);
-    return names.length > 0 ? listWords(names) : undefined;
+    if (i.client.id === 'terminal' && !i.lock?.attached?.length) return 'terminal';
+    return names.length > 0 ? `in:${listWords(names)}` : 'unknown';
   };
-  for (const i of instances) byClient.set(place(i), (byClient.get(place(i)) ?? 0) + 1);
-  const where = [...byClient]
-    .map(([at, n]) => (at === undefined ? t('{0} of unknown origin', n) : t('{0} in {1}', n, at)))
+  const byOrigin = new Map<string, number>();
+  for (const i of instances) byOrigin.set(origin(i), (byOrigin.get(origin(i)) ?? 0) + 1);
+  const where = [...byOrigin]
+    .map(([at, n]) =>
+      at === 'unknown'
+        ? t('{0} with no known client', n)
+        : at === 'terminal'
+          ? t('{0} started from a terminal', n)
+          : t('{0} in {1}', n, at.slice('in:'.length)),
+    )
     .join(', ');
   const n = instances.length;
   return plural(n, t('{0} instance ({1})', n, where), t('{0} instances ({1})', n, where));

@@ -37,17 +37,22 @@ describe('extension view-model: notification decisions', () => {
     assert.deepEqual(n[0].pids, [1, 2]);
   });
 
-  it('says where the old code runs: per client, and a process no known client started as of unknown origin', () => {
+  it('says where the old code runs: per client, one started by hand from a terminal, and one no known client started, in the words the rest of the product uses', () => {
     const unknown = { id: 'unknown' as const, name: 'unknown' };
     const mixed = server('server-memory', {
       instances: [
         instance(1, { verdicts: [stale()] }),
         instance(2, { verdicts: [stale()], client: unknown }),
         instance(4, { verdicts: [stale()], client: unknown }),
+        instance(5, { verdicts: [stale()], client: { id: 'terminal', name: 'terminal', pid: 9 } }),
       ],
     });
     const [n] = decideNotifications(snapshot([mixed]), fresh, on);
-    assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
+    assert.match(
+      n.message,
+      /; 4 instances \(1 in Claude Desktop, 2 with no known client, 1 started from a terminal\) still run 2026\.7\.4\.$/,
+    );
+    assert.doesNotMatch(n.message, /unknown origin|in terminal/);
   });
 
   it("a shared server's old code runs in its clients, never of unknown origin", () => {
