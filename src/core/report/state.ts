@@ -1,5 +1,6 @@
 import { causeWords, InstanceVerdict, noCauses, RESTART_CAUSES, RestartCause } from './causes';
 import { PENDING, VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
+import { CLIENT_NAMES, isClientId } from '../sources/clientNames';
 
 /** What a verdict is read from: an instance's verdicts, or a child process's. */
 type Judged = Pick<VmInstance, 'verdicts'>;
@@ -76,7 +77,9 @@ export function unknownVersionVerdict(v: Extract<VmVerdict, { kind: 'unknown' }>
 export function ownerNames(i: Pick<VmInstance, 'client' | 'lock'>): string[] {
   const shared = [...new Set((i.lock?.attached ?? []).flatMap((a) => (a.clientName ? [a.clientName] : [])))];
   if (shared.length > 0) return shared;
-  return i.client.id === 'unknown' ? [] : [i.client.name];
+  if (i.client.id === 'unknown') return [];
+  // The client by the one table's name, as its group is labelled: the process's own (`code-server`, `VS Code Server`) would name one window twice.
+  return [isClientId(i.client.id) ? CLIENT_NAMES[i.client.id] : i.client.name];
 }
 
 /** Instances flagged duplicate: the older copies. */

@@ -55,6 +55,17 @@ describe('extension view-model: notification decisions', () => {
     assert.doesNotMatch(n.message, /unknown origin|in terminal/);
   });
 
+  it('a window is named as its group is, by the client table: code-server and VS Code Server are VS Code', () => {
+    const remote = server('server-memory', {
+      instances: [
+        instance(1, { verdicts: [stale()], client: { id: 'vscode', name: 'code-server', pid: 3 } }),
+        instance(2, { verdicts: [stale()], client: { id: 'vscode', name: 'VS Code Server', pid: 4 } }),
+      ],
+    });
+    const [n] = decideNotifications(snapshot([remote]), fresh, on);
+    assert.match(n.message, /; 2 instances \(2 in VS Code\) still run 2026\.7\.4\.$/);
+  });
+
   it("a shared server's old code runs in its clients, never of unknown origin", () => {
     const shared = instance(5, {
       verdicts: [stale()],
