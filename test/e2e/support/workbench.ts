@@ -479,7 +479,9 @@ export async function startFromTree(page: Page, name: string): Promise<number> {
     60000,
   );
   await contextMenuAction(page, 2, name, /^Start Server/);
-  const toast = notifications(page).filter({ hasText: new RegExp(`${name} started: pid \\d+\\.`) });
+  const toast = notifications(page).filter({
+    hasText: new RegExp(`${name} started: pid \\d+( \\(its guard: pid \\d+\\))?\\.`),
+  });
   await toast.first().waitFor({ state: 'visible', timeout: 90000 });
   return Number(/pid (\d+)/.exec(await toast.first().innerText())![1]);
 }
