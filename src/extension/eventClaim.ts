@@ -48,3 +48,35 @@ export function unclaimEvent(stateDir: string, eventId: string): void {
     // A marker left behind only keeps that one event quiet.
   }
 }
+
+/** How long a marker keeps its event quiet: the events are a running process's, and servers live for days, not months. */
+export const CLAIM_LIFE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Removes the markers older than `lifeMs` (by their write time): one is made per event and process,
+ * so without it the folder grows for as long as the extension is used. A marker is a file this
+ * function made; anything else there (a link, a folder) is left as it is, never followed.
+ */
+export function sweepClaims(stateDir: string, now: number = Date.now(), lifeMs: number = CLAIM_LIFE_MS): number {
+  const dir = path.join(stateDir, 'notified');
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0; // No marker yet.
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!/^[0-9a-f]{32}\.json$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || now - st.mtimeMs < lifeMs) continue;
+      fs.rmSync(file);
+      removed++;
+    } catch {
+      // Gone meanwhile (another window swept it): nothing to do.
+    }
+  }
+  return removed;
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CommandId } from './commandIds';
 import { restartTargets } from './commands/restartAllStale';
 import { rollbackServer } from './commands/versionActions';
-import { claimEvent } from './eventClaim';
+import { claimEvent, sweepClaims } from './eventClaim';
 import { Services } from './services';
 import {
   batchUpdates,
@@ -37,6 +37,8 @@ export class Notifier implements vscode.Disposable {
   constructor(private readonly svc: Services) {
     this.sub = svc.store.onDidChange(() => void this.onSnapshot());
     svc.ownActions.onEnding((action) => this.markSaid([action]));
+    // Each window start clears the markers of events long past (one is made per event and process).
+    sweepClaims(svc.engine.paths.state);
   }
 
   private async onSnapshot(): Promise<void> {

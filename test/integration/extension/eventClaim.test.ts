@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { claimEvent, markerPath } from '../../../src/extension/eventClaim';
+import { CLAIM_LIFE_MS, claimEvent, markerPath, sweepClaims } from '../../../src/extension/eventClaim';
 
 const run = promisify(execFile);
 
@@ -21,6 +21,22 @@ describe('extension: one notification per event across windows', () => {
     assert.deepEqual(claimEvent(dir, 'stale:a:p@3'), { kind: 'claimed' });
     const marker = JSON.parse(fs.readFileSync(markerPath(dir, 'stale:a:p@2'), 'utf8'));
     assert.equal(marker.eventId, 'stale:a:p@2');
+  });
+
+  it('a sweep removes the markers older than their life (the event is news again), keeps the rest and anything not a marker', () => {
+    assert.equal(sweepClaims(dir), 0, 'no marker folder yet');
+    claimEvent(dir, 'old');
+    claimEvent(dir, 'new');
+    const old = markerPath(dir, 'old');
+    const longAgo = new Date(Date.now() - CLAIM_LIFE_MS - 60_000);
+    fs.utimesSync(old, longAgo, longAgo);
+    const other = path.join(path.dirname(old), 'notes.txt');
+    fs.writeFileSync(other, '');
+    fs.utimesSync(other, longAgo, longAgo);
+    assert.equal(sweepClaims(dir), 1);
+    assert.ok(!fs.existsSync(old) && fs.existsSync(markerPath(dir, 'new')) && fs.existsSync(other));
+    assert.deepEqual(claimEvent(dir, 'old'), { kind: 'claimed' });
+    assert.deepEqual(claimEvent(dir, 'new'), { kind: 'taken' });
   });
 
   it('a state dir that cannot be created is an error, not a silent "taken"', () => {
