@@ -154,15 +154,19 @@ export class StaleGate {
   }
 
   /**
-   * Under `annotate`: the texts a `tools/call` result passing now to `audience` carries.
-   * Synchronous, from the last check: the result is never held for a check (the call that brought
-   * it started one). The stale notice rides every result; the others once per audience.
+   * The texts a `tools/call` result passing now to `audience` carries. Synchronous, from the last
+   * check: the result is never held for a check (the call that brought it started one, or a
+   * refusing policy judged it before letting it through). The stale notice rides every result
+   * under `annotate` and under the refusing policies (a refusal adds refusals: a read it lets
+   * through still tells the model); the others once per audience, under `annotate` only.
    */
   toolResultNotices(audience: NoticeAudience = ONE): string[] {
-    if (this.options.stale?.policy !== 'annotate') return [];
+    const policy = this.options.stale?.policy;
+    if (policy !== 'annotate' && policy !== 'refuse-writes' && policy !== 'refuse-all') return [];
     const notices: string[] = [];
     const verdict = this.last && this.last.child === this.options.currentChild() ? this.last.verdict : undefined;
     if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.toModel, this.options.serverName));
+    if (policy !== 'annotate') return notices;
     const changed = this.toolsChanged;
     if (changed && !changed.told.has(audience.key) && audience.joinedAt <= changed.at) notices.push(changed.text);
     if (this.update.text && !this.update.told.has(audience.key)) notices.push(this.update.text);

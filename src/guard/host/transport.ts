@@ -19,8 +19,9 @@ export interface HostView {
    */
   staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> | undefined;
   /**
-   * Under `--when-stale annotate`: the text blocks a `tools/call` result passing now gets appended
-   * (staleNotice.ts); empty under other policies or when there is nothing to say. Never waits.
+   * Under `--when-stale annotate` (and the stale notice under `refuse-writes` and `refuse-all`): the
+   * text blocks a `tools/call` result passing now gets appended (staleNotice.ts); empty under other
+   * policies or when there is nothing to say. Never waits.
    * `audience`: which client of a shared server the result goes to (absent: the guard's one client).
    */
   toolResultNotices(audience?: NoticeAudience): string[];

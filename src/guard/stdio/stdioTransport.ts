@@ -463,7 +463,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   /**
    * Relays a chunk of the server's stdout. Bytes go through as they come, except while a
-   * `tools/call` is in flight and `--when-stale annotate` has something to say: then each line is
+   * `tools/call` is in flight and the stale gate has something to say: then each line is
    * held until it ends (or reaches MAX_ANNOTATED_LINE_BYTES, and streams on untouched) so the
    * result can carry the notice. Runs before the chunk's lines are tracked, so the requests they
    * answer are still in flight.

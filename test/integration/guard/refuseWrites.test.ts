@@ -10,8 +10,9 @@ import { connectGuarded, endGuarded, GuardedClient, tempHome, textOf } from './s
 
 /**
  * `--when-stale refuse-writes` in front of a real server that declares no tool annotations (as
- * mempalace 3.10 does), whose script is edited under it: its reads still answer, its writes are
- * refused, and a tool whose name says neither is refused saying that it cannot be told.
+ * mempalace 3.10 does), whose script is edited under it: its reads still answer, with the stale
+ * notice on their results, its writes are refused, and a tool whose name says neither is refused
+ * saying that it cannot be told.
  */
 describe('guard: refuse-writes in front of a server that declares no read-only tools', function () {
   this.timeout(120_000);
@@ -21,7 +22,7 @@ describe('guard: refuse-writes in front of a server that declares no read-only t
     await endGuarded(g, home);
   });
 
-  it('reads named as reads go on once its code changed; writes are refused; a name that says neither is refused, saying so', async () => {
+  it('reads named as reads go on once its code changed, carrying the stale notice; writes are refused; a name that says neither is refused, saying so', async () => {
     home = tempHome();
     const dir = tempDir('lg-unannotated-');
     const script = path.join(dir, 'server.mjs');
@@ -37,23 +38,27 @@ describe('guard: refuse-writes in front of a server that declares no read-only t
 
     await pastJudgedStart(Date.now());
     fs.appendFileSync(script, '// edited under the running server\n');
-    // Once the change is judged, the write is refused (reads never are, judged or not).
-    const refusal = await until(
-      () => `the write refused:\n${g!.stderr()}`,
+    // Reads go on, judged or not; once the change is judged, the read let through tells the model
+    // what a refusal would have: the stale notice rides its result, as under annotate.
+    const notice = await until(
+      () => `the stale notice on a read:\n${g!.stderr()}`,
       async () => {
-        assert.equal(textOf(await call('palace_search')), 'called palace_search');
-        return call('palace_add_drawer').then(
-          () => undefined,
-          (err: { code?: number; message: string }) => err,
-        );
+        const read = (await call('palace_search')).content as Array<{ text?: string }>;
+        assert.equal(read[0]?.text, 'called palace_search');
+        return read[1]?.text;
       },
-      60_000,
+      20_000,
       250,
+    );
+    assert.match(notice, /^\[MCP Lifeguard\] This server \(".+"\): Changed since start/);
+    const refusal = await call('palace_add_drawer').then(
+      () => assert.fail('the write went through'),
+      (err: { code?: number; message: string }) => err,
     );
     assert.equal(refusal.code, GuardErrorCode.Stale);
     assert.match(
       refusal.message,
-      /"palace_add_drawer" declares nothing, and its name says it changes data, so it is refused/,
+      /Changed since start.*"palace_add_drawer" declares nothing, and its name says it changes data, so it is refused/,
     );
     assert.equal(textOf(await call('palace_status')), 'called palace_status');
     await assert.rejects(call('palace_frobnicate'), (err: Error) => {

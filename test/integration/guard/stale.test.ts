@@ -20,7 +20,7 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('refuses a write tool naming both versions, lets a readOnlyHint tool through, and a restart clears it', async () => {
+  it('refuses a write tool naming both versions, lets a readOnlyHint tool through with the stale notice, and a restart clears it', async () => {
     // 2026.7.4 as real npm installs it, with its npm cache (made once per machine): the upgrade
     // below under the running server is this test's own real npm run.
     const root = tempDir('lg-stale-');
@@ -62,13 +62,25 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
       assert.match(err.message, /"create_entities" is not declared read-only/);
       return true;
     });
-    const graph = textOf(await client.callTool({ name: 'read_graph', arguments: {} }));
+    const read = (await client.callTool({ name: 'read_graph', arguments: {} })).content as Array<{ text?: string }>;
+    const graph = textOf({ content: read });
     assert.match(graph, /before-upgrade/);
     assert.doesNotMatch(graph, /after-upgrade/);
+    // The read let through tells the model the server is stale, as annotate would: a refusal adds refusals, never removes the notice.
+    assert.match(
+      read.at(-1)?.text ?? '',
+      /^\[MCP Lifeguard\] This server \("server-memory"\): Stale: runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed\. Restart it/,
+    );
 
     const restarted = await controlRestart(atStart.control!, 'upgrade', { timeoutMs: 120_000 });
     assert.ok(restarted.ok, JSON.stringify(restarted));
     await client.callTool(entity('after-restart'));
+    const fresh = (await client.callTool({ name: 'read_graph', arguments: {} })).content as Array<{ text?: string }>;
+    assert.deepEqual(
+      fresh.filter((b) => b.text?.startsWith('[MCP Lifeguard]')),
+      [],
+      'no notice once it runs what is installed',
+    );
     const [now] = await liveRecords(home);
     assert.equal(now.versions?.package?.version, '2026.8.31');
   });

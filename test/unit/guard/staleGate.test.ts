@@ -93,7 +93,10 @@ describe('guard: the stale gate under annotate', () => {
       other.state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
       await other.g.refusal('tools/call', { name: 't' });
       await settle();
-      assert.deepEqual(other.g.toolResultNotices(), [], policy);
+      assert.ok(
+        other.g.toolResultNotices().every((n) => !n.includes('A newer release')),
+        `${policy}: no newer-release notice`,
+      );
     }
   });
 
@@ -180,6 +183,33 @@ describe('guard: the stale gate judges off the call path', () => {
     await settle();
     assert.equal(state.judgements, 3, 'a restarted child is judged at once');
     assert.deepEqual(g.toolResultNotices(), []);
+  });
+
+  it('under refuse-writes, a read let through while stale carries the stale notice as under annotate (warn and restart-when-idle add none)', async () => {
+    const { g, state } = gate('refuse-writes', { stale: { policy: 'refuse-writes', intervalMs: 60_000 } });
+    g.noteTools([
+      { name: 'r', annotations: { readOnlyHint: true } },
+      { name: 'w', annotations: { readOnlyHint: false } },
+    ]);
+    assert.equal(await g.refusal('tools/call', { name: 'r' }), undefined);
+    assert.deepEqual(g.toolResultNotices(), [], 'nothing to say while it runs what is installed');
+    state.installed = newer;
+    assert.match((await g.refusal('tools/call', { name: 'w' })) ?? '', /is refused/);
+    // The read is judged before it is let through: its result carries the notice, the first one too.
+    assert.equal(await g.refusal('tools/call', { name: 'r' }), undefined);
+    const [notice, ...more] = g.toolResultNotices();
+    assert.deepEqual(more, []);
+    assert.equal(
+      notice.split('. Restart it')[0],
+      '[MCP Lifeguard] This server ("srv"): Stale: runs "pkg" "1.0.0", but "2.0.0" is installed',
+    );
+    for (const policy of ['warn', 'restart-when-idle'] as const) {
+      const other = gate(policy);
+      other.state.installed = newer;
+      await other.g.refusal('tools/call', { name: 'r' });
+      await settle();
+      assert.deepEqual(other.g.toolResultNotices(), [], policy);
+    }
   });
 
   it('a refusing policy judges every call (a write is never let through on an old verdict), sharing one under way', async () => {
