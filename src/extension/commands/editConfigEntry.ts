@@ -196,6 +196,14 @@ export async function applyEdit(svc: Services, edit: AgreedEdit, log: EntryLog =
 }
 
 /**
+ * An edit written, with the servers the latest snapshot saw right before the write: VS Code stops
+ * every server it runs from a file it re-reads, and nextStepsAfterEdit starts those it ran again.
+ */
+export interface WrittenEdit {
+  before: readonly VmServer[];
+}
+
+/**
  * Rewrites one server's entry in its own config file: shows the diff, asks, and writes only if the
  * file did not change in between. The edit itself is computed by a pure function on the text.
  */
@@ -205,15 +213,18 @@ export async function editConfigEntry(
   verb: Verb,
   detail: string,
   change: EntryChange,
-): Promise<boolean> {
+): Promise<WrittenEdit | undefined> {
   const p = await proposeEdit(svc, [server], verb, detail, () => change);
-  return p.kind === 'agreed' && (await applyEdit(svc, p.edit));
+  if (p.kind !== 'agreed') return undefined;
+  const before = svc.store.snapshot?.servers ?? [];
+  return (await applyEdit(svc, p.edit)) ? { before } : undefined;
 }
 
 /**
  * One plan of edits over several files (Share One Instance, Unshare): each file's diff is shown and
  * asked about in turn, and only when every file is agreed is anything written; one Cancel cancels
- * the plan. Returns the entries rewritten and those left (with why), or undefined when cancelled.
+ * the plan. Returns the entries rewritten and those left (with why), and the servers seen before
+ * the writes, or undefined when cancelled.
  */
 export async function editPlan(
   svc: Services,
@@ -222,7 +233,7 @@ export async function editPlan(
   detail: Detail,
   change: (server: VmServer) => EntryChange,
   log: EntryLog = 'each',
-): Promise<{ done: VmServer[]; left: VmServer[] } | undefined> {
+): Promise<({ done: VmServer[]; left: VmServer[] } & WrittenEdit) | undefined> {
   const byFile = new Map<string, VmServer[]>();
   for (const s of servers) {
     const list = byFile.get(s.source.file);
@@ -238,9 +249,10 @@ export async function editPlan(
     else agreed.push(p.edit);
   }
   const done: VmServer[] = [];
+  const before = svc.store.snapshot?.servers ?? [];
   for (const edit of agreed) {
     if (await applyEdit(svc, edit, log)) done.push(...edit.servers);
     else left.push(...edit.servers);
   }
-  return { done, left };
+  return { done, left, before };
 }

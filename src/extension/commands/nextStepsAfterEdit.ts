@@ -3,6 +3,8 @@ import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { nextSteps } from '../../core/configEdit/nextSteps';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
+import { startFileSiblings } from '../actions/startFileSiblings';
+import { runningSiblings } from '../viewModel/fileSiblings';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
@@ -13,10 +15,17 @@ import { isShareWrapped, isWrapped } from '../../core/configEdit/guardCommand';
  * were before the write): each client's next step, from the one table of core/configEdit/nextSteps.ts,
  * said in the log and returned for the toast. VS Code's own servers that this window runs are
  * restarted here through VS Code's MCP restart (verified in the process table, as Restart is), so
- * they run the new entry at once; every other client is told what to do in it.
+ * they run the new entry at once; every other client is told what to do in it. The other servers of
+ * an edited file that VS Code ran here (`before`: every server as seen right before the write) are
+ * stopped by VS Code when it reads the file again: they are started again, and said.
  */
-export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmServer[]): Promise<string[]> {
+export async function nextStepsAfterEdit(
+  svc: Services,
+  rewritten: readonly VmServer[],
+  before: readonly VmServer[],
+): Promise<string[]> {
   const ctx = svc.window();
+  const siblings = runningSiblings(before, rewritten, ctx);
   const out: string[] = [];
   for (const step of nextSteps(rewritten, t)) {
     if (step.kind !== 'vscode') {
@@ -68,6 +77,7 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
         )[0].text,
       );
   }
+  out.push(...(await startFileSiblings(svc, siblings)));
   for (const line of out) svc.log.info(`next step: ${line}`);
   return out;
 }

@@ -81,7 +81,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   for (const s of r.left) left.push(shareLeftText(s, t('not rewritten')));
   const summary = t('{0} of {1} entries of {2} now share one server.', r.done.length, rewrite.length, plan.name);
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done) : [], r.done.length > 0);
+  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : [], r.done.length > 0);
   return r.done.length;
 }
 
@@ -136,6 +136,6 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
     name,
   );
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done) : [], r.done.length > 0);
+  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : [], r.done.length > 0);
   return r.done.length;
 }

@@ -69,8 +69,12 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   );
   const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, guard, { resource }));
   if (done)
-    showOutcome(t('{0} now starts through the guard.', server.name), await nextStepsAfterEdit(svc, [server]), true);
-  return done;
+    showOutcome(
+      t('{0} now starts through the guard.', server.name),
+      await nextStepsAfterEdit(svc, [server], done.before),
+      true,
+    );
+  return done !== undefined;
 }
 
 /** Unwrap: the entry's original command and args come back. */
@@ -93,7 +97,7 @@ export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void
   if (done)
     showOutcome(
       t('{0} no longer starts through the guard from its next start.', server.name),
-      await nextStepsAfterEdit(svc, [server]),
+      await nextStepsAfterEdit(svc, [server], done.before),
       true,
     );
 }

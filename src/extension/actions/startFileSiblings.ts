@@ -1,0 +1,48 @@
+import { Services } from '../services';
+import { isThisWindow } from '../viewModel/actionPlan';
+import { RunningSibling, siblingOutcome, stoppedSiblings } from '../viewModel/fileSiblings';
+import { VSCODE_MCP } from '../viewModel/vscodeServerId';
+import { executePlan } from './executePlan';
+
+/** How long VS Code gets to read an edited file again and stop its servers (it took about a second). */
+const STOP_WAIT_MS = 8_000;
+const POLL_MS = 1_000;
+
+/**
+ * After an edit of a file VS Code runs servers from: the file's other servers it ran in this window
+ * (fileSiblings.ts), once VS Code has stopped them, started again through VS Code's own restart,
+ * verified in the process table as Restart is. Asked before VS Code read the file, a restart would
+ * be undone by its reading; one VS Code left running is left alone and not mentioned. Returns a
+ * sentence for each it stopped.
+ */
+export async function startFileSiblings(svc: Services, siblings: readonly RunningSibling[]): Promise<string[]> {
+  if (siblings.length === 0) return [];
+  const until = Date.now() + STOP_WAIT_MS;
+  let stopped: RunningSibling[];
+  for (;;) {
+    await svc.refresh.request('manual');
+    stopped = stoppedSiblings(siblings, (id) => svc.store.server(id));
+    if (stopped.length === siblings.length || Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const ctx = svc.window();
+  const out: string[] = [];
+  for (const sibling of stopped) {
+    const { server, serverId, instances } = sibling;
+    const report = await executePlan(
+      svc,
+      'restart',
+      server,
+      [{ kind: 'vscode', command: VSCODE_MCP.restart, serverId, instances }],
+      { report: () => undefined },
+    );
+    const pids = (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid);
+    out.push(
+      siblingOutcome(
+        sibling,
+        report.ok && pids.length > 0 ? { started: true, pids } : { started: false, seen: report.lines.join('; ') },
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { VmInstance, VmServer } from '../../core/report/input';
+import { isThisWindow, OwnerContext } from './actionPlan';
+import { ARROW } from './format';
+import { t } from './l10n';
+import { vscodeServerId } from './vscodeServerId';
+
+/** A server of an edited file that VS Code ran in this window before the write: its id for VS Code's commands and those instances. */
+export interface RunningSibling {
+  server: VmServer;
+  serverId: string;
+  instances: VmInstance[];
+}
+
+/**
+ * When a file it runs servers from changes, VS Code reads the file's servers again and stops each
+ * one it runs, not only the entries that changed, and starts none of them until it is next asked.
+ * The servers of the edited files (those VS Code runs) that were not rewritten and ran in this
+ * window before the write (`before`: the snapshot then), so the edit can start them again.
+ */
+export function runningSiblings(
+  before: readonly VmServer[],
+  rewritten: readonly VmServer[],
+  ctx: OwnerContext,
+): RunningSibling[] {
+  const edited = new Set(rewritten.filter((s) => vscodeServerId(s, ctx) !== undefined).map((s) => s.source.file));
+  const written = new Set(rewritten.map((s) => s.id));
+  const out: RunningSibling[] = [];
+  for (const server of before) {
+    if (!edited.has(server.source.file) || written.has(server.id)) continue;
+    const serverId = vscodeServerId(server, ctx);
+    const instances = server.instances.filter((i) => isThisWindow(i, ctx));
+    if (serverId !== undefined && instances.length > 0) out.push({ server, serverId, instances });
+  }
+  return out;
+}
+
+/**
+ * The siblings none of whose instances (by pid and start time) runs now (`now`: a server as the
+ * latest snapshot sees it): VS Code stopped them. One still running was left alone by VS Code.
+ */
+export function stoppedSiblings(
+  siblings: readonly RunningSibling[],
+  now: (id: string) => VmServer | undefined,
+): RunningSibling[] {
+  const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
+  return siblings.filter((s) => {
+    const running = new Set((now(s.server.id)?.instances ?? []).map(key));
+    return !s.instances.some((i) => running.has(key(i)));
+  });
+}
+
+/**
+ * What became of a sibling VS Code stopped when it read its file again: started again (its new
+ * pids), or not (what the check saw), with where to start it.
+ */
+export function siblingOutcome(
+  sibling: RunningSibling,
+  outcome: { started: true; pids: readonly number[] } | { started: false; seen: string },
+): string {
+  const file = path.basename(sibling.server.source.file);
+  return outcome.started
+    ? t(
+        'VS Code stopped {0} when it read {1} again; it runs again (pid {2} {3} {4}).',
+        sibling.server.name,
+        file,
+        sibling.instances.map((i) => i.pid).join(', '),
+        ARROW,
+        outcome.pids.join(', '),
+      )
+    : t(
+        'VS Code stopped {0} when it read {1} again and did not start it again ({2}); start it from MCP: List Servers.',
+        sibling.server.name,
+        file,
+        outcome.seen,
+      );
+}
