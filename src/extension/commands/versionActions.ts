@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
-import { installServes, servedClients } from '../../core/actions/installServes';
+import { installServes, servedClients, serversOfInstall } from '../../core/actions/installServes';
 import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget } from '../../core/actions/restart';
 import { InstallerExit, outputLines, runInstaller } from '../../core/actions/runInstaller';
@@ -20,6 +20,7 @@ import { Services } from '../services';
 import { mayRun } from '../viewModel/trust';
 import { t } from '../viewModel/l10n';
 import { installedNowText } from '../viewModel/installedNow';
+import { installRestartsText } from '../viewModel/installRestarts';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
@@ -266,11 +267,11 @@ async function install(
   made: { packages: string[]; installs: { name: string; version: string }[] },
   alsoRestart: readonly number[] = [],
 ): Promise<Outcome | undefined> {
-  const detail = [
-    words.where,
-    t('Runs: {0}', plan.shown),
-    t('Then each guarded instance that still runs other code restarts; its guard checks the new server answers first.'),
-  ].join('\n\n');
+  // Who restarts what the install changes is said before it is agreed, as its result says it after.
+  const home = before && svc.store.raw ? serversOfInstall(svc.store.raw.servers, before).map((s) => s.id) : [];
+  const ids = new Set([server.id, ...home]);
+  const served = (svc.store.snapshot?.servers ?? []).filter((s) => ids.has(s.id));
+  const detail = [words.where, t('Runs: {0}', plan.shown), ...installRestartsText(served, svc.window())].join('\n\n');
   if ((await vscode.window.showWarningMessage(words.title, { modal: true, detail }, words.button)) !== words.button)
     return undefined;
   // What the install changes is said by its result: no notification of it beside, here or in another window.
