@@ -5,6 +5,7 @@ import { nextSteps } from '../../core/configEdit/nextSteps';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
 import { startFileSiblings } from '../actions/startFileSiblings';
 import { runningSiblings } from '../viewModel/fileSiblings';
+import { restartedWithNewEntryText } from '../viewModel/editRestartWords';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
@@ -65,7 +66,12 @@ export async function nextStepsAfterEdit(
               ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
               : {}),
           },
-          (name, seen) => t('VS Code: restarted {0} with its new entry ({1}).', name, seen),
+          (name) =>
+            restartedWithNewEntryText(
+              name,
+              ours.map((i) => i.pid),
+              (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid),
+            ),
         ),
       );
     }

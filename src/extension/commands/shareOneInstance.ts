@@ -110,7 +110,7 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
   const left: string[] = [];
   const rewrite = sharing.filter((s) => {
     const r = mayRun('wrap', s, ws.trusted, ws.workspaceFolders);
-    if (!r.allowed) left.push(t('{0} ({1}): {2}', s.name, s.source.label, r.reason));
+    if (!r.allowed) left.push(shareLeftText(s, r.reason));
     return r.allowed;
   });
   const r = await editPlan(
@@ -128,7 +128,7 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
     return 0;
   }
   svc.log.info(`unshare ${name}: ${r.done.length} of ${rewrite.length} entries restored: ${entryList(r.done)}`);
-  for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
+  for (const s of r.left) left.push(shareLeftText(s, t('not rewritten')));
   const summary = t(
     '{0} of {1} entries no longer share {2}; each client starts its own copy from its next start.',
     r.done.length,
