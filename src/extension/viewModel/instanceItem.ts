@@ -30,7 +30,7 @@ import {
 
 /**
  * An instance row, readable at the side bar's default width (~300 px): the verdict first, then pid
- * and uptime in the label; versions, guard, memory and the client (only when the group does not
+ * and uptime in the label (a Not configured process: its pid, then what it runs, then uptime); versions, guard, memory and the client (only when the group does not
  * already say it) in the description, which is what gets cut.
  */
 export function instanceItem(
@@ -46,7 +46,10 @@ export function instanceItem(
     ? instanceVerdictWords(i)
     : [describeProgram(i.commandLine) ?? t('unknown program')];
   const up = formatUptime(i.startTime, ctx.now);
-  const label = [verdict, t('pid {0}', i.pid), ...(up ? [t('up {0}', up)] : [])].join(' · ');
+  // Not configured rows are often many copies of one program: the pid, which tells them apart, goes
+  // first, so a narrow side bar that cuts the program's name keeps it.
+  const head = server ? [verdict, t('pid {0}', i.pid)] : [t('pid {0}', i.pid), verdict];
+  const label = [...head, ...(up ? [t('up {0}', up)] : [])].join(' · ');
   const flags = instanceFlags(i);
   const stale = restartVerdict(i);
   const details: string[] = [...more];

@@ -323,12 +323,14 @@ describe('extension view-model: tree', () => {
     for (const n of nodes) if ('parentId' in n) assert.ok(ids.includes(n.parentId), n.id);
   });
 
-  it('a "Not configured" group lists unmatched processes that can be stopped, never restarted', () => {
+  it('a "Not configured" group lists unmatched processes, pid first, that can be stopped, never restarted', () => {
     const snap = snapshot([], { notConfigured: [instance(77, { client: CLAUDE })] });
     const group = rootNodes(snap).find((n) => n.kind === 'notConfigured')!;
     assert.equal(item(group).label, 'Not configured');
     const [row] = childNodes(group);
     assert.equal(row.kind, 'unconfigured');
+    // The pid first: eight copies of one program cut at a narrow side bar still read apart.
+    assert.match(item(row).label, /^pid 77 · server-77 · up /);
     assert.deepEqual(caps(row), [
       'mcpUnconfigured',
       'addToConfig',
@@ -603,7 +605,7 @@ describe('extension view-model: tree', () => {
       rows.map((r) => r.kind === 'unconfigured' && r.instance.pid),
       [81],
     );
-    assert.equal(item(rows[0]).label, '@modelcontextprotocol/server-memory · pid 81 · up 3h');
+    assert.equal(item(rows[0]).label, 'pid 81 · @modelcontextprotocol/server-memory · up 3h');
     assert.equal(item(rows[0]).description, 'Claude Desktop · 84 MB');
     // With servers configured there is no extra row; with nothing at all the tree is empty (the welcome view shows).
     assert.ok(!rootNodes(snapshot([server('a')], { notConfigured: [old] })).some((n) => n.id === 'message:create'));
