@@ -196,7 +196,14 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     );
   });
 
-  it('the view title keeps at most two icons, so "Servers" reads beside the stale icon; the rest is in ...', () => {
+  it('the side bar\'s view is named as its container, so VS Code titles it once ("MCP Lifeguard", not "MCP Lifeguard: Servers") and a narrow side bar keeps it', () => {
+    const container = pkg.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'mcpLifeguard');
+    const view = pkg.contributes.views.mcpLifeguard.find((v: { id: string }) => v.id === VIEW_ID);
+    assert.equal(container.title, 'MCP Lifeguard');
+    assert.equal(view.name, container.title);
+  });
+
+  it('the view title keeps at most two icons, so its name reads beside the stale icon; the rest is in ...', () => {
     const navigation = menus['view/title'].filter((e) => e.group?.startsWith('navigation')).map((e) => e.command);
     assert.deepEqual(navigation, [CommandId.refresh, CommandId.restartAllStale]);
     assert.ok(menus['view/title'].some((m) => m.command === CommandId.filterClients && m.group === '1_filter'));
