@@ -59,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       logsDir: engine.paths.logs,
       servers: store.snapshot?.servers ?? [],
       machine: store.snapshot?.machine,
+      diagnostics: store.snapshot?.diagnostics ?? [],
     }),
     () => ({ hidden: hidden.keys() }),
   );

@@ -37,3 +37,19 @@ export function shownPath(file: string, home: string | undefined): string {
     return `~${file.slice(home.length)}`;
   return file;
 }
+
+/**
+ * The config problems of one entry: those the Problems panel shows at the entry's own place in its
+ * file (its name's line and column), one per place as it counts them. Its row carries them, so a
+ * row that reads "not running" because of one says why where the user looks.
+ */
+export function entryProblems(
+  server: { source: { file: string }; position?: { line: number; column: number } },
+  diagnostics: readonly Diagnostic[],
+): Diagnostic[] {
+  const at = server.position;
+  if (!at) return [];
+  return problemsByPosition(diagnostics).filter(
+    (d) => d.file === server.source.file && d.line === at.line && d.column === at.column && d.severity !== 'info',
+  );
+}

@@ -16,6 +16,7 @@ import { t } from './l10n';
 import { elsewhereLabel, elsewhereReason } from '../../core/report/machineWords';
 import type { TreeContext, TreeItemModel } from './treeModel';
 import { restartAtRisk, restartDetail } from './instanceWords';
+import { entryProblems } from './problems';
 
 export const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
 
@@ -145,6 +146,20 @@ export function serverItem(
   else if (guarded && state.kind !== 'running') description += t(' · guarded');
   // A share its client is not attached to says "shared" already.
   else if (wrapped && state.kind !== 'running' && !s.sharedElsewhere) description += t(' · wrapped');
+  // A problem the Problems panel shows at its entry (a guard that reads another state folder, say):
+  // the row says so too, where "not running" would otherwise be all it says.
+  const problems = entryProblems(s, ctx.diagnostics ?? []);
+  if (problems.length > 0) {
+    description += plural(
+      problems.length,
+      t(' · {0} config problem', problems.length),
+      t(' · {0} config problems', problems.length),
+    );
+    if (state.kind === 'notRunning' || state.kind === 'running')
+      icon = problems.some((d) => d.severity === 'error')
+        ? { id: 'error', color: 'list.errorForeground' }
+        : { id: 'warning', color: 'list.warningForeground' };
+  }
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
   else if (s.registryStatus?.status === 'deleted') description += t(' · deleted from the registry');
@@ -161,6 +176,8 @@ export function serverItem(
       ? inlineCode([s.command ?? '', ...s.args].join(' '))
       : `${s.transport}: ${inlineCode(s.url ?? '')}`,
   );
+  // Said first after what it runs: it may be why the rest reads "not running".
+  for (const d of problems) lines.push('', t('Config problem: {0}', mdCell(d.message)));
   for (const i of s.instances) {
     const mark = guardPending(s, i, t)
       ? i.lock
@@ -203,14 +220,13 @@ export function serverItem(
   if (state.kind === 'elsewhere') lines.push('', mdCell(elsewhereReason(ctx.machine, t)));
   const shared = sharedElsewhereText(s, t);
   if (shared) lines.push('', mdCell(shared));
-  // Not running: Start where MCP Lifeguard can start it, else who does.
-  else if (state.kind === 'notRunning')
-    lines.push(
-      '',
-      startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)
-        ? t('Start starts it through VS Code.')
-        : mdCell(startedBy(s)),
-    );
+  // Not running: Start where MCP Lifeguard can start it, else who does (unless a problem says its
+  // client runs it where this does not look, or will not start it).
+  else if (state.kind === 'notRunning') {
+    const start = startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders);
+    if (start) lines.push('', t('Start starts it through VS Code.'));
+    else if (problems.length === 0) lines.push('', mdCell(startedBy(s)));
+  }
   return {
     id,
     label: s.name,

@@ -36,6 +36,8 @@ export interface TreeContext {
   servers?: readonly VmServer[];
   /** The machine the snapshot watched, named where a row runs on the other one. */
   machine?: VmSnapshot['machine'];
+  /** The snapshot's config problems: a server row carries those at its entry (problems.ts entryProblems). */
+  diagnostics?: VmSnapshot['diagnostics'];
 }
 
 export interface TreeItemModel {

@@ -367,6 +367,31 @@ describe('extension view-model: tree', () => {
     assert.deepEqual(b.command!.arguments, ['/home/u/.codex/config.toml', 1, 1]);
   });
 
+  it("a row carries the config problem the Problems panel shows at its entry: a wrapped entry whose guard reads another state folder is not just 'not running · wrapped'", () => {
+    const cursor = source({ client: 'cursor', label: 'Cursor', file: '/home/u/.cursor/mcp.json' });
+    const everything = server('everything', {
+      source: cursor,
+      command: '/home/u/.local/share/mcp-lifeguard/bin/mcp-lifeguard',
+      args: ['run', '--name', 'everything', '--', 'npx', '-y', '@modelcontextprotocol/server-everything'],
+    });
+    const message =
+      "'everything' runs through a guard (pid 4242) that keeps its lock under /home/u/.local/state/mcp-lifeguard, not under /tmp/lg, which this reads: its command carries no --home, and its client does not pass MCP_LIFEGUARD_HOME. Its process is not listed as its own; unwrap it and wrap it again so its command carries --home /tmp/lg";
+    const diagnostics = [
+      { file: cursor.file, line: 3, column: 5, severity: 'warning' as const, message, client: 'cursor' as const },
+      // Elsewhere in the file, or another file's: not this entry's.
+      { file: cursor.file, line: 9, column: 5, severity: 'error' as const, message: 'Expected comma' },
+      { file: '/home/u/.codex/config.toml', line: 3, column: 5, severity: 'warning' as const, message: 'other' },
+    ];
+    const before = item(serverNode(everything));
+    assert.equal(before.description, 'not running · wrapped');
+    assert.match(before.tooltip ?? '', /Cursor starts it/);
+    const row = item(serverNode(everything), { ...ctx, diagnostics });
+    assert.equal(row.description, 'not running · wrapped · 1 config problem');
+    assert.deepEqual(row.icon, { id: 'warning', color: 'list.warningForeground' });
+    assert.match(row.tooltip ?? '', /Config problem: 'everything' runs through a guard \\\(pid 4242\\\)/);
+    assert.doesNotMatch(row.tooltip ?? '', /Expected comma|other|Cursor starts it/);
+  });
+
   it('says when running instances are unknown instead of showing everything as not running', () => {
     const roots = rootNodes(snapshot([server('a')], { processes: { state: 'unavailable', reason: 'ps failed' } }));
     assert.equal(roots[0].kind, 'message');
