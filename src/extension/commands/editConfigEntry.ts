@@ -7,6 +7,7 @@ import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit
 import { editEntries, EntryChange, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { t } from '../viewModel/l10n';
 import { previewLanguage } from '../viewModel/previewLanguage';
+import { proposalTabs } from '../viewModel/proposalTabs';
 
 type Verb = 'Wrap' | 'Share' | 'Unwrap' | 'Upgrade' | 'Roll Back' | 'Add';
 
@@ -155,7 +156,21 @@ export async function askAboutEdit(svc: Services, edit: AgreedEdit, detail: stri
   });
   const question = words.question(names, file);
   const ok = await vscode.window.showInformationMessage(question, { modal: true, detail }, button);
+  await closeProposal(proposed);
   return ok === button ? { kind: 'agreed', edit } : { kind: 'cancelled' };
+}
+
+/** Closes the diff of a proposal whose question was answered: agreed, the file is written next; refused, nothing is. */
+async function closeProposal(proposed: vscode.Uri): Promise<void> {
+  const tabs = proposalTabs(
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs),
+    proposed.toString(),
+  );
+  try {
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs, true);
+  } catch {
+    // A tab the user closed meanwhile: nothing left to close.
+  }
 }
 
 /**
