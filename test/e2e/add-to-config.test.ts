@@ -50,7 +50,7 @@ describeE2e('e2e: Add to Config on a Not configured process', (h) => {
       60000,
     );
 
-    await pickFromRowMenu(page, { level: 2, label: WHAT }, /^Add to Config\.\.\.$/, 'Cursor');
+    await pickFromRowMenu(page, { level: 2, label: `pid ${proc.pid} · ${WHAT}` }, /^Add to Config\.\.\.$/, 'Cursor');
     await quickInput(page)
       .getByText(/The new server's name in Cursor/)
       .waitFor({ state: 'visible', timeout: 30000 });

@@ -69,7 +69,7 @@ describeE2e('e2e: the view at 300 px, and Filter by Client', (h) => {
     const width = await resizeSideBar(page, 300);
     assert.ok(Math.abs(width - 300) <= 4, `the side bar is ${width} px wide`);
     const title = await sideBarTitle(page);
-    assert.match(title.text, /Servers/i);
+    assert.match(title.text, /^MCP Lifeguard$/i);
     assert.ok(!title.cut, `the view's title "${title.text}" is cut at 300 px`);
     assert.ok(title.actionsRight.length >= 2, `title actions: ${JSON.stringify(title)}`);
     for (const right of title.actionsRight)

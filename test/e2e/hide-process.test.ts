@@ -27,7 +27,7 @@ function notConfigured(rows: readonly TreeRow[]): { group?: TreeRow; pids: numbe
   const pids: number[] = [];
   for (const r of rows.slice(at + 1)) {
     if (r.level <= 1) break;
-    const m = /· pid (\d+) ·/.exec(r.label);
+    const m = /^pid (\d+) ·/.exec(r.label);
     if (r.level === 2 && m) pids.push(Number(m[1]));
   }
   return { group: rows[at], pids };
@@ -66,7 +66,7 @@ describeE2e('e2e: taming the Not configured group', (h) => {
     );
 
     // Copy Command Line: what it runs, with the token redacted.
-    await contextMenuAction(page, 2, WHAT, /^Copy Command Line$/);
+    await contextMenuAction(page, 2, `pid ${first.pid} · ${WHAT}`, /^Copy Command Line$/);
     const copied = await eventually(
       'the command line on the clipboard',
       () => clipboardText(page),
@@ -77,7 +77,7 @@ describeE2e('e2e: taming the Not configured group', (h) => {
     assert.ok(!copied.includes(TOKEN) && !copied.includes('sk-'), `the clipboard holds the token: ${copied}`);
 
     // Hide: the row leaves, and the group says one is hidden.
-    await contextMenuAction(page, 2, WHAT, /^Hide$/);
+    await contextMenuAction(page, 2, `pid ${first.pid} · ${WHAT}`, /^Hide$/);
     // Ours are gone from the group; another program's MCP processes on the machine may stay listed.
     const ours = [first.pid!];
     const hidden = (rs: TreeRow[], n: number) =>

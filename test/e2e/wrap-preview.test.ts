@@ -100,6 +100,17 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       ),
       'JSON with Comments',
     );
+    // While the diff is open (the question asked over it): nothing but the control's complaint in Problems.
+    const whileOpen = await problemRows(page);
+    assert.ok(
+      whileOpen.some((r) => r.includes('control.json')),
+      JSON.stringify(whileOpen),
+    );
+    assert.deepEqual(
+      whileOpen.filter((r) => /mcp|proposed/i.test(r)),
+      [],
+      'no problem for the previewed documents while the diff is open',
+    );
     await answerDialog(page, 'Wrap');
     const vscodeStep = await notifications(page)
       .filter({ hasText: /kb now starts through the guard\. Next: VS Code: starts kb with its new entry/ })
@@ -112,16 +123,12 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       // guard its client starts keeps its lock where VS Code reads.
       /\/\/ The knowledge base every project shares\.[\s\S]*"run",\s*"--home",\s*"[^"]+",\s*"--name",\s*"kb"/,
     );
-    // The diff stayed open all along: nothing but the control's complaint in Problems.
-    const whileOpen = await problemRows(page);
-    assert.ok(
-      whileOpen.some((r) => r.includes('control.json')),
-      JSON.stringify(whileOpen),
-    );
-    assert.deepEqual(
-      whileOpen.filter((r) => /mcp|proposed/i.test(r)),
-      [],
-      'no problem for the previewed documents while the diff is open',
+    // Answered, the proposal's diff is closed: no tab of it is left.
+    await eventually(
+      "the proposal's diff closed",
+      () => page.locator('.tabs-container .tab').allInnerTexts(),
+      (tabs) => !tabs.some((t) => /proposed|Wrap kb/.test(t)),
+      30000,
     );
 
     // Codex's TOML: its preview is not JSON (TOML where an extension adds it, else plain text, as VS Code shows the file).
