@@ -66,7 +66,9 @@ export async function applyInstall(
   const restarts: RestartTargetOutcome[] = [];
   for (const pid of new Set([...alsoRestart, ...old.restart.map((r) => r.pid)]))
     restarts.push(...(await deps.restart(pid)));
-  const installed = server?.installed?.state === 'installed' ? server.installed.version : undefined;
+  // The entry's own answer, else what its instances' launch resolves to now (the entry's may still
+  // be read again while the installer's files settle): the result names the version either way.
+  const installed = after?.version;
   return { kind: 'done', snapshot, ...(installed ? { installed } : {}), restarts, left: old.left };
 }
 

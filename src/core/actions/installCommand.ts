@@ -225,8 +225,8 @@ function pythonInstall(
       command: { command: pipx, args: ['runpip', pipxVenv[1], 'install', ...specs] },
     };
   }
-  const uv = uvFor(venv, facts, entry);
   const uvTool = /[\\/]uv[\\/]tools[\\/][^\\/]+$/.test(venv);
+  const uv = uvFor(venv, facts, entry, uvTool);
   // A uv tool whose own package moves: through `uv tool install`, so its receipt says the new version.
   const throughTool = uv && uvTool ? uvToolInstall(uv, facts.readText(join(venv, 'uv-receipt.toml')), pins) : undefined;
   if (throughTool)
@@ -248,19 +248,24 @@ function pythonInstall(
 
 /**
  * The uv that installs into a venv, the same for every face whatever its PATH: the one beside the
- * entry's own `uvx` or `uv` (the one that made what runs), else the one on PATH, else the one beside
- * the Python the venv was made from (pyvenv.cfg's `home`: `pip install uv` puts it there).
+ * entry's own `uvx` or `uv` (the one that made what runs), or, for a uv tool run by its own program,
+ * the one beside that program (uv's bin folder, `~/.local/bin`, where uv's installer puts uv too),
+ * else the one on PATH, else the one beside the Python the venv was made from (pyvenv.cfg's `home`:
+ * `pip install uv` puts it there). VS Code's extension host gets a login shell's PATH, which often
+ * lacks the folder uv is in.
  */
 function uvFor(
   venv: string,
   facts: InstallFacts,
   entry: Pick<ServerStatus, 'command' | 'args'> | undefined,
+  uvTool: boolean,
 ): string | undefined {
   const p = pathFor(facts);
   const exe = facts.platform === 'win32' ? 'uv.exe' : 'uv';
   const program = entry ? innerArgv(entry)[0] : undefined;
   const runner = program ? /^uvx?(\.exe)?$/i.test(p.basename(program)) : false;
-  const entryProgram = runner && program ? (/[\\/]/.test(program) ? program : facts.which(program)) : undefined;
+  const entryProgram =
+    (runner || uvTool) && program ? (/[\\/]/.test(program) ? program : facts.which(program)) : undefined;
   const home = /^\s*home\s*=\s*(.+?)\s*$/m.exec(facts.readText(p.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
   const beside = (dir: string | undefined) => (dir && p.isAbsolute(dir) ? p.join(dir, exe) : undefined);
   const besideEntry = beside(entryProgram && p.dirname(entryProgram));

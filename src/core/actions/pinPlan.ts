@@ -1,13 +1,4 @@
 import type { InstalledPackage, PinPlan } from './installCommand';
-import type { PackageRunner } from '../launch/types';
-
-/** The runners whose entries' pins an Upgrade or a Roll back changes, as their commands are said. */
-export const PIN_RUNNERS: Partial<Record<PackageRunner, string>> = {
-  npx: 'npx',
-  uvx: 'uvx',
-  'pipx-run': 'pipx run',
-  deno: 'deno',
-};
 
 /** The plan that sets a runner's pin of the installed package from its version to `to`. */
 export function pinPlan(

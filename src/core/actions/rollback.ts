@@ -1,7 +1,8 @@
 import { normalizeName } from '../base/pythonName';
 import type { Instance, ServerStatus } from '../base/model';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
-import { PIN_RUNNERS, pinPlan } from './pinPlan';
+import { pinPlan } from './pinPlan';
+import { PIN_RUNNERS } from '../launch/pin';
 import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';

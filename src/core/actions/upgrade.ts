@@ -1,7 +1,7 @@
 import type { ServerStatus } from '../base/model';
-import { pinIn } from '../launch/pin';
+import { pinIn, PIN_RUNNERS } from '../launch/pin';
 import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
-import { PIN_RUNNERS, pinPlan } from './pinPlan';
+import { pinPlan } from './pinPlan';
 import { runnerOfEntry } from '../launch/entryRunner';
 import { versionProblem } from './installArgs';
 import { ServedEntry, servesText } from './installServes';

@@ -1,5 +1,6 @@
 import { normalizeName } from '../base/pythonName';
 import type { Ecosystem } from '../base/versionTypes';
+import type { PackageRunner } from './types';
 
 /**
  * A version an entry's command line pins for a runner to fetch (`npx -y pkg@1.2.3`, `uvx
@@ -27,3 +28,11 @@ export function pinIn(
   }
   return undefined;
 }
+
+/** The runners whose entries' pins an Upgrade or a Roll back changes, as their commands are said. */
+export const PIN_RUNNERS: Partial<Record<PackageRunner, string>> = {
+  npx: 'npx',
+  uvx: 'uvx',
+  'pipx-run': 'pipx run',
+  deno: 'deno',
+};

@@ -10,6 +10,8 @@ import type {
   Verdict,
   WatchedMachine,
 } from '../base/model';
+import { runnerOfEntry } from '../launch/entryRunner';
+import { PIN_RUNNERS } from '../launch/pin';
 import type { InferredSource, Installed, InstanceVersions } from '../base/versionTypes';
 import type { RestartCause } from './causes';
 
@@ -288,6 +290,10 @@ function toVmServer(server: ServerStatus): VmServer {
   // A released package (npm, PyPI; not a checkout or a script): Upgrade and Roll Back can install another version.
   if (installed && (installed.ecosystem === 'npm' || installed.ecosystem === 'python') && !installed.dev)
     out.upgradable = true;
+  // An entry that pins a runner's release (`uvx pkg@1.2.3`) is upgraded by its pin, even while the
+  // pinned release is nowhere on disk (uvx fetches it at its next start).
+  const pinned = installed ? undefined : runnerOfEntry(server);
+  if (pinned?.pin && PIN_RUNNERS[pinned.runner] && pinned.ecosystem !== 'go') out.upgradable = true;
   const movedUnder = instances.some(
     (i) => i.versions?.verdict.state === 'stale' && i.versions.verdict.movedDependencies.length > 0,
   );

@@ -195,4 +195,23 @@ describe('install arguments: built from checked parts, shown as the shell runs t
     });
     assert.deepEqual({ kind: moved.kind, restarted }, { kind: 'done', restarted: [41, 42] });
   });
+
+  it("names the version installed from the instances' answer while the entry's own is read again", async () => {
+    const installed = { ...npmAt('/usr/local/lib/node_modules/@acme/srv'), environment: { hash: 'h', packages: {} } };
+    const server: ServerStatus = {
+      ...serverOf(installed),
+      installed: { state: 'unknown', ecosystem: 'npm', name: '@acme/srv', reason: 'files still changing' },
+    };
+    const result = await applyInstall(
+      'srv',
+      { command: 'npm', args: [] },
+      {
+        run: async () => ({ exitCode: 0 }),
+        look: async () => ({ servers: [server] }) as unknown as Snapshot,
+        restart: async () => [],
+      },
+      { before: { ...installed, version: '1.0.0' } },
+    );
+    assert.equal(result.kind === 'done' && result.installed, '2.0.0');
+  });
 });

@@ -142,4 +142,19 @@ describe('actions: an entry that pins its release to uvx follows its pin, whatev
     assert.equal(uvOf(facts(['/py/3.12/bin/uv'], [], {}, cfg)), '/py/3.12/bin/uv');
     assert.match(uvOf(facts([`${TOOL}/pyvenv.cfg`], [], {}, receipt)), /no uv was found/);
   });
+
+  it("a uv tool run by its own program finds the uv in that program's folder (uv's bin folder, where uv's installer puts uv) before PATH", () => {
+    const receipt = { [`${TOOL}/uv-receipt.toml`]: RECEIPT };
+    const clock = machine(OLD, tool(OLD), OLD)[1];
+    const uvOf = (f: ReturnType<typeof facts>) => {
+      const plan = upgradePlan(clock, NEW, f);
+      return plan.kind === 'install' ? plan.command.command : plan.kind === 'refused' ? plan.message : plan.kind;
+    };
+    assert.equal(
+      uvOf(facts([`${TOOL}/pyvenv.cfg`, '/h/.local/bin/uv'], [], { uv: '/shims/uv' }, receipt)),
+      '/h/.local/bin/uv',
+    );
+    // Without one there: PATH's, as before.
+    assert.equal(uvOf(facts([`${TOOL}/pyvenv.cfg`], [], { uv: '/shims/uv' }, receipt)), '/shims/uv');
+  });
 });

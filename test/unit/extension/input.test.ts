@@ -77,6 +77,19 @@ describe('extension view-model: a core snapshot as view input', () => {
     assert.equal(one({ verdicts: [down] }).rollbackable, undefined);
   });
 
+  it('Upgrade is offered for an entry that pins a runner release even while that release is nowhere on disk (uvx fetches it at its next start); not for an unpinned one', () => {
+    const { instances: _i, updateAvailable: _u, ...config } = server('time');
+    const unknown: Installed = { state: 'unknown', ecosystem: 'python', name: 'mcp-server-time', reason: 'r' };
+    const entry = (args: string[]) =>
+      toViewInput(
+        coreSnapshot({
+          servers: [{ ...config, command: '/h/.local/bin/uvx', args, installed: unknown, instances: [] }],
+        }),
+      ).servers[0];
+    assert.equal(entry(['mcp-server-time@2026.8.18']).upgradable, true);
+    assert.equal(entry(['mcp-server-time']).upgradable, undefined);
+  });
+
   it('reads the version judgement: stale becomes a stale verdict with the evidence, unknown stays unknown', () => {
     const installed: Installed = {
       state: 'installed',
