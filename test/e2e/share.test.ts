@@ -129,7 +129,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     }
     await notifications(page)
       .filter({ hasText: /2 of 2 entries of memory now share one server/ })
-      .filter({ hasText: /team \(Cursor\): another server with other data \(MEMORY_FILE_PATH differs\)/ })
+      .filter({ hasText: /team in Cursor: another server with other data \(MEMORY_FILE_PATH differs\)/ })
       .first()
       .waitFor({ state: 'visible', timeout: 30000 });
     for (const file of files) {

@@ -116,6 +116,8 @@ export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}
     PIPX_SHARED_LIBS: sharedLibs,
     // pipx upgrades its shared libraries when they are 30 days old: never in the shared ones.
     PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE: '1',
+    // pipx makes its venvs with uv when uv is on PATH: these tests' subject is pip's venvs and pipx's log.
+    PIPX_DEFAULT_BACKEND: 'pip',
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: [...wheels, pip].join(' '),
     PIP_CONFIG_FILE: '/dev/null',
@@ -147,6 +149,7 @@ function pipxSharedLibs(pipx: string, pip: string): Promise<string> {
         PYTHONPATH: pipx,
         PIPX_HOME: path.join(home, 'pipx'),
         PIPX_SHARED_LIBS: path.join(dir, 'shared'),
+        PIPX_DEFAULT_BACKEND: 'pip',
         PIP_NO_INDEX: '1',
         PIP_FIND_LINKS: pip,
         PIP_CONFIG_FILE: '/dev/null',
