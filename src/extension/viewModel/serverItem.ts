@@ -138,7 +138,9 @@ export function serverItem(
   }
   // Wrapped or unwrapped, but its client still runs the process as it started it before the edit:
   // judged as before, with who starts it as the entry says next.
-  const pending = s.instances.map((i) => guardPending(s, i, t)).find((p) => p !== undefined);
+  // Each instance's pending guard state, worded once for the row's description and its tooltip.
+  const pendings = s.instances.map((i) => guardPending(s, i, t));
+  const pending = pendings.find((p) => p !== undefined);
   if (pending)
     description += pending.guarded
       ? t(' · guarded until {0} restarts it', pending.client.name)
@@ -178,8 +180,8 @@ export function serverItem(
   );
   // Said first after what it runs: it may be why the rest reads "not running".
   for (const d of problems) lines.push('', t('Config problem: {0}', mdCell(d.message)));
-  for (const i of s.instances) {
-    const mark = guardPending(s, i, t)
+  for (const [k, i] of s.instances.entries()) {
+    const mark = pendings[k]
       ? i.lock
         ? t(' · still guarded')
         : t(' · not guarded yet')
