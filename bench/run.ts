@@ -11,7 +11,7 @@ import { loadNote } from './support';
 export interface BenchReport {
   /** One figure: a name, a value and its unit. */
   figure(name: string, value: number, unit: string): void;
-  /** A ratio against a target: printed with PASS/MISS so a reader sees at once where we stand. */
+  /** A ratio: against a target, printed with PASS/MISS so a reader sees at once where we stand; with none, a figure. */
   ratio(name: string, value: number, target: { max?: number; min?: number }): void;
   note(text: string): void;
 }
@@ -35,6 +35,11 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       figure: (name, value, unit) => console.log(`  ${name}: ${value.toFixed(3)} ${unit}`),
       ratio: (name, value, target) => {
+        // A ratio with no target is a side-by-side figure: printed, neither passed nor missed.
+        if (target.max === undefined && target.min === undefined) {
+          console.log(`  ${name}: ${value.toFixed(3)}`);
+          return;
+        }
         const ok =
           (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
         if (!ok) misses++;
