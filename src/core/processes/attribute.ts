@@ -3,7 +3,8 @@ import { effectiveArgv, isGuard, isShareRelay, shareHostEntryArgv } from './argv
 import { owningClient } from './clients';
 import { guardOfAnotherRoot, guardRootOf, otherRootDiagnostic } from './guardRoot';
 import { processOfAnotherHome } from './otherHome';
-import { identityAnswers, sharedRunFolder } from './launchIdentity';
+import { identityAnswers } from './launchIdentity';
+import { sharedRunFolder } from './runnerAnswers';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
 import type { MatchOptions } from './matchOptions';

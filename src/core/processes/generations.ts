@@ -4,7 +4,7 @@ import type { Instance, Verdict } from '../base/model';
 import { ProcessInfo } from '../pids/table';
 import { effectiveArgv } from './argv';
 import { matchClientSignature } from './clients';
-import type { LaunchFacts } from './launchIdentity';
+import type { LaunchFacts } from './launchFacts';
 import { ProcessTree } from './tree';
 
 type Superseded = Extract<Verdict, { kind: 'superseded' }>;

@@ -5,7 +5,7 @@ import { readEnviron, secretEnvValues } from './environ';
 import { LockOwners, lockOwners, markGuarded } from './guarded';
 import { nameAttachedClients } from './attachedNames';
 import { keepAttachedClientsOnly } from './shareAttached';
-import type { LaunchFacts } from './launchIdentity';
+import type { LaunchFacts } from './launchFacts';
 import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance } from './buildInstance';
 import { descendToMain } from './launchChain';

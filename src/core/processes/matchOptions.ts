@@ -2,7 +2,7 @@ import type { ClientId, Diagnostic, ServerConfig } from '../base/model';
 import type { RunnerHomes } from '../launch/runnerHomes';
 import type { LockOwners } from './guarded';
 import { JoinedEnviron } from './joinedEnviron';
-import { LaunchFacts } from './launchIdentity';
+import { LaunchFacts } from './launchFacts';
 
 export interface MatchOptions {
   platform: NodeJS.Platform;

@@ -29,7 +29,7 @@ import { ProcessInfo, ProcessTableResult, readProcessTable } from '../pids/table
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
 import { mayBeCandidate } from '../processes/match';
-import { machineLaunchFacts } from '../processes/launchIdentity';
+import { machineLaunchFacts } from '../processes/launchFacts';
 import { pssAsks, setPss } from '../processes/proportionalMemory';
 import { ParseCache } from '../sources/parseCache';
 import { FileScan, ScanResult, scanSources } from '../sources/scan';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { isShimLocation, parseBinShim, shimScriptPath } from '../../../src/core/launch/binShim';
 import { runnerHomes } from '../../../src/core/launch/runnerHomes';
 import { recordedMachine } from '../../../src/core/machine/recorded';
-import { machineLaunchFacts } from '../../../src/core/processes/launchIdentity';
+import { machineLaunchFacts } from '../../../src/core/processes/launchFacts';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { fixturesDir } from '../../support/repo';
 import { virtualRecord } from '../../support/virtualMachine';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Instance, ServerStatus, Snapshot, Verdict } from '../../../src/core/base/model';
 import { killDuplicatesPlan, planReason } from '../../../src/core/actions/killDuplicates';
 import { attachInstances } from '../../../src/core/processes/instances';
-import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
+import type { LaunchFacts } from '../../../src/core/processes/launchFacts';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { verdictLabel } from '../../../src/cli/format/status';
 import { facts, stdioConfig } from './support';

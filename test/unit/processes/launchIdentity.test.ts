@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { attachInstances, InstanceOptions } from '../../../src/core/processes/instances';
-import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
+import type { LaunchFacts } from '../../../src/core/processes/launchFacts';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
 import { runnerHomes } from '../../../src/core/launch/runnerHomes';

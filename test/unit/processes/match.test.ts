@@ -4,7 +4,7 @@ import { effectiveArgv, launchKeyOf, looksLikeMcpServer } from '../../../src/cor
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, recordedTable, recordedUserHomes, stdioConfig } from './support';
-import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
+import type { LaunchFacts } from '../../../src/core/processes/launchFacts';
 
 async function attach(
   configs: ServerConfig[],

@@ -4,7 +4,7 @@ import type { ClientId, ServerConfig } from '../../../src/core/base/model';
 import { parsePsTable, parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/pids/table';
 import { fixturesDir } from '../../support/repo';
 import { runnerHomes } from '../../../src/core/launch/runnerHomes';
-import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
+import type { LaunchFacts } from '../../../src/core/processes/launchFacts';
 
 export const tablesDir = path.join(fixturesDir, 'process-tables');
 
