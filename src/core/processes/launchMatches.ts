@@ -3,6 +3,7 @@ import { effectiveArgv, LaunchKey } from './argv';
 import { hasSeparator } from '../launch/program';
 import { ProcessInfo } from '../pids/table';
 import type { ConfigLaunch } from './configLaunches';
+import { launcherStem } from './pathAnswers';
 
 /**
  * Whether a configured argument is this running one. Discovery redacts secrets in configured args
@@ -79,9 +80,8 @@ export function launchMatches(
     );
   if (!c.launch.runner && !c.pipxApp && hasSeparator(c.program) && hasSeparator(rootEff[0] ?? '')) {
     // A launcher script and what it runs may differ by extension (`bin/mcp-lifeguard` runs `bin/mcp-lifeguard.js`).
-    const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
-    const cfg = norm(c.program);
-    const run = norm(rootEff[0]);
+    const cfg = launcherStem(c.program);
+    const run = launcherStem(rootEff[0]);
     const absolute = cfg.startsWith('/') || /^[A-Za-z]:\//.test(cfg);
     // Absolute paths are compared by the identity questions (real paths: links, pnpm's version folders).
     if (!absolute && !run.endsWith(cfg.replace(/^\.\//, '')) && !c.moves) return false;

@@ -12,8 +12,13 @@ export type Answer = 'same' | 'different' | 'unknown';
 /** A path in one spelling, `/`-separated whatever the platform: matching compares thousands. */
 export const norm = (p: string): string => normalized(posix, p.replace(/\\/g, '/'));
 export const isPathLike = (t: string): boolean => t.includes('/') || t.includes('\\');
-/** A launcher script and what it runs may differ by extension (`bin/x` runs `bin/x.js`). */
-const stem = (p: string): string => norm(p).replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
+/** A path `/`-separated and without a launcher's extension: a launcher script and what it runs may differ by it (`bin/x` runs `bin/x.js`). */
+export const launcherStem = (p: string): string => p.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
+const stem = (p: string): string => launcherStem(norm(p));
+
+/** The folder a venv would be for an interpreter in it (`<venv>/bin/python`, `<venv>\Scripts\python.exe`). */
+export const venvFolderOf = (path: PathRules, interpreter: string): string =>
+  path.dirname(path.dirname(path.normalize(interpreter)));
 
 /**
  * A file of a package in a pnpm project, as `<project>/node_modules/.pnpm/<pkg>@<version>.../node_modules/<pkg>/<file>`
@@ -55,7 +60,7 @@ export function samePath(path: PathRules, a: string, b: string, facts: LaunchFac
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.
   const venv = (p: string): string | undefined => {
-    const dir = path.dirname(path.dirname(path.normalize(p)));
+    const dir = venvFolderOf(path, p);
     return facts?.isVenv(dir) ? (facts.realpath(dir) ?? dir) : undefined;
   };
   const va = venv(a);

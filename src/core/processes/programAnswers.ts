@@ -4,7 +4,7 @@ import { programName } from '../launch/program';
 import type { VersionShim } from '../launch/versionShim';
 import { interpreterOf } from './argv';
 import type { LaunchFacts } from './launchFacts';
-import { absolute, Answer, isPathLike, norm, samePath } from './pathAnswers';
+import { absolute, Answer, isPathLike, norm, samePath, venvFolderOf } from './pathAnswers';
 import { ProcessInfo } from '../pids/table';
 
 /**
@@ -49,7 +49,7 @@ function shimAnswer(path: PathRules, shim: VersionShim, runPath: string, facts: 
   const real = facts?.realpath(runPath);
   if (installs.some((d) => under(runPath, d))) return 'same';
   // A venv's `python` links to a version, but the shim runs the version itself, never that venv: which is not known.
-  if (facts?.isVenv(path.dirname(path.dirname(path.normalize(runPath))))) return 'unknown';
+  if (facts?.isVenv(venvFolderOf(path, runPath))) return 'unknown';
   if (real !== undefined && installs.some((d) => under(real, d))) return 'same';
   const order = facts?.pathCandidates?.(shim.program) ?? [];
   const after = order.map(norm).findIndex((f) => posix.dirname(f) === norm(shim.shims));

@@ -29,6 +29,24 @@ export function binPackageAnswer(pkg: string, main: ProcessInfo, facts: LaunchFa
   return norm(real).toLowerCase().includes(`/node_modules/${pkg.toLowerCase()}/`) ? 'same' : 'different';
 }
 
+/** The runners whose cache is a home's: yarn dlx's run folder is no one's (sharedRunFolder). */
+type HomeRunner = Exclude<NonNullable<ReturnType<typeof runnerFolderOf>>['kind'], 'yarn-dlx'>;
+
+/**
+ * Each runner's folders in this user's homes, and the variables with which an entry or its client
+ * moves them for the servers it starts (`uv`'s cache and tool folder, `bunx`'s install cache, ...).
+ */
+const RUNNER_FOLDERS: Record<
+  HomeRunner,
+  { ours: (homes: RunnerHomes) => readonly string[]; movedBy: readonly string[] }
+> = {
+  npx: { ours: (h) => h.npmCaches, movedBy: ['npm_config_cache', 'NPM_CONFIG_CACHE'] },
+  uv: { ours: (h) => h.uv, movedBy: ['UV_CACHE_DIR', 'UV_TOOL_DIR'] },
+  bunx: { ours: (h) => h.bun, movedBy: ['BUN_INSTALL_CACHE_DIR', 'BUN_INSTALL'] },
+  pnpm: { ours: (h) => h.pnpm, movedBy: ['npm_config_cache_dir', 'XDG_CACHE_HOME'] },
+  pipx: { ours: (h) => h.pipx, movedBy: ['PIPX_HOME'] },
+};
+
 /**
  * Where a runner's package runs from, against where this entry's runner would put it: this user's
  * npx cache, uv cache or tool folder, pipx home (`same`); another home's (`different`); a project's
@@ -53,35 +71,16 @@ export function runnerAnswer(
       // the run is, nor speaks against the entry (sharedRunFolder: listed undecided, never claimed).
       if (folder.kind === 'yarn-dlx') return 'unknown';
       if (!homes) return 'unknown';
-      const ours =
-        folder.kind === 'npx'
-          ? homes.npmCaches
-          : folder.kind === 'uv'
-            ? homes.uv
-            : folder.kind === 'bunx'
-              ? homes.bun
-              : folder.kind === 'pnpm'
-                ? homes.pnpm
-                : homes.pipx;
+      const runner = RUNNER_FOLDERS[folder.kind];
       const within = (root: string): boolean => {
         const r = norm(facts?.realpath(root) ?? root);
         const f = norm(folder.root);
         return f === r || f.startsWith(`${r}/`) || r.startsWith(`${f}/`);
       };
-      if (ours.some(within)) return 'same';
+      if (runner.ours(homes).some(within)) return 'same';
       // The entry or its client moved the cache for the servers it starts: theirs, as set.
-      const keys =
-        folder.kind === 'npx'
-          ? ['npm_config_cache', 'NPM_CONFIG_CACHE']
-          : folder.kind === 'uv'
-            ? ['UV_CACHE_DIR', 'UV_TOOL_DIR']
-            : folder.kind === 'bunx'
-              ? ['BUN_INSTALL_CACHE_DIR', 'BUN_INSTALL']
-              : folder.kind === 'pnpm'
-                ? ['npm_config_cache_dir', 'XDG_CACHE_HOME']
-                : ['PIPX_HOME'];
       const env = runnerEnv?.();
-      const moved = keys.flatMap((k) => [env?.declared?.[k], env?.client?.get(k)]);
+      const moved = runner.movedBy.flatMap((k) => [env?.declared?.[k], env?.client?.get(k)]);
       return moved.some((d) => d !== undefined && path.isAbsolute(d) && within(d)) ? 'same' : 'different';
     }
     // An npx launch that found the package in a project: the entry's folder's, when it names one.
