@@ -10,6 +10,7 @@ import {
   parseSmapsRollupPss,
   PssAsk,
   PssReading,
+  readPss,
   readPssKept,
 } from '../../../src/core/pids/pss';
 import { pssAsks, setPss } from '../../../src/core/processes/proportionalMemory';
@@ -105,6 +106,35 @@ describe('report: what the MCP servers cost', () => {
     now += KEPT_PSS.ttlMs;
     await ask(120 * MB, 150, [{ pid: 12, startTime: 300, memoryBytes: 10 * MB }]);
     assert.deepEqual(reads, [11, 10, 11, 12, 10, 11, 12], 'past 10 minutes every figure is read again');
+  });
+
+  it('reads one smaps_rollup at a time, each pid asked once, leaving out the unreadable', async () => {
+    let reading = 0;
+    let most = 0;
+    const asked: string[] = [];
+    const machine = {
+      host: { home: '/h', platform: 'linux', env: {} },
+      fs: {
+        readText: async (p: string) => {
+          asked.push(p);
+          most = Math.max(most, ++reading);
+          await new Promise((r) => setImmediate(r));
+          reading--;
+          if (p === '/proc/12/smaps_rollup') throw new Error('EACCES');
+          return p === '/proc/13/smaps_rollup' ? 'Rss: 1 kB\n' : `Pss:  ${p.length} kB\n`;
+        },
+      },
+    } as unknown as Machine;
+    const read = await readPss([10, 11, 12, 13, 14], machine);
+    assert.equal(most, 1, 'never two reads in flight');
+    assert.deepEqual(
+      asked,
+      [10, 11, 12, 13, 14].map((pid) => `/proc/${pid}/smaps_rollup`),
+    );
+    assert.deepEqual(
+      [...read],
+      [10, 11, 14].map((pid) => [pid, `/proc/${pid}/smaps_rollup`.length * 1024]),
+    );
   });
 
   it('adds each process once, with what it started; copies are all but the largest instance of one server', () => {
