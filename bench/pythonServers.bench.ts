@@ -35,8 +35,8 @@ const HEAVY = 10;
 const WINDOW_MS = (Number(process.env.MCP_LIFEGUARD_BENCH_WINDOW_S) || 60) * 1000;
 /**
  * Another build's CLI (`MCP_LIFEGUARD_BENCH_BASE_CLI=/path/to/dist/cli.js`, e.g. the commit before a
- * change, built into a folder of its own): its watch loop runs beside the others, and the quiet
- * ticks' share is given against it too.
+ * change, built into a folder of its own): its `status --json` runs within each pair and its watch
+ * loop beside the others, and both are given against it too.
  */
 const BASE_CLI = process.env.MCP_LIFEGUARD_BENCH_BASE_CLI;
 
@@ -51,9 +51,9 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
 }
 
-/** One `status --json` as a whole process: wall time (ms) and peak RSS (MiB). */
-async function statusRun(env: Record<string, string>, cwd: string): Promise<{ ms: number; mib: number }> {
-  const r = await measuredRun(`require(${JSON.stringify(cli)})`, [cli, 'status', '--json'], { env, cwd });
+/** One `status --json` as a whole process (this build's CLI, or `which`): wall time (ms) and peak RSS (MiB). */
+async function statusRun(env: Record<string, string>, cwd: string, which = cli): Promise<{ ms: number; mib: number }> {
+  const r = await measuredRun(`require(${JSON.stringify(which)})`, [which, 'status', '--json'], { env, cwd });
   if (r.code !== 0) throw new Error(`status --json exited ${r.code}`);
   return r;
 }
@@ -125,6 +125,10 @@ export async function run(report: BenchReport): Promise<void> {
       const mib: number[] = [];
       const rawMs: [number, number][] = [];
       const rawMib: [number, number][] = [];
+      // With a base build, each pair takes its run too, on the same home: this build / base, run by run.
+      const againstBase: number[] = [];
+      const baseMs: number[] = [];
+      if (BASE_CLI) await statusRun(envOf(home), project, BASE_CLI);
       for (let i = 0; i < PAIRS; i++) {
         const e = await statusRun(envOf(emptyHome), project);
         const b = await statusRun(envOf(home), project);
@@ -132,6 +136,15 @@ export async function run(report: BenchReport): Promise<void> {
         mib.push(b.mib / e.mib);
         rawMs.push([e.ms, b.ms]);
         rawMib.push([e.mib, b.mib]);
+        if (BASE_CLI) {
+          const o = await statusRun(envOf(home), project, BASE_CLI);
+          againstBase.push(b.ms / o.ms);
+          baseMs.push(o.ms);
+        }
+      }
+      if (BASE_CLI) {
+        report.figure(`${label}: status --json of ${BASE_CLI}, two buckaroo (median)`, median(baseMs), 'ms');
+        report.ratio(`${label}: status --json time, two buckaroo: this build / ${BASE_CLI}`, median(againstBase), {});
       }
       report.figure(`${label}: status --json, empty home (median)`, median(rawMs.map((r) => r[0])), 'ms');
       report.figure(`${label}: status --json, two buckaroo (median)`, median(rawMs.map((r) => r[1])), 'ms');
