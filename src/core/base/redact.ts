@@ -211,8 +211,15 @@ export function redactText(text: string, knownSecrets: ReadonlySet<string> = new
   return redactShapes(out);
 }
 
-/** Known secret values shorter than this are never masked outside their own place (a port, "1", "true"). */
-const MIN_MASKED_LENGTH = 6;
+/**
+ * Known secret values shorter than this are never masked outside their own place, on every face and
+ * in a wrap's diff alike (maskSecret). The values are every env and header value an entry sets, and
+ * the scan cannot tell a credential from a port: below 6 characters they are mostly `1`, `true`,
+ * `info`, `8080`, `node`, `2026`, and masking them inside other text would blank those words in
+ * command lines, logs, versions, timestamps and the paths a capture replays. A value's own place
+ * (an env or header value, a secret-named key or flag, a URL's password) is masked whatever its length.
+ */
+export const MIN_MASKED_LENGTH = 6;
 /** A path on any platform: absolute (`/`, `C:\`, `\\server`), under the home (`~/`) or relative (`./`, `../`). */
 const PATH_LIKE = /^(~([\\/]|$)|\/|[A-Za-z]:[\\/]|\\\\[^\\]|\.{1,2}[\\/])/;
 

@@ -1,4 +1,12 @@
-import { isPlainPath, isSecretName, maskSecret, REDACTED, redactArgs, redactText, redactUrl } from '../base/redact';
+import {
+  isSecretName,
+  maskSecret,
+  MIN_MASKED_LENGTH,
+  REDACTED,
+  redactArgs,
+  redactText,
+  redactUrl,
+} from '../base/redact';
 import { ConfigToken, configTokens, LETTER_ESCAPES } from './configTokens';
 
 /**
@@ -63,15 +71,14 @@ export function redactConfigText(
   return out + text.slice(copied);
 }
 
-/** A key is masked only when it holds a secret this long: env keys named like a short value stay readable. */
-const KEY_MIN_LENGTH = 6;
-/** Below this a secret masks a value only when it is the whole value ("1", "on" inside other text is no secret). */
-const WITHIN_MIN_LENGTH = 4;
+/** A key is masked only when it is or holds a secret masked inside text: env keys named like a short value stay readable. */
+const KEY_MIN_LENGTH = MIN_MASKED_LENGTH;
 
 /**
  * A value with the secrets the scan collected masked: whole when it is one (`decoded`, the value as
  * the file spells it, when `value` is already partly masked), else each one inside it, longest
- * first; a path only where it stands whole, never as the head of the paths under it (maskSecret).
+ * first, by the rule every face masks by (maskSecret: not a short value, a path only where it
+ * stands whole).
  */
 function maskSecrets(
   value: string,
@@ -84,9 +91,7 @@ function maskSecrets(
   for (const s of longestFirst) {
     if (s.length < minLength || s.length === 0) continue;
     if (decoded === s || out === s) return REDACTED;
-    // A plain path only where it stands whole (maskSecret): the files under a folder keep their paths, as in status.
-    if (s.length >= Math.max(WITHIN_MIN_LENGTH, minLength))
-      out = isPlainPath(s) ? maskSecret(out, s, REDACTED) : out.split(s).join(REDACTED);
+    out = maskSecret(out, s, REDACTED);
   }
   return out;
 }
@@ -241,10 +246,9 @@ function replaceValue(line: string, value: string, by: string): string {
   const byQuoted = by === REDACTED ? REDACTED : JSON.stringify(by).slice(1, -1);
   let out = line.split(`"${quoted}"`).join(`"${byQuoted}"`);
   out = out.split(`'${value}'`).join(`'${by}'`);
-  // Bare occurrences of a short value would mask unrelated text ("1", "on"); the quoted forms above
-  // and the bare YAML value handled by the caller cover those.
-  if (value.length >= 4) out = out.split(value).join(by);
-  return out;
+  // Bare occurrences by the rule every face masks by (maskSecret): a short value would mask unrelated
+  // text ("1", "on"); the quoted forms above and the bare YAML value handled by the caller cover those.
+  return maskSecret(out, value, by);
 }
 
 function escapeRe(s: string): string {

@@ -213,6 +213,22 @@ describe('config redaction: a secret found by its decoded value, in any spelling
     );
   });
 
+  it('a collected value is masked inside other text by the rule of every face (maskSecret): from 6 characters; whole at any length', () => {
+    // `PORT=8080`, `DEBUG=true` are collected like any env value: their own place is masked, the same
+    // words elsewhere in the file stay, as status and the logs show them.
+    const secrets = new Set(['8080', 'true', 'sk-9x8y7z']);
+    const text =
+      '{ "args": ["--url=http://localhost:8080/mcp", "--verbose=true", "--k=xsk-9x8y7z"], "env": { "PORT": "8080", "DEBUG": "true" } }';
+    const same = text
+      .replace('"PORT": "8080"', '"PORT": "<redacted>"')
+      .replace('"DEBUG": "true"', '"DEBUG": "<redacted>"')
+      .replace('--k=xsk-9x8y7z', '--k=x<redacted>');
+    assert.equal(redactConfigText(text, '/x/mcp.json', secrets), same);
+    for (const line of ['  # serves on 8080, verbose is true', '  - --url=http://localhost:8080/mcp'])
+      assert.equal(redactConfigLine(line, secrets), line);
+    assert.equal(redactConfigLine('  PORT: 8080', secrets), '  PORT: <redacted>');
+  });
+
   it('YAML block scalars keep their header and lines; a value that holds a secret is masked, a key named like a short value is not', () => {
     const text = ['env:', '  KEY: |-', '    abcdef', '    ghijkl', '  "on": "o\\x6e"', ''].join('\n');
     const out = redactConfigText(text, '/x/config.yaml', new Set(['abcdef\nghijkl', 'on']));
