@@ -207,26 +207,35 @@ export function restartEffect(server: VmServer, i: VmInstance, ctx: OwnerContext
   return vscodeServerId(server, ctx) !== undefined && isThisWindow(i, ctx) ? 'restart' : 'stop';
 }
 
-/** Before a stop: who will not start the server again, and until when (the confirmation's words). */
+/** Before a stop: who will not start the server again, and until when (the confirmation's words), as a sentence. */
 export function notStartedAgain(client: VmClient): string {
+  return t('{0}.', notStartedAgainWords(client));
+}
+
+/**
+ * Who will not start the server again, and until when, with no full stop: said as a sentence
+ * (notStartedAgain) or in brackets (`stop pid 7 (Claude Code will not start it again until ...)`),
+ * each form translated whole.
+ */
+function notStartedAgainWords(client: VmClient): string {
   const kind = clientKind(client);
   switch (kind) {
     case 'terminal':
-      return t('Nothing starts it again: it was started from a terminal, start it there.');
+      return t('Nothing starts it again: it was started from a terminal, start it there');
     case 'unknown':
-      return t('Nothing here starts it again: the program that started it must.');
+      return t('Nothing here starts it again: the program that started it must');
     case 'session':
       return t(
-        '{0} will not start it again until its next session, or until you reconnect the server there.',
+        '{0} will not start it again until its next session, or until you reconnect the server there',
         client.name,
       );
     case 'vscode':
       return t(
-        '{0} (another window) will not start it again until the server is restarted there or next used.',
+        '{0} (another window) will not start it again until the server is restarted there or next used',
         client.name,
       );
     case 'other':
-      return t('{0} will not start it again until it restarts.', client.name);
+      return t('{0} will not start it again until it restarts', client.name);
     default:
       return assertNever(kind);
   }
@@ -466,8 +475,7 @@ export function bulkRestartConfirmation(
         return t('restart {0}', pidAndClients(i));
       }
       stops++;
-      // A sentence in brackets, its full stop left out: `(Claude Code will not start it again until ...)`.
-      return t('stop pid {0} ({1})', i.pid, notStartedAgain(i.client).replace(/\.$/, ''));
+      return t('stop pid {0} ({1})', i.pid, notStartedAgainWords(i.client));
     });
     return `${server.name}: ${parts.join('; ')}`;
   });

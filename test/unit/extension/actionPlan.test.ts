@@ -4,12 +4,14 @@ import {
   confirmationText,
   planAction,
   restartConfirmation,
+  stopConfirmation,
   restartEffect,
   verifyVsCodeStep,
   WindowContext,
 } from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
 import { bulkRestartTargets } from '../../../src/core/report/state';
+import { english, useTranslator } from '../../../src/extension/viewModel/l10n';
 
 const ctx: WindowContext = {
   trusted: true,
@@ -287,6 +289,27 @@ describe('extension view-model: Restart All Stale targets', () => {
     );
     const onlyStops = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
     assert.deepEqual([onlyStops.message, onlyStops.button], ['Stop 1 stale instance?', 'Stop']);
+  });
+
+  it('a stop said in brackets is its own translated message, none of it cut; as a sentence, its stop is translated too', () => {
+    // A language whose sentences end otherwise: every message translated, a full stop as `。`.
+    useTranslator((m, ...a) => `«${english(m, ...a).replace(/\.$/, '。')}»`);
+    try {
+      const o = instance(2, { client: TERMINAL, verdicts: [stale()] });
+      const bulk = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
+      assert.equal(
+        bulk.detail,
+        'b: «stop pid 2 («Nothing starts it again: it was started from a terminal, start it there»)»',
+      );
+      const stop = planAction('stop', server('b', { instances: [o] }), [o], ctx);
+      assert.ok(stop.kind === 'steps');
+      assert.match(
+        stopConfirmation(server('b'), stop.steps, false).detail,
+        /««Nothing starts it again: it was started from a terminal, start it there»。»/,
+      );
+    } finally {
+      useTranslator(english);
+    }
   });
 
   it('a server-wide Stop or Restart leaves an undecided instance alone (acted on from its own row only), and says so when it is all there is', () => {
