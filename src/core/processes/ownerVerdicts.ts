@@ -3,6 +3,7 @@ import { cwdUndecided } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import type { MatchOptions } from './matchOptions';
 import type { ConfigLaunch } from './configLaunches';
+import { entryNamed } from './entryNamed';
 
 /** Scopes whose entries a client starts only when it is open on their folder. */
 const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
@@ -23,7 +24,7 @@ export function listedOnce(instance: Instance, fits: ConfigLaunch[], ownClient: 
   const ranked = [...fits].sort(
     (a, b) => Number(FOLDER_SCOPES.has(a.config.source.scope)) - Number(FOLDER_SCOPES.has(b.config.source.scope)),
   );
-  const names = ranked.map((c) => `'${c.config.name}' (${c.config.source.label})`);
+  const names = ranked.map((c) => entryNamed(c.config));
   const alike = `it fits ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} alike`;
   const orphan = instance.verdicts.find(
     (v): v is Extract<Verdict, { reason: string }> =>
@@ -62,7 +63,7 @@ function startedBy(client: InstanceClient): string {
  */
 export function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
   if (new Set(owners.map((c) => c.config.identityKey)).size < 2) return undefined;
-  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  const names = owners.map((c) => entryNamed(c.config)).join(', ');
   const sameLaunch = new Set(owners.map((c) => c.config.launchKey)).size === 1;
   return {
     kind: 'unknown',
@@ -80,7 +81,7 @@ export function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undef
  */
 export function ownedElsewhere(client: InstanceClient, problem: Diagnostic, owners: readonly ConfigLaunch[]): Verdict {
   const where = `${problem.file}${problem.line !== undefined ? `:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}` : ''}`;
-  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.label})`).join(', ');
+  const names = owners.map((c) => entryNamed(c.config)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',
@@ -93,7 +94,7 @@ export function ownedElsewhere(client: InstanceClient, problem: Diagnostic, owne
  * interpreter, runner's cache or folder answered "same". It is listed under the entry and never acted on.
  */
 export function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Verdict {
-  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  const names = owners.map((c) => entryNamed(c.config)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',
@@ -106,7 +107,7 @@ export function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Ve
  * made anew for each run in the temp folder every home shares, so this home's run and another's look alike.
  */
 export function unprovableRun(owners: readonly ConfigLaunch[], main: ProcessInfo, folder: string): Verdict {
-  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  const names = owners.map((c) => entryNamed(c.config)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',

@@ -66,7 +66,7 @@ describe('an orphan two clients configure alike: one process under one entry', f
     const v = orphan.verdicts.find((x) => x.kind === 'orphan');
     assert.match(
       v?.kind === 'orphan' ? v.reason : '',
-      /it fits 'everything' \(Claude Desktop\) and 'everything' \(.+\) alike: which client started it is not known/,
+      /it fits 'everything' \(.+claude_desktop_config\.json\) and 'everything' \(.+\) alike: which client started it is not known/,
     );
     const c = counts(toViewInput(snap));
     assert.equal(c.running, 0, 'no entry runs for its client: the client that started it is gone');

@@ -358,7 +358,7 @@ describe('verdicts beyond one client', () => {
     const v = orphan.verdicts.find((x) => x.kind === 'orphan');
     assert.match(
       v?.kind === 'orphan' ? v.reason : '',
-      /it fits 'db' \(Claude Desktop\) and 'db' \(Workspace\) alike: which client started it is not known/,
+      /it fits 'db' \(\/c\/claude_desktop_config\.json\) and 'db' \(\/w\/\.vscode\/mcp\.json\) alike: which client started it is not known/,
     );
     // Its own client's entry takes it while the client lives: the choice is only for a process no client owns.
     const live = await attach(
@@ -399,7 +399,7 @@ describe('verdicts beyond one client', () => {
     const owner = terminal.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
     assert.match(
       owner?.kind === 'unknown' ? owner.reason : '',
-      /^it was started from a terminal, and it fits 'memory' \(Claude Desktop\) and 'memory' \(Cursor\) alike: .* listed once, under the first, and never stopped in bulk$/,
+      /^it was started from a terminal, and it fits 'memory' \(\/c\/claude_desktop_config\.json\) and 'memory' \(\/h\/\.cursor\/mcp\.json\) alike: .* listed once, under the first, and never stopped in bulk$/,
     );
     // Entries of two servers (other env) that its environment cannot tell apart: listed once too, saying where.
     const other = stdioConfig('memory', 'cursor', 'mcp-server-db', ['--data', '/d'], {
@@ -419,7 +419,7 @@ describe('verdicts beyond one client', () => {
     assert.equal(undecided.length, 1, JSON.stringify(undecided));
     assert.match(
       undecided[0].kind === 'unknown' ? undecided[0].reason : '',
-      /^claimed by 'memory' .*; it is listed once, under 'memory' \(Claude Desktop\)$/,
+      /^claimed by 'memory' .*; it is listed once, under 'memory' \(\/c\/claude_desktop_config\.json\)$/,
     );
   });
 

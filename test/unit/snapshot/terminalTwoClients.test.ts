@@ -58,7 +58,7 @@ describe('snapshot: a process from a terminal that two clients configure alike',
     const owner = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
     assert.match(
       owner?.kind === 'unknown' ? owner.reason : '',
-      /it was started from a terminal, and it fits 'notes' \(Claude Desktop\) and 'notes' \(Cursor\) alike/,
+      /it was started from a terminal, and it fits 'notes' \(.*\/\.config\/Claude\/claude_desktop_config\.json\) and 'notes' \(.*\/\.cursor\/mcp\.json\) alike/,
     );
   });
 
@@ -122,7 +122,7 @@ describe('snapshot: a process its own client runs that fits two of its entries',
     const owner = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
     assert.match(
       owner?.kind === 'unknown' ? owner.reason : '',
-      /^Cursor started it, and it fits 'notes' \(Cursor\) and 'notes-2' \(Cursor\) alike: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk$/,
+      /^Cursor started it, and it fits 'notes' \(.*\/\.cursor\/mcp\.json\) and 'notes-2' \(.*\/\.cursor\/mcp\.json\) alike: which entry's process it is is not known, so it is listed once, under the first, and never stopped in bulk$/,
     );
     const vm = toViewInput(snap);
     assert.deepEqual([counts(vm).running, counts(vm).instances], [1, 1]);
