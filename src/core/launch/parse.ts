@@ -45,13 +45,18 @@ export function joinFolder(prev: string | undefined, next: string | undefined): 
  */
 let pass: WeakMap<readonly string[], ParsedLaunch> | undefined;
 
+/** The readings of one snapshot's argvs, kept by its caller across the passes it makes over them (ParseCache). */
+export type ParseCache = WeakMap<readonly string[], ParsedLaunch>;
+
 /**
  * Runs `run` (synchronous) with every argv it parses parsed once: the same argv array (a process's,
  * an entry's) gets the same reading. Inside a pass an argv and its reading are not to be changed.
+ * `parses`: the readings of an earlier pass over the same argvs (a snapshot's passes on either side
+ * of a read it awaits), kept by the caller; a new pass starts with none.
  */
-export function parsingOnce<T>(run: () => T): T {
+export function parsingOnce<T>(run: () => T, parses: ParseCache = new WeakMap()): T {
   if (pass) return run();
-  pass = new WeakMap();
+  pass = parses;
   try {
     return run();
   } finally {

@@ -10,6 +10,7 @@ import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance } from './buildInstance';
 import { descendToMain } from './launchChain';
 import { envCandidates, matchProcesses } from './match';
+import type { ParseCache } from '../launch/parse';
 import type { MatchOptions } from './matchOptions';
 import { JoinedEnviron, readJoinedEnvirons } from './joinedEnviron';
 import { owningClient } from './clients';
@@ -110,8 +111,10 @@ export async function attachInstances(
     ownRoot: options.ownRoot,
     unreadableConfig: options.unreadableConfig,
   };
-  joined = await joinedEnvirons(configs, tree, options, matchOptions);
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, matchOptions);
+  // Every command line parsed once for the read ahead and the matching after it.
+  const parses: ParseCache = new WeakMap();
+  joined = await joinedEnvirons(configs, tree, options, matchOptions, parses);
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, matchOptions, parses);
   const { listeners, ports } = localPorts(configs, options, diagnostics);
   if (ports.size > 0) {
     const { found, byPid } = await listenersOn(ports, table.processes, options);
@@ -160,9 +163,10 @@ async function joinedEnvirons(
   tree: ProcessTree,
   options: InstanceOptions,
   matchOptions: MatchOptions,
+  parses: ParseCache,
 ): Promise<Map<number, JoinedEnviron>> {
   if (options.platform !== 'darwin' || !options.machine || !matchOptions.env) return new Map();
-  const own = envCandidates(configs, tree, matchOptions).filter(
+  const own = envCandidates(configs, tree, matchOptions, parses).filter(
     (p) => options.ownUid === undefined || p.uid === options.ownUid,
   );
   return readJoinedEnvirons(options.machine, own);

@@ -1,6 +1,6 @@
 import type { Diagnostic, Instance, ServerConfig } from '../base/model';
 import { LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey } from './argv';
-import { parsingOnce } from '../launch/parse';
+import { ParseCache, parsingOnce } from '../launch/parse';
 import { owningClient } from './clients';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -30,19 +30,22 @@ export function matchProcesses(
   configs: readonly ServerConfig[],
   tree: ProcessTree,
   options: MatchOptions,
+  parses?: ParseCache,
 ): MatchResult {
-  return parsingOnce(() => matchEach(configs, tree, options));
+  return parsingOnce(() => matchEach(configs, tree, options), parses);
 }
 
 /**
  * The processes whose environment matching may ask: each candidate of an entry that sets env, and
  * its parent (whether the client carries the value itself). Read ahead where each read alone would
- * cost a command (macOS's `ps -E`, one run for them all).
+ * cost a command (macOS's `ps -E`, one run for them all). `parses`: kept for the matching that
+ * follows the read (matchProcesses), so each command line is parsed once for both.
  */
 export function envCandidates(
   configs: readonly ServerConfig[],
   tree: ProcessTree,
   options: MatchOptions,
+  parses?: ParseCache,
 ): ProcessInfo[] {
   if (!configs.some((c) => setsEnv(options.env, c))) return [];
   return parsingOnce(() => {
@@ -52,7 +55,7 @@ export function envCandidates(
       .filter((cand) => cand.configs.some((c) => setsEnv(options.env, c.config)))
       .map((cand) => cand.p);
     return [...roots, ...roots.flatMap((p) => tree.get(p.ppid) ?? [])];
-  });
+  }, parses);
 }
 
 /**
