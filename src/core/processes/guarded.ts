@@ -19,14 +19,29 @@ const sameStart = (recorded: number, seen: number | undefined): boolean =>
  * only joins them to processes.
  */
 export function lockOwners(records: readonly LockRecord[]): LockOwners {
+  return { ownerOf: recordsBy(records, true) };
+}
+
+/** Live lock records by their holder alone (pid + start time), for holderRecordOf to ask of many instances. */
+export interface LockHolders {
+  holderOf(pid: number, startTime: number | undefined): LockRecord | undefined;
+}
+
+/** Indexes live lock records by their holder: one pass, then one lookup per process asked. */
+export function lockHolders(records: readonly LockRecord[]): LockHolders {
+  return { holderOf: recordsBy(records, false) };
+}
+
+/** The records by the processes they name: the holder, and with `children` the child a launcher records. */
+function recordsBy(records: readonly LockRecord[], children: boolean): LockOwners['ownerOf'] {
   const byPid = new Map<number, { record: LockRecord; startTime: number }[]>();
   const add = (pid: number, startTime: number, record: LockRecord) =>
     byPid.set(pid, [...(byPid.get(pid) ?? []), { record, startTime }]);
   for (const r of records) {
     add(r.pid, r.startTime, r);
-    if (r.child) add(r.child.pid, r.child.startTime, r);
+    if (children && r.child) add(r.child.pid, r.child.startTime, r);
   }
-  return { ownerOf: (pid, startTime) => byPid.get(pid)?.find((x) => sameStart(x.startTime, startTime))?.record };
+  return (pid, startTime) => byPid.get(pid)?.find((x) => sameStart(x.startTime, startTime))?.record;
 }
 
 /**
@@ -176,8 +191,12 @@ export function attachedOf(list: readonly unknown[]): AttachedClient[] {
   });
 }
 
-/** The live record whose holder is the instance's process or one of its launchers, if any. */
-export function holderRecordOf(i: LaunchOf, records: readonly LockRecord[]): LockRecord | undefined {
+/**
+ * The live record whose holder is the instance's process or one of its launchers, if any. `records`:
+ * the records, or their holders indexed once (lockHolders) where many instances are asked about.
+ */
+export function holderRecordOf(i: LaunchOf, records: readonly LockRecord[] | LockHolders): LockRecord | undefined {
+  if ('holderOf' in records) return firstOwned(i, records.holderOf);
   return firstOwned(i, (pid, startTime) => records.find((x) => x.pid === pid && sameStart(x.startTime, startTime)));
 }
 

@@ -1,7 +1,7 @@
 import type { ClientId, Instance, ServerConfig } from '../base/model';
 import type { LockRecord } from '../locks/types';
 import { attachedClientOf } from './attachedNames';
-import { holderRecordOf } from './guarded';
+import { holderRecordOf, LockHolders, lockHolders } from './guarded';
 import { ProcessTree } from './tree';
 
 /**
@@ -23,11 +23,12 @@ export function keepAttachedClientsOnly(
 ): Map<string, { pid: number; clients: string[] }> {
   const notAttached = new Map<string, { pid: number; clients: string[] }>();
   const clientOf = new Map(configs.map((c) => [c.id, c.source.client]));
+  const holders = lockHolders(records);
   const listedBy = new Map<Instance, string[]>();
   for (const [id, list] of byServer) for (const i of list) listedBy.set(i, [...(listedBy.get(i) ?? []), id]);
   for (const [instance, ids] of listedBy) {
     if (ids.length < 2) continue;
-    const attached = attachedClients(instance, records, tree, platform);
+    const attached = attachedClients(instance, holders, tree, platform);
     if (!attached || !ids.some((id) => attached.has(clientOf.get(id) as ClientId))) continue;
     const names = [...new Set((instance.lock?.attached ?? []).flatMap((a) => (a.clientName ? [a.clientName] : [])))];
     for (const id of ids)
@@ -45,12 +46,12 @@ export function keepAttachedClientsOnly(
 /** A share host's attached clients by id, when each is known by its process; undefined for any other instance. */
 function attachedClients(
   i: Instance,
-  records: readonly LockRecord[],
+  holders: LockHolders,
   tree: ProcessTree,
   platform: NodeJS.Platform,
 ): Set<ClientId> | undefined {
   const list = i.lock?.attached;
-  if (!list || list.length === 0 || holderRecordOf(i, records)?.share !== true) return undefined;
+  if (!list || list.length === 0 || holderRecordOf(i, holders)?.share !== true) return undefined;
   const ids = new Set<ClientId>();
   for (const a of list) {
     const client = attachedClientOf(a, tree, platform);
