@@ -8,10 +8,10 @@ import { sharedElsewhereLabel, sharedElsewhereText } from '../../core/report/sha
 import { VmServer } from '../../core/report/input';
 import { serverLogTarget } from './serverLog';
 import { canShare, ShareGroups, shareGroups } from '../../core/configEdit/sharePlan';
-import { startedBy, startTarget } from './start';
+import { startedBy, StartTarget, startTargetOf } from './start';
 import { causeWords, verdictLabel } from '../../core/report/causes';
 import { leftoverInstances, isGuarded, serverState } from '../../core/report/state';
-import { mayRun } from './trust';
+import { mayRun, TrustDecision } from './trust';
 import { t } from './l10n';
 import { elsewhereLabel, elsewhereReason } from '../../core/report/machineWords';
 import type { TreeContext, TreeItemModel } from './treeModel';
@@ -29,35 +29,55 @@ function groupsFor(servers: readonly VmServer[]): ShareGroups {
   return groups;
 }
 
-export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): CapValue[] {
+/**
+ * What a server row asks once and passes down to its description, tooltip and menus: whether the
+ * workspace's trust lets the entry's command run here (mayRun: every action but Stop, which runs
+ * nothing, has the same answer), and how Start starts it.
+ */
+export interface RowAnswers {
+  trust: TrustDecision;
+  start: StartTarget | undefined;
+}
+
+export function rowAnswers(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): RowAnswers {
+  const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
+  return { trust, start: startTargetOf(s, ctx.window ?? NO_WINDOW, trust.allowed) };
+}
+
+export function serverCaps(
+  s: VmServer,
+  ctx: TreeContext,
+  workspaceFolders: readonly string[],
+  row: RowAnswers = rowAnswers(s, ctx, workspaceFolders),
+): CapValue[] {
   const caps: CapValue[] = [Cap.openConfig];
   // It runs on the other machine: nothing here acts on it (an install here is not what runs there).
   if (s.elsewhere) return caps;
+  const runs = row.trust.allowed;
   const running = s.instances.length > 0;
   if (running) caps.push(Cap.stop, Cap.evidence);
-  if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) {
+  if (running && runs) {
     // Restart is offered only where it restarts; elsewhere Stop says what happens.
     const restarts = s.instances.some((i) => restartEffect(s, i, ctx.window ?? NO_WINDOW) === 'restart');
     caps.push(restarts ? Cap.restart : Cap.stopOnly);
   }
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
-  if (startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)) caps.push(Cap.start);
+  if (row.start) caps.push(Cap.start);
   if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   // A package with a version (npm, PyPI): Upgrade and Roll Back run its installer, as a restart runs its command.
-  if (s.upgradable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
-    caps.push(Cap.upgrade);
+  if (s.upgradable && s.transport === 'stdio' && runs) caps.push(Cap.upgrade);
   // Roll Back wherever there is something to go back to: a script whose dependency moved as well as a package.
-  if (s.rollbackable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
-    caps.push(Cap.rollback);
+  if (s.rollbackable && s.transport === 'stdio' && runs) caps.push(Cap.rollback);
   // Show Versions only reads (files and the registries): offered for a workspace's server too.
   if (s.upgradable && s.transport === 'stdio') caps.push(Cap.versions);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
-    if (isShareWrapped(s) && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.unshare);
-    else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed)
-      caps.push(Cap.wrap);
+    if (isShareWrapped(s) && runs) caps.push(Cap.unshare);
+    else if (!runsUnderGuard(s) && wrapSupport(s).supported && runs) caps.push(Cap.wrap);
     // Offered where the command has something to do: copies in two or more clients, an entry it may rewrite.
+    // This row's own answer is known; its copies' are asked (the reason names them).
     const refusal = (x: VmServer) => {
+      if (x === s && runs) return undefined;
       const r = mayRun('wrap', x, ctx.trusted, workspaceFolders);
       return r.allowed ? undefined : r.reason;
     };
@@ -165,7 +185,8 @@ export function serverItem(
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
   else if (s.registryStatus?.status === 'deleted') description += t(' · deleted from the registry');
-  const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
+  const row = rowAnswers(s, ctx, workspaceFolders);
+  const trust = row.trust;
 
   const lines = [
     `**${mdCell(s.name)}** · ${mdCell(s.source.label)}`,
@@ -225,8 +246,7 @@ export function serverItem(
   // Not running: Start where MCP Lifeguard can start it, else who does (unless a problem says its
   // client runs it where this does not look, or will not start it).
   else if (state.kind === 'notRunning') {
-    const start = startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders);
-    if (start) lines.push('', t('Start starts it through VS Code.'));
+    if (row.start) lines.push('', t('Start starts it through VS Code.'));
     else if (problems.length === 0) lines.push('', mdCell(startedBy(s)));
   }
   return {
@@ -235,7 +255,7 @@ export function serverItem(
     description,
     tooltip: lines.join('\n'),
     icon,
-    contextValue: contextValue(NodeKind.server, serverCaps(s, ctx, workspaceFolders)),
+    contextValue: contextValue(NodeKind.server, serverCaps(s, ctx, workspaceFolders, row)),
     collapsible: s.instances.length > 0 ? 'expanded' : 'none',
   };
 }

@@ -25,9 +25,14 @@ export function startTarget(
   trusted: boolean,
   workspaceFolders: readonly string[],
 ): StartTarget | undefined {
+  return startTargetOf(server, window, mayRun('start', server, trusted, workspaceFolders).allowed);
+}
+
+/** startTarget with the workspace's trust already asked (`mayStart`: mayRun's answer), as a tree row asks it once. */
+export function startTargetOf(server: VmServer, window: OwnerContext, mayStart: boolean): StartTarget | undefined {
   // One that runs on the other side of a remote window would start there, out of sight: not offered.
   if (server.instances.length > 0 || server.disabled || server.elsewhere) return undefined;
-  if (!mayRun('start', server, trusted, workspaceFolders).allowed) return undefined;
+  if (!mayStart) return undefined;
   // An HTTP entry is only a URL: VS Code's start would only connect. What serves it is what ensure ran for that port.
   if (server.transport !== 'stdio' && server.recordedLaunch) return { kind: 'ensure', ...server.recordedLaunch };
   const id = vscodeServerId(server, window);
