@@ -1,6 +1,7 @@
 import { Services } from '../services';
+import { VmServer } from '../../core/report/input';
 import { isThisWindow } from '../viewModel/actionPlan';
-import { RunningSibling, siblingOutcome, stoppedSiblings } from '../viewModel/fileSiblings';
+import { FileEdit, RunningSibling, runningSiblings, siblingOutcome, stoppedSiblings } from '../viewModel/fileSiblings';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { executePlan } from './executePlan';
 
@@ -9,13 +10,15 @@ const STOP_WAIT_MS = 8_000;
 const POLL_MS = 1_000;
 
 /**
- * After an edit of a file VS Code runs servers from: the file's other servers it ran in this window
- * (fileSiblings.ts), once VS Code has stopped them, started again through VS Code's own restart,
- * verified in the process table as Restart is. Asked before VS Code read the file, a restart would
- * be undone by its reading; one VS Code left running is left alone and not mentioned. Returns a
- * sentence for each it stopped.
+ * After an edit of a file VS Code runs servers from (Wrap, Unwrap, Share, Unshare, Add to Config, a
+ * pin): the file's other servers it ran in this window (fileSiblings.ts; `before`: every server as
+ * seen right before the write), once VS Code has stopped them, started again through VS Code's own
+ * restart, verified in the process table as Restart is. Asked before VS Code read the file, a
+ * restart would be undone by its reading; one VS Code left running is left alone and not
+ * mentioned. Returns a sentence for each it stopped.
  */
-export async function startFileSiblings(svc: Services, siblings: readonly RunningSibling[]): Promise<string[]> {
+export async function startFileSiblings(svc: Services, before: readonly VmServer[], edit: FileEdit): Promise<string[]> {
+  const siblings = runningSiblings(before, edit, svc.window());
   if (siblings.length === 0) return [];
   const until = Date.now() + STOP_WAIT_MS;
   let stopped: RunningSibling[];

@@ -10,6 +10,7 @@ import { shownPath } from '../viewModel/problems';
 import { TreeNode } from '../viewModel/treeModel';
 import { t } from '../viewModel/l10n';
 import { applyEdit, askAboutEdit, sayCannot } from './editConfigEntry';
+import { startFileSiblings } from '../actions/startFileSiblings';
 
 /**
  * Add to Config... on a Not configured row: the process's launch becomes a new entry in a config
@@ -108,13 +109,20 @@ export async function addToConfig(svc: Services, node?: TreeNode): Promise<void>
     },
     detail,
   );
-  if (p.kind !== 'agreed' || !(await applyEdit(svc, p.edit))) return;
+  if (p.kind !== 'agreed') return;
+  const before = svc.store.snapshot?.servers ?? [];
+  if (!(await applyEdit(svc, p.edit))) return;
+  // VS Code stops the file's other servers when it reads it again: started again, and said.
+  const siblings = await startFileSiblings(svc, before, { files: [target.file], rewritten: [] });
   void vscode.window.showInformationMessage(
-    t(
-      '{0} is now configured in {1}; the process that runs now stays as it is. {2} starts it from its next start.',
-      name.trim(),
-      target.label,
-      target.label,
-    ),
+    [
+      t(
+        '{0} is now configured in {1}; the process that runs now stays as it is. {2} starts it from its next start.',
+        name.trim(),
+        target.label,
+        target.label,
+      ),
+      ...siblings,
+    ].join(' '),
   );
 }

@@ -4,7 +4,7 @@ import { VmServer } from '../../core/report/input';
 import { nextSteps } from '../../core/configEdit/nextSteps';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
 import { startFileSiblings } from '../actions/startFileSiblings';
-import { runningSiblings } from '../viewModel/fileSiblings';
+import { entriesEdit } from '../viewModel/fileSiblings';
 import { restartedWithNewEntryText } from '../viewModel/editRestartWords';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
@@ -26,7 +26,6 @@ export async function nextStepsAfterEdit(
   before: readonly VmServer[],
 ): Promise<string[]> {
   const ctx = svc.window();
-  const siblings = runningSiblings(before, rewritten, ctx);
   const out: string[] = [];
   for (const step of nextSteps(rewritten, t)) {
     if (step.kind !== 'vscode') {
@@ -83,7 +82,7 @@ export async function nextStepsAfterEdit(
         )[0].text,
       );
   }
-  out.push(...(await startFileSiblings(svc, siblings)));
+  out.push(...(await startFileSiblings(svc, before, entriesEdit(rewritten))));
   for (const line of out) svc.log.info(`next step: ${line}`);
   return out;
 }

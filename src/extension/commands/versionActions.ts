@@ -41,6 +41,8 @@ import {
   stillOldText,
 } from '../viewModel/installOutcome';
 import { restartTargets } from './restartAllStale';
+import { startFileSiblings } from '../actions/startFileSiblings';
+import { entriesEdit } from '../viewModel/fileSiblings';
 
 /**
  * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
@@ -487,10 +489,12 @@ async function changePins(
       at: new Date().toISOString(),
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
   // As an install's result: Roll Back after an upgrade (the pin goes back), Show the row.
+  // VS Code stops the edited files' other servers when it reads them again: started again, and said.
+  const siblings = await startFileSiblings(svc, done.before, entriesEdit(done.done));
   const rollBack = t('Roll Back');
   const show = t('Show');
   const choice = await vscode.window.showInformationMessage(
-    [pinnedText(plan.package, plan.to, done.done.length), ...pinLeftText(old)].join(' '),
+    [pinnedText(plan.package, plan.to, done.done.length), ...pinLeftText(old), ...siblings].join(' '),
     ...(verb === 'Upgrade' ? [rollBack] : []),
     show,
   );

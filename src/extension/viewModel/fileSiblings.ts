@@ -13,18 +13,28 @@ export interface RunningSibling {
 }
 
 /**
+ * What an edit wrote: the files, and the entries it rewrote in them. Add to Config rewrites none (the
+ * entry it adds is no server yet): every server of its file is another.
+ */
+export interface FileEdit {
+  files: readonly string[];
+  rewritten: readonly VmServer[];
+}
+
+/** An edit of these entries, each in its own file (Wrap, Unwrap, Share, Unshare, a pin). */
+export function entriesEdit(rewritten: readonly VmServer[]): FileEdit {
+  return { files: rewritten.map((s) => s.source.file), rewritten };
+}
+
+/**
  * When a file it runs servers from changes, VS Code reads the file's servers again and stops each
  * one it runs, not only the entries that changed, and starts none of them until it is next asked.
- * The servers of the edited files (those VS Code runs) that were not rewritten and ran in this
- * window before the write (`before`: the snapshot then), so the edit can start them again.
+ * The servers of the edited files that were not rewritten and that VS Code ran in this window
+ * before the write (`before`: the snapshot then), so the edit can start them again.
  */
-export function runningSiblings(
-  before: readonly VmServer[],
-  rewritten: readonly VmServer[],
-  ctx: OwnerContext,
-): RunningSibling[] {
-  const edited = new Set(rewritten.filter((s) => vscodeServerId(s, ctx) !== undefined).map((s) => s.source.file));
-  const written = new Set(rewritten.map((s) => s.id));
+export function runningSiblings(before: readonly VmServer[], edit: FileEdit, ctx: OwnerContext): RunningSibling[] {
+  const edited = new Set(edit.files);
+  const written = new Set(edit.rewritten.map((s) => s.id));
   const out: RunningSibling[] = [];
   for (const server of before) {
     if (!edited.has(server.source.file) || written.has(server.id)) continue;

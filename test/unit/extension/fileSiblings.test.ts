@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { OwnerContext } from '../../../src/extension/viewModel/actionPlan';
-import { runningSiblings, siblingOutcome, stoppedSiblings } from '../../../src/extension/viewModel/fileSiblings';
+import {
+  entriesEdit,
+  runningSiblings,
+  siblingOutcome,
+  stoppedSiblings,
+} from '../../../src/extension/viewModel/fileSiblings';
 import { CLAUDE, instance, server, source, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
 
 const ctx: OwnerContext = { workspaceFolders: ['/ws'], product: 'vscode', windowPids: [200] };
@@ -26,19 +31,34 @@ describe("extension view-model: an edited file's other servers, which VS Code st
     });
     const idle = server('idle', { source: workspaceFile });
     const claude = server('claude', { instances: [instance(50, { client: CLAUDE })] });
-    const siblings = runningSiblings([pynotes, long, elsewhere, idle, claude], [pynotes], ctx);
+    const siblings = runningSiblings([pynotes, long, elsewhere, idle, claude], entriesEdit([pynotes]), ctx);
     assert.deepEqual(
       siblings.map((s) => [s.server.name, s.serverId, s.instances.map((i) => i.pid)]),
       [['an-unusually-long-name', 'mcp.config.ws0.an-unusually-long-name', [31171]]],
     );
     // Two entries of the file rewritten together (Share): neither is the other's sibling.
-    assert.deepEqual(runningSiblings([pynotes, long], [pynotes, long], ctx), []);
+    assert.deepEqual(runningSiblings([pynotes, long], entriesEdit([pynotes, long]), ctx), []);
     // A file VS Code does not run servers from (Claude Desktop's): VS Code reads nothing again.
-    assert.deepEqual(runningSiblings([claude, long], [claude], ctx), []);
+    assert.deepEqual(runningSiblings([claude, long], entriesEdit([claude]), ctx), []);
+  });
+
+  it("Add to Config rewrites no entry: every server of its file that VS Code ran here is a sibling; a pin's entries are rewritten as a wrap's", () => {
+    const claude = server('claude', { instances: [instance(50, { client: CLAUDE })] });
+    const added = { files: ['/ws/.vscode/mcp.json'], rewritten: [] };
+    assert.deepEqual(
+      runningSiblings([pynotes, long, claude], added, ctx).map((s) => s.server.name),
+      ['pynotes', 'an-unusually-long-name'],
+    );
+    // Added to Claude Desktop's file: VS Code reads nothing again.
+    assert.deepEqual(runningSiblings([pynotes, long, claude], { files: [claude.source.file], rewritten: [] }, ctx), []);
+    assert.deepEqual(entriesEdit([pynotes, claude]), {
+      files: ['/ws/.vscode/mcp.json', claude.source.file],
+      rewritten: [pynotes, claude],
+    });
   });
 
   it('a sibling is stopped once none of its instances (pid and start time) runs; one VS Code left running is not', () => {
-    const [sibling] = runningSiblings([pynotes, long], [pynotes], ctx);
+    const [sibling] = runningSiblings([pynotes, long], entriesEdit([pynotes]), ctx);
     assert.deepEqual(
       stoppedSiblings([sibling], () => long),
       [],
@@ -55,7 +75,7 @@ describe("extension view-model: an edited file's other servers, which VS Code st
   });
 
   it('says VS Code stopped it when it read the file again, and that it runs again or where to start it', () => {
-    const [sibling] = runningSiblings([pynotes, long], [pynotes], ctx);
+    const [sibling] = runningSiblings([pynotes, long], entriesEdit([pynotes]), ctx);
     assert.equal(
       siblingOutcome(sibling, { started: true, pids: [31250] }),
       'VS Code stopped an-unusually-long-name when it read mcp.json again; it runs again (pid 31171 → 31250).',
