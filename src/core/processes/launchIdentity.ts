@@ -10,6 +10,7 @@ import { Answer, sameFolder } from './pathAnswers';
 import { interpreterAnswer, programAnswer } from './programAnswers';
 import { binPackageAnswer, projectEnvAnswer, RunnerEnv, runnerAnswer } from './runnerAnswers';
 import { ProcessInfo } from '../pids/table';
+import { entryNamed } from './entryNamed';
 
 /**
  * Which configured launch a running process is, beyond its launch key: the resolved executable, the
@@ -160,5 +161,5 @@ export function cwdUndecided(
   const what = relativeScript(path, cfg)
     ? `its script path '${cfg.eff[0]}' is relative`
     : `its argument '${relArg}' is a relative path`;
-  return `'${config.name}' (${config.source.file}) sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
+  return `${entryNamed(config)} sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }
