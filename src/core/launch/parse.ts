@@ -45,8 +45,8 @@ export function joinFolder(prev: string | undefined, next: string | undefined): 
  */
 let pass: WeakMap<readonly string[], ParsedLaunch> | undefined;
 
-/** The readings of one snapshot's argvs, kept by its caller across the passes it makes over them (ParseCache). */
-export type ParseCache = WeakMap<readonly string[], ParsedLaunch>;
+/** The readings of one snapshot's argvs, kept by its caller across the passes it makes over them (LaunchReadings). */
+export type LaunchReadings = WeakMap<readonly string[], ParsedLaunch>;
 
 /**
  * Runs `run` (synchronous) with every argv it parses parsed once: the same argv array (a process's,
@@ -54,7 +54,7 @@ export type ParseCache = WeakMap<readonly string[], ParsedLaunch>;
  * `parses`: the readings of an earlier pass over the same argvs (a snapshot's passes on either side
  * of a read it awaits), kept by the caller; a new pass starts with none.
  */
-export function parsingOnce<T>(run: () => T, parses: ParseCache = new WeakMap()): T {
+export function parsingOnce<T>(run: () => T, parses: LaunchReadings = new WeakMap()): T {
   if (pass) return run();
   pass = parses;
   try {

@@ -10,7 +10,7 @@ import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance } from './buildInstance';
 import { descendToMain } from './launchChain';
 import { envCandidates, matchProcesses } from './match';
-import type { ParseCache } from '../launch/parse';
+import type { LaunchReadings } from '../launch/parse';
 import type { MatchOptions } from './matchOptions';
 import { JoinedEnviron, readJoinedEnvirons } from './joinedEnviron';
 import { owningClient } from './clients';
@@ -112,7 +112,7 @@ export async function attachInstances(
     unreadableConfig: options.unreadableConfig,
   };
   // Every command line parsed once for the read ahead and the matching after it.
-  const parses: ParseCache = new WeakMap();
+  const parses: LaunchReadings = new WeakMap();
   joined = await joinedEnvirons(configs, tree, options, matchOptions, parses);
   const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, matchOptions, parses);
   const { listeners, ports } = localPorts(configs, options, diagnostics);
@@ -163,7 +163,7 @@ async function joinedEnvirons(
   tree: ProcessTree,
   options: InstanceOptions,
   matchOptions: MatchOptions,
-  parses: ParseCache,
+  parses: LaunchReadings,
 ): Promise<Map<number, JoinedEnviron>> {
   if (options.platform !== 'darwin' || !options.machine || !matchOptions.env) return new Map();
   const own = envCandidates(configs, tree, matchOptions, parses).filter(

@@ -1,6 +1,6 @@
 import type { Diagnostic, Instance, ServerConfig } from '../base/model';
 import { LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey } from './argv';
-import { ParseCache, parsingOnce } from '../launch/parse';
+import { LaunchReadings, parsingOnce } from '../launch/parse';
 import { owningClient } from './clients';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -30,7 +30,7 @@ export function matchProcesses(
   configs: readonly ServerConfig[],
   tree: ProcessTree,
   options: MatchOptions,
-  parses?: ParseCache,
+  parses?: LaunchReadings,
 ): MatchResult {
   return parsingOnce(() => matchEach(configs, tree, options), parses);
 }
@@ -45,7 +45,7 @@ export function envCandidates(
   configs: readonly ServerConfig[],
   tree: ProcessTree,
   options: MatchOptions,
-  parses?: ParseCache,
+  parses?: LaunchReadings,
 ): ProcessInfo[] {
   if (!configs.some((c) => setsEnv(options.env, c))) return [];
   return parsingOnce(() => {

@@ -1,7 +1,13 @@
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { isThisWindow } from '../viewModel/actionPlan';
-import { FileEdit, RunningSibling, runningSiblings, siblingOutcome, stoppedSiblings } from '../viewModel/fileSiblings';
+import {
+  EditedFiles,
+  RunningSibling,
+  runningSiblings,
+  siblingOutcome,
+  stoppedSiblings,
+} from '../viewModel/fileSiblings';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { executePlan } from './executePlan';
 
@@ -17,7 +23,11 @@ const POLL_MS = 1_000;
  * restart would be undone by its reading; one VS Code left running is left alone and not
  * mentioned. Returns a sentence for each it stopped.
  */
-export async function startFileSiblings(svc: Services, before: readonly VmServer[], edit: FileEdit): Promise<string[]> {
+export async function startFileSiblings(
+  svc: Services,
+  before: readonly VmServer[],
+  edit: EditedFiles,
+): Promise<string[]> {
   const siblings = runningSiblings(before, edit, svc.window());
   if (siblings.length === 0) return [];
   const until = Date.now() + STOP_WAIT_MS;

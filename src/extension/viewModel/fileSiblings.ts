@@ -16,13 +16,13 @@ export interface RunningSibling {
  * What an edit wrote: the files, and the entries it rewrote in them. Add to Config rewrites none (the
  * entry it adds is no server yet): every server of its file is another.
  */
-export interface FileEdit {
+export interface EditedFiles {
   files: readonly string[];
   rewritten: readonly VmServer[];
 }
 
 /** An edit of these entries, each in its own file (Wrap, Unwrap, Share, Unshare, a pin). */
-export function entriesEdit(rewritten: readonly VmServer[]): FileEdit {
+export function entriesEdit(rewritten: readonly VmServer[]): EditedFiles {
   return { files: rewritten.map((s) => s.source.file), rewritten };
 }
 
@@ -32,7 +32,7 @@ export function entriesEdit(rewritten: readonly VmServer[]): FileEdit {
  * The servers of the edited files that were not rewritten and that VS Code ran in this window
  * before the write (`before`: the snapshot then), so the edit can start them again.
  */
-export function runningSiblings(before: readonly VmServer[], edit: FileEdit, ctx: OwnerContext): RunningSibling[] {
+export function runningSiblings(before: readonly VmServer[], edit: EditedFiles, ctx: OwnerContext): RunningSibling[] {
   const edited = new Set(edit.files);
   const written = new Set(edit.rewritten.map((s) => s.id));
   const out: RunningSibling[] = [];

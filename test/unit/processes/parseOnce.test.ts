@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ParseCache } from '../../../src/core/launch/parse';
+import type { LaunchReadings } from '../../../src/core/launch/parse';
 import { envCandidates, matchProcesses } from '../../../src/core/processes/match';
 import type { MatchOptions } from '../../../src/core/processes/matchOptions';
 import { ProcessTree } from '../../../src/core/processes/tree';
@@ -23,7 +23,7 @@ describe('a snapshot parses each command line once, across the read ahead of env
   };
 
   it('the matching reads each argv as the read ahead read it (the same reading), and finds the same process', () => {
-    const parses: ParseCache = new WeakMap();
+    const parses: LaunchReadings = new WeakMap();
     const ahead = envCandidates([memory], tree, options, parses);
     assert.deepEqual(
       ahead.map((p) => p.pid),
