@@ -36,7 +36,7 @@ const BEFORE = process.env.MCP_LIFEGUARD_BENCH_BEFORE
 const ROUNDS = Number(process.env.MCP_LIFEGUARD_BENCH_ROUNDS) || 5;
 /** The releases the wheelhouse holds: reinstalled as they are, so nothing changes but the files. */
 const NATIVE = ['numpy==2.4.6', 'pandas==3.1.1', 'pyarrow==26.0.1'];
-/** Past the engine's settle window (judge.ts SETTLE_MS, 4 s): the run then judges, not "settling". */
+/** Past the engine's settle window (settling.ts SETTLE_MS, 4 s): the run then judges, not "settling". */
 const AFTER_INSTALL_MS = 5000;
 const PORT = 47_680;
 

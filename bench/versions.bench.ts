@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { liveMachine } from '../src/core/machine/live';
 import { Engine, EngineOptions } from '../src/core/snapshot';
-import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../src/core/versions/clockSlack';
 import { resolutionCache } from '../src/core/versions/kept';
 import type { BenchReport } from './run';
 import { killGroups } from './support';

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { liveMachine } from '../src/core/machine/live';
 import { Engine, EngineOptions } from '../src/core/snapshot';
-import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../src/core/versions/clockSlack';
 import { fixtureVenv } from '../test/integration/versions/support';
 import { mempalaceVenv, mempalaceWheelhouseCached } from '../test/support/mempalace';
 import type { BenchReport } from './run';

@@ -2,7 +2,7 @@ import { thisMachine } from '../../src/core/machine/live';
 import { readProcessIdentity } from '../../src/core/pids/identity';
 import { startLagMs } from '../../src/core/pids/startLag';
 import { START_SLACK_MS } from '../../src/core/versions/inferLoaded';
-import { CLOCK_SLACK_MS } from '../../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../../src/core/versions/clockSlack';
 import { PIPX_START_SLACK_MS } from '../../src/core/versions/pipxLog';
 
 /**

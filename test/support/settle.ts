@@ -1,7 +1,7 @@
 import { SETTLE_ENV_VAR } from '../../src/core/versions/engineCore';
 
 /**
- * The quiet period tests give the engine after a change (the product's is judge.ts SETTLE_MS, 4 s):
+ * The quiet period tests give the engine after a change (the product's is settling.ts SETTLE_MS, 4 s):
  * long enough for a snapshot taken right after a write to see it settling, short enough that a test
  * waits it out in half a second instead of five. Set through the host env, as the CLI and the guard
  * read it (`MCP_LIFEGUARD_SETTLE_MS`).

@@ -7,7 +7,7 @@ import { EngineCore, EngineOptions } from '../versions/engineCore';
 import { askServerInfo } from '../machine/serverInfo';
 import { measurePss, snapshotOf, SnapshotRequest } from './build';
 import { QuietTicks } from './quietTick';
-import { SETTLE_MS } from '../versions/judge';
+import { SETTLE_MS } from '../versions/settling';
 import { resolutionCache } from '../versions/kept';
 import { DOCKER } from '../versions/gathering';
 

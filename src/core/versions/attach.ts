@@ -12,7 +12,7 @@ import type { DockerCli } from './docker';
 import type { FirstSeenStore } from './firstSeen';
 import { GatheredInstance, gatherInstance, Gathering, gathering } from './gathering';
 import { InstanceJudgement, InstanceReaders, judgeInstance, rootsOf } from './instanceEvidence';
-import { filesPredateProcess } from './judge';
+import { filesPredateProcess } from './clockSlack';
 import type { ResolveContext } from './lookup';
 import {
   InstalledPackageRef,
@@ -48,7 +48,7 @@ export interface VersionsSettings {
   firstSeenFile?: string;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them). */
   onBackground?: (checks: Promise<void>) => void;
-  /** The quiet period after a change before it is judged (judge.ts SETTLE_MS by default). */
+  /** The quiet period after a change before it is judged (settling.ts SETTLE_MS by default). */
   settleMs?: number;
 }
 

@@ -32,7 +32,7 @@ export interface EngineOptions {
    */
   keepParsedConfigs?: boolean;
   /**
-   * How long files must be quiet after a change before it is judged (ms; judge.ts SETTLE_MS, 4 s,
+   * How long files must be quiet after a change before it is judged (ms; settling.ts SETTLE_MS, 4 s,
    * by default): a test that writes an upgrade and looks at once sets 0 instead of sleeping past it.
    * Unset, `MCP_LIFEGUARD_SETTLE_MS` in the host's env says it (settleFromEnv), so the CLI and the
    * guard, which take no such option, are given a short one by tests.

@@ -1,7 +1,7 @@
 import { joinBelow, pathFor } from '../base/hostEnv';
 import { Installed, MovedDependency } from '../base/versionTypes';
 import { changedAt } from './fs';
-import { CLOCK_SLACK_MS } from './judge';
+import { CLOCK_SLACK_MS } from './clockSlack';
 import { historyInference, inferLoaded } from './inferLoaded';
 import { isRecord, keptMtimeCache, readJson, ResolveContext } from './lookup';
 import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';

@@ -2,7 +2,7 @@ import type { Bucket } from '../base/engineCache';
 import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
 import type { MachineFs } from '../machine/types';
 import type { ServerInfoStatement } from '../base/versionTypes';
-import { FirstSeen } from './judge';
+import { FirstSeen } from './versionEvidence';
 
 /**
  * What each instance ran when it was first seen, persisted in the user's state dir so a later

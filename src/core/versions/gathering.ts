@@ -31,7 +31,7 @@ import {
   scopedInstallers,
   ScopedInstaller,
 } from './installerScope';
-import type { FirstSeen } from './judge';
+import type { FirstSeen } from './versionEvidence';
 import { serverInfoFromLock } from './lockServerInfo';
 import type { ResolveContext } from './lookup';
 import { inferFromPythonHistory } from './pythonFirstLook';

@@ -1,6 +1,6 @@
 import type { TarballFetch } from './npmCacheHistory';
 import type { Ecosystem, Installed } from '../base/versionTypes';
-import { CLOCK_SLACK_MS } from './judge';
+import { CLOCK_SLACK_MS } from './clockSlack';
 import type { ResolveContext } from './lookup';
 
 /**

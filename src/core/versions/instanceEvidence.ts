@@ -8,7 +8,11 @@ import { JS_RUNTIMES, programName, PYTHON_LIKE } from '../launch/program';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
 import { environmentMoves } from './fingerprint';
-import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
+import { CLOCK_SLACK_MS } from './clockSlack';
+import { FirstSeen, VersionEvidence } from './versionEvidence';
+import { judge } from './judge';
+import { runningOf } from './runningSide';
+import { SETTLE_MS } from './settling';
 import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { isCargoRecordOf } from './cargoInstall';
@@ -48,7 +52,7 @@ export interface InstanceFacts {
   installedBy?: VersionEvidence['installedBy'];
   /** The entry's launch moved since this process started (configDrift.ts): weighed by `judge`. */
   drift?: VersionEvidence['drift'];
-  /** The quiet period after a change (judge.ts SETTLE_MS unless the engine says otherwise). */
+  /** The quiet period after a change (settling.ts SETTLE_MS unless the engine says otherwise). */
   settleMs?: number;
   /** ms since the epoch. */
   now: number;

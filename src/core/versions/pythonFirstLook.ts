@@ -1,7 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
 import { historyInference, HistoryReader, inferLoaded, START_SLACK_MS } from './inferLoaded';
-import type { VersionEvidence } from './judge';
+import type { VersionEvidence } from './versionEvidence';
 import { keptMtimeCache } from './lookup';
 import { inferFromPipxLogs, PipxLog, pipxLogDirs, readPipxLogs } from './pipxLog';
 import { uvCacheDir } from './python';

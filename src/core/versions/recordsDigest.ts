@@ -5,7 +5,7 @@ import type { PathRules } from '../base/hostEnv';
 import type { Installed } from '../base/versionTypes';
 import type { MachineFs } from '../machine/types';
 import type { InstanceReaders } from './instanceEvidence';
-import { CLOCK_SLACK_MS } from './judge';
+import { CLOCK_SLACK_MS } from './clockSlack';
 import { PACKAGE_DIGESTS } from './packageDigest';
 
 /** Files an installer writes of its own into a `.dist-info` folder: who installed it and how, not what. */

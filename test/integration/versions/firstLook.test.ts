@@ -25,7 +25,7 @@ import type { VersionFs } from '../../../src/core/versions/fs';
 import { inferLoaded, START_SLACK_MS } from '../../../src/core/versions/inferLoaded';
 import { npmCacheHistory } from '../../../src/core/versions/npmCacheHistory';
 import { readNpmPackage } from '../../../src/core/versions/npmPackages';
-import { SETTLE_MS } from '../../../src/core/versions/judge';
+import { SETTLE_MS } from '../../../src/core/versions/settling';
 import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';

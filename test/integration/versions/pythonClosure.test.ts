@@ -3,7 +3,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
-import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../../../src/core/versions/clockSlack';
 import { thisMachine } from '../../../src/core/machine/live';
 import { startLagMs } from '../../../src/core/pids/startLag';
 import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';

@@ -17,7 +17,9 @@ import {
   scopedInstallers,
 } from '../../../src/core/versions/installerScope';
 import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
-import { CLOCK_SLACK_MS, judge, SETTLE_MS } from '../../../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../../../src/core/versions/clockSlack';
+import { judge } from '../../../src/core/versions/judge';
+import { SETTLE_MS } from '../../../src/core/versions/settling';
 
 /** The first installer of `ecosystem` among the processes, as the judgement would be told (no scope). */
 const runningInstaller = (

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
-import { CLOCK_SLACK_MS, judge, SETTLE_MS, VersionEvidence } from '../../../src/core/versions/judge';
+import { CLOCK_SLACK_MS } from '../../../src/core/versions/clockSlack';
+import { judge } from '../../../src/core/versions/judge';
+import { SETTLE_MS } from '../../../src/core/versions/settling';
+import { VersionEvidence } from '../../../src/core/versions/versionEvidence';
 import { Installed } from '../../../src/core/base/versionTypes';
 
 const START = Date.parse('2026-11-20T10:00:00Z');
