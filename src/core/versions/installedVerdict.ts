@@ -1,5 +1,5 @@
 import { describeMove, environmentMoves, markStillInstalled } from './fingerprint';
-import { CLOCK_SLACK_MS, iso } from './clockSlack';
+import { afterStart, iso } from './clockSlack';
 import type { Judging } from './judgingFacts';
 import { importsSettling } from './settling';
 import { changedVerdict, staleVerdict } from './staleOrChanged';
@@ -116,7 +116,7 @@ function unrecordedImports(
   if (running.state !== 'known' || running.environment || !inst.dev?.script || !names.length || j.changedMembers.length)
     return undefined;
   const times = inst.closureTimes ?? {};
-  const late = (t: number | undefined) => start !== undefined && t !== undefined && t > start + CLOCK_SLACK_MS;
+  const late = (t: number | undefined) => afterStart(t, start);
   if (inst.dev.newest.some((f) => late(Date.parse(f.at)))) return undefined;
   const after = names.filter((n) => late(times[n]));
   if (after.length) {

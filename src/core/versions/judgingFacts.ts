@@ -1,5 +1,5 @@
 import { environmentMoves } from './fingerprint';
-import { CLOCK_SLACK_MS } from './clockSlack';
+import { afterStart } from './clockSlack';
 import type { VersionEvidence } from './versionEvidence';
 import { DevMember, MovedDependency, Running } from '../base/versionTypes';
 
@@ -26,14 +26,7 @@ export type Facts = Omit<Judging, 'running'>;
 
 export function installedChangedSinceStart(e: VersionEvidence): boolean {
   const inst = e.installed;
-  const start = e.processStart;
-  return (
-    start !== undefined &&
-    inst.state === 'installed' &&
-    inst.changedAt !== undefined &&
-    inst.changedAt > start + CLOCK_SLACK_MS &&
-    !e.changeExplained
-  );
+  return inst.state === 'installed' && afterStart(inst.changedAt, e.processStart) && !e.changeExplained;
 }
 
 /** Dependencies the recorded running side had that are gone from the disk (not merely no longer in the closure). */
@@ -56,9 +49,8 @@ export function dependenciesGone(e: VersionEvidence, running: Running): boolean 
  */
 export function changedMembersOf(e: VersionEvidence): DevMember[] {
   const inst = e.installed;
-  const start = e.processStart;
-  return start !== undefined && inst.state === 'installed'
-    ? (inst.devMembers ?? []).filter((m) => m.newest.some((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS))
+  return inst.state === 'installed'
+    ? (inst.devMembers ?? []).filter((m) => m.newest.some((f) => afterStart(Date.parse(f.at), e.processStart)))
     : [];
 }
 

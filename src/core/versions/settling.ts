@@ -1,4 +1,4 @@
-import { CLOCK_SLACK_MS } from './clockSlack';
+import { afterStart, sinceWriterStart } from './clockSlack';
 import type { VersionEvidence } from './versionEvidence';
 
 /** Files that changed less than this long ago may be an install still running: judged after. */
@@ -22,25 +22,18 @@ export function settlingReason(
     return `files of ${inst.name} changed ${ago(e, inst.changedAt!)} (an install may be running): judged once they stop changing`;
   const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
   // Dependencies gone carry no time of their own (their folders are gone): any running installer of the ecosystem may be removing them.
-  const byInstaller =
-    e.installing &&
-    (dependenciesGone ||
-      e.installing.startTime === undefined ||
-      changeTime === undefined ||
-      changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
+  const byInstaller = e.installing && (dependenciesGone || sinceWriterStart(changeTime, e.installing.startTime));
   if (
     e.installing &&
     byInstaller &&
     (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified || dependenciesGone)
   ) {
-    return `${e.installing.what} is running${e.installing.why ? ` (${e.installing.why})` : ''}: judged once it is done`;
+    return installerRunning(e.installing);
   }
-  const start = e.processStart;
   if (
     inst.state === 'missing' &&
-    start !== undefined &&
     inst.goneAt !== undefined &&
-    inst.goneAt > start + CLOCK_SLACK_MS &&
+    afterStart(inst.goneAt, e.processStart) &&
     tooRecent(e, inst.goneAt)
   ) {
     return `${inst.name} was removed ${ago(e, inst.goneAt)} (an install may be running): judged once its folder stops changing`;
@@ -53,11 +46,13 @@ export function settlingReason(
  * since it began explains: an install may still be writing it.
  */
 function tooRecent(e: VersionEvidence, t: number): boolean {
-  const writerDone =
-    !e.installing &&
-    !!e.installedBy &&
-    (e.installedBy.startTime === undefined || t >= e.installedBy.startTime - CLOCK_SLACK_MS);
+  const writerDone = !e.installing && !!e.installedBy && sinceWriterStart(t, e.installedBy.startTime);
   return e.now !== undefined && e.now - t < (e.settleMs ?? SETTLE_MS) && !writerDone;
+}
+
+/** The wait while an installer that can write the package runs. */
+function installerRunning(installing: NonNullable<VersionEvidence['installing']>): string {
+  return `${installing.what} is running${installing.why ? ` (${installing.why})` : ''}: judged once it is done`;
 }
 
 function ago(e: VersionEvidence, t: number): string {
@@ -70,8 +65,7 @@ function ago(e: VersionEvidence, t: number): string {
  * made while the installer writes them is never a verdict.
  */
 export function importsSettling(e: VersionEvidence, names: readonly string[], at: number): string | undefined {
-  if (e.installing && (e.installing.startTime === undefined || at >= e.installing.startTime - CLOCK_SLACK_MS))
-    return `${e.installing.what} is running${e.installing.why ? ` (${e.installing.why})` : ''}: judged once it is done`;
+  if (e.installing && sinceWriterStart(at, e.installing.startTime)) return installerRunning(e.installing);
   if (tooRecent(e, at))
     return `files of ${names.join(', ')}, which it imports, changed ${ago(e, at)} (an install may be running): judged once they stop changing`;
   return undefined;

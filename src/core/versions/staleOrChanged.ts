@@ -1,4 +1,4 @@
-import { CLOCK_SLACK_MS, iso } from './clockSlack';
+import { afterStart, iso } from './clockSlack';
 import type { Judging } from './judgingFacts';
 import type { VersionEvidence } from './versionEvidence';
 import { ChangedFile, Ecosystem, Installed, MovedDependency, VersionVerdict } from '../base/versionTypes';
@@ -69,12 +69,12 @@ export function changedVerdict(
   const { e, start, unverified, changedMembers } = j;
   const inst = e.installed;
   const name = packageName(e);
-  const afterStart = (f: ChangedFile) => start !== undefined && Date.parse(f.at) > start + CLOCK_SLACK_MS;
-  const ownDev = inst.state === 'installed' && inst.dev ? inst.dev.newest.filter(afterStart) : [];
+  const late = (f: ChangedFile) => afterStart(Date.parse(f.at), start);
+  const ownDev = inst.state === 'installed' && inst.dev ? inst.dev.newest.filter(late) : [];
   const files = newestFiles([
     e.changedFiles ?? [],
     ownDev,
-    ...changedMembers.map((m) => m.newest.filter(afterStart)),
+    ...changedMembers.map((m) => m.newest.filter(late)),
     unverified
       .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
       .filter((f) => f.at),

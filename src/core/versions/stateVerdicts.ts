@@ -1,4 +1,4 @@
-import { CLOCK_SLACK_MS, iso } from './clockSlack';
+import { afterStart, iso } from './clockSlack';
 import { installedVerdict } from './installedVerdict';
 import type { Judging } from './judgingFacts';
 import { changedVerdict, staleVerdict } from './staleOrChanged';
@@ -52,12 +52,12 @@ function unversionedVerdict(j: Judging, inst: Extract<Installed, { state: 'unver
     return staleVerdict(j, 'unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime));
   // The executable replaced by one of identical content (a reinstall, `make install` of the same
   // build): the same code, so not stale. Said, not flagged.
-  if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS && identical.length && !unverified.length)
+  if (afterStart(inst.mtime, start) && identical.length && !unverified.length)
     return {
       state: 'current',
       reason: `the executable was reinstalled since it started with identical content: ${identical.join(', ')}`,
     };
-  if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS)
+  if (afterStart(inst.mtime, start))
     return staleVerdict(
       j,
       `rewritten ${iso(inst.mtime)}`,
