@@ -2,7 +2,7 @@ import { describeMove, environmentMoves, markStillInstalled } from './fingerprin
 import { afterStart, iso } from './clockSlack';
 import type { Judging } from './judgingFacts';
 import { importsSettling } from './settling';
-import { changedVerdict, staleVerdict } from './staleOrChanged';
+import { changedVerdict, replacedVerdict, staleVerdict } from './staleOrChanged';
 import { Installed, MovedDependency, Running, VersionVerdict } from '../base/versionTypes';
 
 /**
@@ -42,14 +42,7 @@ export function installedVerdict(j: Judging, inst: Extract<Installed, { state: '
   if (inst.dev && j.changedSinceStart && !versionMoved && !moved.length && !e.closureContent)
     return changedVerdict(j, inst.version, true);
   if (running.state === 'known') return knownRunningVerdict(j, inst, running, versionMoved, moved, !!imports);
-  if (j.replaced.length)
-    return staleVerdict(
-      j,
-      inst.version,
-      [],
-      `files it loaded were replaced: ${j.replaced.join(', ')}`,
-      iso(inst.changedAt),
-    );
+  if (j.replaced.length) return replacedVerdict(j, inst.version, iso(inst.changedAt));
   if (j.changedMembers.length) return changedVerdict(j, inst.version, true);
   if (j.changedSinceStart || j.unverified.length) return changedVerdict(j, inst.version, false);
   return { state: 'unknown', reason: running.reason };

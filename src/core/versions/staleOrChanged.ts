@@ -59,6 +59,11 @@ export function staleVerdict(
   };
 }
 
+/** Stale by the mapped files alone: files the process loaded were replaced by other content. */
+export function replacedVerdict(j: Judging, installedVersion: string, since?: string): VersionVerdict {
+  return staleVerdict(j, installedVersion, [], `files it loaded were replaced: ${j.replaced.join(', ')}`, since);
+}
+
 export function changedVerdict(
   j: Judging,
   installedVersion: string,

@@ -1,7 +1,7 @@
 import { afterStart, iso } from './clockSlack';
 import { installedVerdict } from './installedVerdict';
 import type { Judging } from './judgingFacts';
-import { changedVerdict, staleVerdict } from './staleOrChanged';
+import { changedVerdict, replacedVerdict, staleVerdict } from './staleOrChanged';
 import { Installed, VersionVerdict } from '../base/versionTypes';
 
 /** The rule of each state of the installed side. */
@@ -30,7 +30,7 @@ function missingVerdict(j: Judging, inst: Extract<Installed, { state: 'missing' 
       `runs ${running.version} but the package is no longer installed (${inst.how})`,
     );
   if (inst.fromProcess) return staleVerdict(j, 'missing', [], `the code it was started from is gone (${inst.how})`);
-  if (replaced.length) return staleVerdict(j, 'missing', [], `files it loaded were replaced: ${replaced.join(', ')}`);
+  if (replaced.length) return replacedVerdict(j, 'missing');
   return {
     state: 'unknown',
     reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded`,
@@ -39,8 +39,7 @@ function missingVerdict(j: Judging, inst: Extract<Installed, { state: 'missing' 
 
 /** Nothing is known of the disk: only the mapped files speak. */
 function unknownInstalledVerdict(j: Judging, inst: Extract<Installed, { state: 'unknown' }>): VersionVerdict {
-  if (j.replaced.length)
-    return staleVerdict(j, 'unknown', [], `files it loaded were replaced: ${j.replaced.join(', ')}`);
+  if (j.replaced.length) return replacedVerdict(j, 'unknown');
   if (j.unverified.length) return changedVerdict(j, 'unknown', false);
   return { state: 'unknown', reason: inst.reason };
 }
@@ -48,8 +47,7 @@ function unknownInstalledVerdict(j: Judging, inst: Extract<Installed, { state: '
 /** A plain executable: its file time against the start, and the mapped files. */
 function unversionedVerdict(j: Judging, inst: Extract<Installed, { state: 'unversioned' }>): VersionVerdict {
   const { start, replaced, identical, unverified } = j;
-  if (replaced.length)
-    return staleVerdict(j, 'unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime));
+  if (replaced.length) return replacedVerdict(j, 'unknown', iso(inst.mtime));
   // The executable replaced by one of identical content (a reinstall, `make install` of the same
   // build): the same code, so not stale. Said, not flagged.
   if (afterStart(inst.mtime, start) && identical.length && !unverified.length)
