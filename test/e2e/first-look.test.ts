@@ -32,7 +32,7 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
     await s.waitForStderr(first, /running on stdio/);
     const pid = first.pid!;
     // The upgrade lands clearly after the start (2.5 s after it, far past the start time's precision
-    // and judge.ts CLOCK_SLACK_MS), before MCP Lifeguard ever runs.
+    // and clockSlack.ts CLOCK_SLACK_MS), before MCP Lifeguard ever runs.
     await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 2500 - Date.now())));
     await npmInstall(prefix, `${PKG}@${NEW}`);
     assert.equal(
