@@ -5,7 +5,7 @@ import { nextSteps } from '../../core/configEdit/nextSteps';
 import { restartThroughVsCode } from '../actions/vscodeRestart';
 import { startFileSiblings } from '../actions/startFileSiblings';
 import { entriesEdit } from '../viewModel/fileSiblings';
-import { restartedWithNewEntryText } from '../viewModel/editRestartWords';
+import { EditFollowUp, followUpText } from '../viewModel/editOutcome';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
@@ -14,7 +14,7 @@ import { isShareWrapped, isWrapped } from '../../core/configEdit/guardCommand';
 /**
  * After Wrap with Guard, Unwrap, Share One Instance or Unshare wrote entries (`rewritten`, as they
  * were before the write): each client's next step, from the one table of core/configEdit/nextSteps.ts,
- * said in the log and returned for the toast. VS Code's own servers that this window runs are
+ * said in the log and returned for the toast (editOutcome.ts words it). VS Code's own servers that this window runs are
  * restarted here through VS Code's MCP restart (verified in the process table, as Restart is), so
  * they run the new entry at once; every other client is told what to do in it. The other servers of
  * an edited file that VS Code ran here (`before`: every server as seen right before the write) are
@@ -24,12 +24,12 @@ export async function nextStepsAfterEdit(
   svc: Services,
   rewritten: readonly VmServer[],
   before: readonly VmServer[],
-): Promise<string[]> {
+): Promise<EditFollowUp[]> {
   const ctx = svc.window();
-  const out: string[] = [];
+  const out: EditFollowUp[] = [];
   for (const step of nextSteps(rewritten, t)) {
     if (step.kind !== 'vscode') {
-      out.push(step.text);
+      out.push({ kind: 'next', text: step.text });
       continue;
     }
     const mine = rewritten.filter((s) => s.source.client === step.client);
@@ -45,7 +45,11 @@ export async function nextStepsAfterEdit(
         // Not running here: VS Code reads the entry when it next starts the server (another window
         // running it restarts it there).
         if (server.instances.length > 0) instructions.push(server.name);
-        else out.push(t('VS Code: starts {0} with its new entry the next time it starts it.', server.name));
+        else
+          out.push({
+            kind: 'next',
+            text: t('VS Code: starts {0} with its new entry the next time it starts it.', server.name),
+          });
         continue;
       }
       // The snapshot that read the rewritten file (VS Code may not have read it yet: the restart's
@@ -54,41 +58,49 @@ export async function nextStepsAfterEdit(
       const edited = svc.store.server(server.id);
       // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
       // a guard would restart its child under the old one.
-      out.push(
-        await restartThroughVsCode(
-          svc,
-          server,
-          {
-            serverId: id,
-            instances: ours,
-            ...(edited && !isShareWrapped(edited)
-              ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
-              : {}),
-          },
-          (name) =>
-            restartedWithNewEntryText(
-              name,
-              ours.map((i) => i.pid),
-              (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid),
-            ),
-        ),
+      let restarted: EditFollowUp | undefined;
+      const failed = await restartThroughVsCode(
+        svc,
+        server,
+        {
+          serverId: id,
+          instances: ours,
+          ...(edited && !isShareWrapped(edited)
+            ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
+            : {}),
+        },
+        (name) => {
+          restarted = {
+            kind: 'restarted',
+            name,
+            from: ours.map((i) => i.pid),
+            to: (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid),
+          };
+          return '';
+        },
       );
+      out.push(restarted ?? { kind: 'next', text: failed });
     }
     if (instructions.length > 0)
-      out.push(
-        nextSteps(
+      out.push({
+        kind: 'next',
+        text: nextSteps(
           mine.filter((s) => instructions.includes(s.name)),
           t,
         )[0].text,
-      );
+      });
   }
-  out.push(...(await startFileSiblings(svc, before, entriesEdit(rewritten))));
-  for (const line of out) svc.log.info(`next step: ${line}`);
+  out.push(
+    ...(await startFileSiblings(svc, before, entriesEdit(rewritten))).map((text): EditFollowUp => ({
+      kind: 'done',
+      text,
+    })),
+  );
+  for (const f of out) svc.log.info(`${f.kind === 'next' ? 'next step' : 'done'}: ${followUpText(f)}`);
   return out;
 }
 
-/** A toast of a summary and the next steps, a warning when nothing was written. */
-export function showOutcome(summary: string, steps: readonly string[], ok: boolean): void {
-  const text = [summary, ...(steps.length > 0 ? [t('Next: {0}', steps.join(' '))] : [])].join(' ');
+/** A toast of what was edited and what followed (editOutcome.ts), a warning when nothing was written. */
+export function showOutcome(text: string, ok: boolean): void {
   void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
 }

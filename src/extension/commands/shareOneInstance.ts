@@ -12,6 +12,7 @@ import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 import { shareLeftText, shareOrder, shareQuestionDetail } from '../viewModel/shareWords';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
+import { editOutcomeText } from '../viewModel/editOutcome';
 
 /** The entries of a plan as the log names them: each with its client and file. */
 function entryList(servers: readonly VmServer[]): string {
@@ -81,7 +82,10 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   for (const s of r.left) left.push(shareLeftText(s, t('not rewritten')));
   const summary = t('{0} of {1} entries of {2} now share one server.', r.done.length, rewrite.length, plan.name);
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : [], r.done.length > 0);
+  showOutcome(
+    editOutcomeText(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : []),
+    r.done.length > 0,
+  );
   return r.done.length;
 }
 
@@ -136,6 +140,9 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
     name,
   );
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : [], r.done.length > 0);
+  showOutcome(
+    editOutcomeText(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done, r.before) : []),
+    r.done.length > 0,
+  );
   return r.done.length;
 }

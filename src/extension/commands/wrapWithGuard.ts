@@ -10,6 +10,7 @@ import { resourceKeyFor } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
+import { editOutcomeText, unwrapOutcomeText } from '../viewModel/editOutcome';
 
 function guardLauncher(svc: Services): string | undefined {
   const g = svc.guard();
@@ -70,8 +71,10 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, guard, { resource }));
   if (done)
     showOutcome(
-      t('{0} now starts through the guard.', server.name),
-      await nextStepsAfterEdit(svc, [server], done.before),
+      editOutcomeText(
+        t('{0} now starts through the guard.', server.name),
+        await nextStepsAfterEdit(svc, [server], done.before),
+      ),
       true,
     );
   return done !== undefined;
@@ -94,10 +97,5 @@ export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void
     t('The entry gets back the command and arguments the guard was started with.'),
     unwrapChange,
   );
-  if (done)
-    showOutcome(
-      t('{0} no longer starts through the guard from its next start.', server.name),
-      await nextStepsAfterEdit(svc, [server], done.before),
-      true,
-    );
+  if (done) showOutcome(unwrapOutcomeText(server.name, await nextStepsAfterEdit(svc, [server], done.before)), true);
 }
