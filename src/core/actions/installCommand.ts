@@ -2,6 +2,7 @@ import { pathFor } from '../base/hostEnv';
 import { normalizeName } from '../base/pythonName';
 import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
 import { uvToolInstall } from './uvToolInstall';
+import { venvBase } from './venvBase';
 import type { ServerStatus } from '../base/model';
 import { redactUrl } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
@@ -228,7 +229,10 @@ function pythonInstall(
   const uvTool = /[\\/]uv[\\/]tools[\\/][^\\/]+$/.test(venv);
   const uv = uvFor(venv, facts, entry, uvTool);
   // A uv tool whose own package moves: through `uv tool install`, so its receipt says the new version.
-  const throughTool = uv && uvTool ? uvToolInstall(uv, facts.readText(join(venv, 'uv-receipt.toml')), pins) : undefined;
+  const throughTool =
+    uv && uvTool
+      ? uvToolInstall(uv, facts.readText(join(venv, 'uv-receipt.toml')), pins, venvBase(venv, facts).interpreter)
+      : undefined;
   if (throughTool)
     return {
       where: `uv tool ${venv}`,
@@ -266,7 +270,7 @@ function uvFor(
   const runner = program ? /^uvx?(\.exe)?$/i.test(p.basename(program)) : false;
   const entryProgram =
     (runner || uvTool) && program ? (/[\\/]/.test(program) ? program : facts.which(program)) : undefined;
-  const home = /^\s*home\s*=\s*(.+?)\s*$/m.exec(facts.readText(p.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
+  const { home } = venvBase(venv, facts);
   const beside = (dir: string | undefined) => (dir && p.isAbsolute(dir) ? p.join(dir, exe) : undefined);
   const besideEntry = beside(entryProgram && p.dirname(entryProgram));
   const besidePython = beside(home);

@@ -21,7 +21,7 @@ const NEW = '2026.10.19';
 const UVX = '/py/3.11/bin/uvx';
 const TOOL = '/h/.local/share/uv/tools/mcp-server-time';
 const SITE = `${TOOL}/lib/python3.11/site-packages`;
-const RECEIPT = `[tool]\nrequirements = [{ name = "mcp-server-time", specifier = "==${OLD}" }]\npython = "/py/3.11/bin/python3"\n`;
+const RECEIPT = `[tool]\nrequirements = [{ name = "mcp-server-time", specifier = "==${OLD}" }]\npython = "3"\n`;
 
 const tool = (version: string): Inst => ({
   state: 'installed',
@@ -50,15 +50,15 @@ function machine(pin: string, installed: Inst, runs: string): ServerStatus[] {
   ];
 }
 
-/** The tool's venv, made from /py/3.11's Python, with uv beside it (`pip install uv`); no uv on PATH. */
-const onMachine = () =>
+/** The tool's venv, made from /py/3.11's Python (as uv writes pyvenv.cfg), with uv beside it (`pip install uv`); no uv on PATH. */
+const onMachine = (interpreter = ['/py/3.11/bin/python3.11']) =>
   facts(
-    ['/py/3.11/bin/uv'],
+    ['/py/3.11/bin/uv', ...interpreter],
     [],
     {},
     {
       [`${TOOL}/uv-receipt.toml`]: RECEIPT,
-      [`${TOOL}/pyvenv.cfg`]: 'home = /py/3.11/bin\n',
+      [`${TOOL}/pyvenv.cfg`]: 'home = /py/3.11/bin\nimplementation = CPython\nversion_info = 3.11.9\n',
     },
   );
 
@@ -117,12 +117,24 @@ describe('actions: an entry that pins its release to uvx follows its pin, whatev
     assert.ok(plan.kind === 'plan', JSON.stringify(plan));
     assert.deepEqual(plan.command, {
       command: '/py/3.11/bin/uv',
-      args: ['tool', 'install', `mcp-server-time==${OLD}`, '--python', '/py/3.11/bin/python3'],
+      args: ['tool', 'install', `mcp-server-time==${OLD}`, '--python', '/py/3.11/bin/python3.11'],
     });
     assert.deepEqual(plan.pins, [{ name: 'mcp-server-time', version: OLD, now: NEW }]);
     assert.deepEqual(plan.resolved, ['mcp']);
     assert.deepEqual(plan.kept, []);
     assert.ok(rollbackText(plan).some((l) => /as uv resolves them for that version, not pinned: mcp\b/.test(l)));
+    // The receipt's `--python 3` is never passed (a face's PATH answers it): without the tool's own
+    // interpreter, uv pip installs into the tool's environment.
+    const inPlace = rollbackPlan(clock, onMachine([]));
+    assert.ok(inPlace.kind === 'plan', JSON.stringify(inPlace));
+    assert.deepEqual(inPlace.command.args, [
+      'pip',
+      'install',
+      '--python',
+      `${TOOL}/bin/python`,
+      `mcp-server-time==${OLD}`,
+      'mcp==1.20.0',
+    ]);
   });
 
   it("finds uv beside the entry's own uvx before PATH, then on PATH, then beside the Python the venv was made from", () => {
