@@ -44,7 +44,10 @@ export function doctorText(a: DoctorAnswer): string[] {
     '',
     a.instances.length ? `Running (${a.instances.length}):` : 'Running: no instance.',
     ...a.instances.flatMap((i) => [
-      `  pid ${i.pid} (${i.client}) runs ${i.runs}${i.from ? ` from ${i.from}` : ''}: ${i.reason}`,
+      // An idle guard runs nothing: what it starts next, or last ran, as `runs` labels it.
+      i.idle
+        ? `  pid ${i.pid} (${i.client}) is idle${i.runs === '-' ? '' : `, ${i.runs}`}: ${i.reason}`
+        : `  pid ${i.pid} (${i.client}) runs ${i.runs}${i.from ? ` from ${i.from}` : ''}: ${i.reason}`,
       ...(i.moved ?? []).map((m) => `    moved since it started: ${m}`),
     ]),
     a.copies.length ? `Installed (${a.copies.length}):` : 'Installed: no copy found on this disk.',

@@ -321,13 +321,15 @@ export type Verdict =
       /**
        * A guard run with `--idle-stop` that stopped its server after a while without requests: the
        * next request starts it again, in the client's session. The instance is the guard's process;
-       * no server runs, so nothing about a version is said of it. Not a problem.
+       * no server runs, so no version is judged of it (what it starts next, or last ran, is said). Not a problem.
        */
       kind: 'idle';
       /** ISO 8601: when the server was stopped. */
       since: string;
       /** How long it had gone without a request, ms; absent: none was started yet (`run --lazy-start`). */
       afterMs?: number;
+      /** The package its last server started with, as its guard recorded it (the record's `versions`). */
+      ran?: { name: string; version: string };
     }
   | {
       /**

@@ -75,15 +75,20 @@ export function serverIdleOf(i: Pick<Instance, 'verdicts'>): Extract<Verdict, { 
   return i.verdicts.find((v): v is Extract<Verdict, { kind: 'idle' }> => v.kind === 'idle');
 }
 
-/** A guard's own word that it stopped its server for idleness (the record's `idle`), when well-formed. */
+/**
+ * A guard's own word that it stopped its server for idleness (the record's `idle`), when well-formed,
+ * with the package its last server started with (the record's `versions`, written at each start).
+ */
 export function idleOf(record: LockRecord): Omit<Extract<Verdict, { kind: 'idle' }>, 'kind'> | undefined {
   const d = record.idle as unknown;
   if (!d || typeof d !== 'object') return undefined;
   const { since, afterMs } = d as { since?: unknown; afterMs?: unknown };
   if (typeof since !== 'string') return undefined;
-  if (afterMs === undefined) return { since: since.slice(0, 64) };
+  const ran = ranWithOf(record.versions).ranWith?.package;
+  const last = ran ? { ran: { name: ran.name.slice(0, 214), version: ran.version.slice(0, 64) } } : {};
+  if (afterMs === undefined) return { since: since.slice(0, 64), ...last };
   if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return undefined;
-  return { since: since.slice(0, 64), afterMs };
+  return { since: since.slice(0, 64), afterMs, ...last };
 }
 
 /** Why an instance's server is down (it is a guard that gave up on it), or undefined: the one reading of it. */

@@ -109,7 +109,9 @@ function andList(items: readonly string[]): string {
 export function idleWords(v: Extract<VmVerdict, { kind: 'idle' }>, show: Show = asIs): string {
   if (v.afterMs === undefined)
     return `its server is started by the first request (run --lazy-start); none came since ${show(v.since)}`;
-  return `its server was stopped at ${show(v.since)} after ${cpuText(v.afterMs)} without a request; the next request starts it again`;
+  // What its last server started with, as its guard recorded it: what ran, not what runs.
+  const ran = v.ran ? `; its last server ran ${show(v.ran.name)} ${show(v.ran.version)}` : '';
+  return `its server was stopped at ${show(v.since)} after ${cpuText(v.afterMs)} without a request${ran}; the next request starts it again`;
 }
 
 /** A restart need in words, headed by its cause's (core/report/causes.ts): `Stale: runs pkg 1.0.0, but 2.0.0 is installed`. */

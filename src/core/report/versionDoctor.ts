@@ -10,6 +10,9 @@ import { describeMove } from '../versions/fingerprint';
 import { isNewer, ReleaseSaid } from '../versions/registry';
 import { restartRiskText } from '../versions/startRisk';
 import { ownerNames } from './state';
+import { serverIdleOf } from '../processes/guarded';
+import { idleWords } from './evidence';
+import { idleVersion, idleVersionWords } from './idleVersion';
 
 /**
  * "Why does this run that version?" in one answer, for `mcp-lifeguard doctor SERVER` and Show
@@ -24,8 +27,13 @@ export interface DoctorInstance {
   client: string;
   /** The entry it was started from: `memory in Cursor`. */
   entry: string;
-  /** The version it runs; `?` when that cannot be told. */
+  /**
+   * The version it runs; `?` when that cannot be told. A guard that stopped its server for idleness
+   * runs none: what it starts next or last ran, labelled (`starts 1.2.0 (installed)`), or `-`.
+   */
   runs: string;
+  /** A guard that stopped its server for idleness (`run --idle-stop`): nothing runs, so nothing needs a restart. */
+  idle?: true;
   /** The version installed where it runs from now, when it differs. */
   installed?: string;
   /** Where its code is, in words ("npx cache ...", "npm global prefix ..."). */
@@ -175,6 +183,21 @@ function entryWords(s: ServerStatus): string {
 }
 
 function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: WhereOf): DoctorInstance {
+  const idle = serverIdleOf(i);
+  if (idle) {
+    const installedNow = installedVersion(s.installed);
+    const next = idleVersion(idle, installedNow);
+    return {
+      pid: i.pid,
+      client: clientWords(i),
+      entry: entryWords(s),
+      runs: next ? idleVersionWords(next) : '-',
+      ...(next?.kind === 'starts' ? { installed: next.version } : {}),
+      idle: true,
+      needsRestart: false,
+      reason: `${idleWords(idle)}; its entry ${entryWords(s)} ${entryWhy}`,
+    };
+  }
   const v = i.versions;
   const verdict = v?.verdict;
   const installed = installedVersion(v?.installed);

@@ -13,6 +13,8 @@ export interface RunningGroup {
   /** What is installed where they run from, when it differs from what they run. */
   installed?: string;
   needsRestart: boolean;
+  /** Guards that stopped their server for idleness: `runs` says what they start next or last ran. */
+  idle?: true;
   /** Each client with how many of these instances it runs, in the order first seen. */
   clients: Array<{ name: string; count: number }>;
   pids: number[];
@@ -39,13 +41,14 @@ export interface VersionsSummary {
 
 function groupOf(groups: RunningGroup[], i: DoctorInstance): RunningGroup {
   const found = groups.find(
-    (g) => g.runs === i.runs && g.installed === i.installed && g.needsRestart === i.needsRestart,
+    (g) => g.runs === i.runs && g.installed === i.installed && g.needsRestart === i.needsRestart && g.idle === i.idle,
   );
   if (found) return found;
   const g: RunningGroup = {
     runs: i.runs,
     ...(i.installed !== undefined ? { installed: i.installed } : {}),
     needsRestart: i.needsRestart,
+    ...(i.idle ? { idle: true as const } : {}),
     clients: [],
     pids: [],
   };

@@ -18,6 +18,7 @@ import {
   versionUnknown,
 } from '../../core/report/state';
 import { t } from './l10n';
+import { idleVersion, idleVersionWords } from '../../core/report/idleVersion';
 import type { TreeContext, TreeItemModel } from './treeModel';
 import {
   restartAtRisk,
@@ -57,6 +58,10 @@ export function instanceItem(
   if (restartAtRisk(i)) details.push(t('restart will probably fail'));
   // A version move names what runs already ("2026.7.4 → 2026.8.31"): not said twice.
   else if (i.runningVersion && stale?.cause !== 'version' && stale?.cause !== 'config') details.push(i.runningVersion);
+  // An idle guard runs no server: what the next request starts, or what it last ran, labelled as such.
+  const idle = idleVerdict(i);
+  const idleRuns = idle && idleVersion(idle, server?.installedVersion);
+  if (idleRuns) details.push(idleVersionWords(idleRuns, t));
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.
   const shared = i.lock?.attached;

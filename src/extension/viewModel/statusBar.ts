@@ -14,7 +14,9 @@ import {
   instanceVerdicts,
   restartCauses,
   restartVerdict,
+  idleVerdict,
 } from '../../core/report/state';
+import { idleVersion, idleVersionWords } from '../../core/report/idleVersion';
 import { t } from './l10n';
 import { versionMove } from '../../core/report/versionWords';
 import { watchingLine, windowUserServersNote } from '../../core/report/machineWords';
@@ -209,10 +211,17 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
   const fine: string[] = [];
   for (const { server: s, instance: i } of distinctInstances(snapshot.servers)) {
     const stale = restartVerdict(i);
-    // A running version that is not known is `?`, never the installed one.
+    const idle = idleVerdict(i);
+    const idleRuns = idle && idleVersion(idle, s.installedVersion);
+    // A running version that is not known is `?`, never the installed one; an idle guard runs none:
+    // what it starts next, or last ran, labelled as such.
     const version = stale
       ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(versionMove(stale.running, stale.installed, ARROW, t))}`
-      : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
+      : idle
+        ? idleRuns
+          ? mdCell(idleVersionWords(idleRuns, t))
+          : '-'
+        : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
     const toFix = restartCauses(i).length > 0 || instanceFlags(i).size > 0;
     // A row's link acts on that row's instance only, named after what it does to it.
     const fix = !toFix

@@ -102,6 +102,7 @@ function clientsCell(g: RunningGroup): string {
 
 function groupState(g: RunningGroup): string {
   if (g.needsRestart) return t('restart');
+  if (g.idle) return t('idle');
   return g.runs === '?' ? t('version ?') : t('current');
 }
 
@@ -161,7 +162,7 @@ export function versionsDocument(a: DoctorAnswer, readAt?: string): string {
         a.instances.map((i, n) => [
           String(i.pid),
           i.client,
-          i.installed ? t('{0} (installed: {1})', i.runs, i.installed) : i.runs,
+          i.installed && !i.idle ? t('{0} (installed: {1})', i.runs, i.installed) : i.runs,
           i.from ?? '',
           ...(notes.some((x) => x) ? [notes[n]] : []),
         ]),

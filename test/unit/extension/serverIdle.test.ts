@@ -15,6 +15,10 @@ import { childNodes, rootNodes } from '../../../src/extension/viewModel/tree';
 import { treeItem } from '../../../src/extension/viewModel/treeItem';
 import { TreeNode } from '../../../src/extension/viewModel/treeModel';
 import { instance, NOW, server, snapshot } from './fixtures';
+import { versionDoctor } from '../../../src/core/report/versionDoctor';
+import { versionsSummary } from '../../../src/core/report/versionSummary';
+import { doctorText } from '../../../src/cli/format/doctor';
+import { entry, GLOBAL, MEM, npm } from '../report/doctorFacts';
 
 /** A guard run with `--idle-stop 600` that stopped its server (its lock record's words). */
 const idle: Extract<VmVerdict, { kind: 'idle' }> = {
@@ -120,5 +124,77 @@ describe('a guard that stopped its server for idleness (`run --idle-stop`): idle
       diagnostics: [],
     } as unknown as Snapshot).join('\n');
     assert.match(lines, /^ {2}notes +40 +Cursor \(30\) +1m +40 MB +idle: its server was stopped at/m);
+  });
+
+  it('the version it is about, never `?`: what the next request starts (installed), else what its last server ran', () => {
+    const record = {
+      pid: 40,
+      startTime: NOW,
+      serverName: 'notes',
+      resourceKey: 'k',
+      idle: { since: idle.since, afterMs: 600_000 },
+      versions: { package: { name: 'notes-mcp', version: '1.1.0', ecosystem: 'npm' } },
+    } as unknown as LockRecord;
+    // The guard's record keeps what its last server started with.
+    assert.deepEqual(idleOf(record)?.ran, { name: 'notes-mcp', version: '1.1.0' });
+    const ranIdle = { ...idle, ran: { name: 'notes-mcp', version: '1.1.0' } };
+    assert.match(
+      describeVerdict(ranIdle),
+      /without a request; its last server ran notes-mcp 1\.1\.0; the next request/,
+    );
+    const ctx = { trusted: true, now: NOW, guardAvailable: true };
+    const faces = (s: ReturnType<typeof server>) => {
+      const snap2 = snapshot([s]);
+      const serverNode: TreeNode = childNodes(rootNodes(snap2).find((n) => n.kind === 'group')!)[0];
+      const row = treeItem(childNodes(serverNode)[0], ctx, []);
+      const bar = statusBarModel({ state: 'ready', snapshot: snap2 }, { alwaysShow: true });
+      const tip = bar.visible ? bar.tooltip : '';
+      return { row: row.description, tip: /\| notes \|[^\n]*/.exec(tip)?.[0] ?? tip };
+    };
+    const guard = (v: Extract<VmVerdict, { kind: 'idle' }>) =>
+      instance(40, { verdicts: [v], lock: { serverName: 'notes', control: '/s' } });
+    // Installed where its entry resolves: that is what the next request starts, labelled as installed.
+    const starts = faces(server('notes', { installedVersion: '1.2.0', instances: [guard(ranIdle)] }));
+    assert.equal(starts.row, 'starts 1.2.0 (installed) · guarded · 84 MB');
+    assert.equal(starts.tip, String.raw`| notes | Claude Desktop | 40 | starts 1.2.0 \(installed\) (idle) |  |`);
+    // Nothing resolved now: what its last server ran, as its guard recorded it.
+    const ran = faces(server('notes', { instances: [guard(ranIdle)] }));
+    assert.equal(ran.row, 'last ran 1.1.0 · guarded · 84 MB');
+    assert.equal(ran.tip, '| notes | Claude Desktop | 40 | last ran 1.1.0 (idle) |  |');
+    // Neither known: nothing said, never `?`.
+    const none = faces(server('notes', { instances: [guard(idle)] }));
+    assert.equal(none.row, 'guarded · 84 MB');
+    assert.equal(none.tip, '| notes | Claude Desktop | 40 | - (idle) |  |');
+  });
+
+  it('Show Versions and `doctor`: an idle guard is idle, with what it starts next, never a version `?` to look into', () => {
+    const installed = npm(GLOBAL, '2026.8.31', 'x');
+    const guardInstance = {
+      pid: 40,
+      ppid: 1,
+      commandLine: 'node mcp-lifeguard.js run --idle-stop 600 -- mcp-server-memory',
+      commandHash: 'h',
+      client: { id: 'cursor', name: 'Cursor' },
+      launcherChain: [],
+      verdicts: [{ ...idle, ran: { name: MEM, version: '2026.7.4' } }],
+    } as unknown as Instance;
+    const a = versionDoctor({
+      server: 'memory',
+      package: { ecosystem: 'npm', name: MEM },
+      entries: [entry('cursor', 'Cursor', 'mcp-server-memory', [], installed, [guardInstance])],
+      copies: [],
+      releases: [],
+    } as unknown as Parameters<typeof versionDoctor>[0]);
+    assert.deepEqual(
+      a.instances.map((i) => [i.runs, i.installed, i.idle, i.needsRestart]),
+      [['starts 2026.8.31 (installed)', '2026.8.31', true, false]],
+    );
+    const summary = versionsSummary(a);
+    assert.notEqual(summary.next.kind, 'unknown');
+    assert.equal(summary.groups[0].idle, true);
+    assert.match(
+      doctorText(a).join('\n'),
+      /pid 40 \(Cursor\) is idle, starts 2026\.8\.31 \(installed\): its server was stopped at .*its last server ran .*2026\.7\.4/,
+    );
   });
 });
