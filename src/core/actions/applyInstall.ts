@@ -116,5 +116,12 @@ export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
         return undefined;
       }
     },
+    readdir: (p) => {
+      try {
+        return fs.readdirSync(p);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -38,6 +38,8 @@ export interface InstallFacts {
   which(program: string): string | undefined;
   /** A small text file's content (a lockfile, a package.json, PEP 610's direct_url.json), or undefined. */
   readText(p: string): string | undefined;
+  /** A folder's entry names (a site-packages' `*.dist-info`), or undefined when it cannot be read. */
+  readdir?(p: string): string[] | undefined;
 }
 
 export type InstalledPackage = Extract<Installed, { state: 'installed' }>;

@@ -10,6 +10,7 @@ import { versionProblem } from './installArgs';
 import { runnerOfEntry } from '../launch/entryRunner';
 import { ServedEntry, servesText } from './installServes';
 import { canonicalMemberName } from '../versions/fingerprint';
+import { parseDistDir } from '../versions/python';
 import type { InstalledPackage } from './installCommand';
 
 /**
@@ -96,6 +97,24 @@ function installedBeside(instances: readonly Instance[]): Map<string, string> {
 }
 
 /**
+ * The distributions of the site-packages a Python server runs from (`normalized name -> version`),
+ * read once when first asked: a dependency its closure no longer holds may still be installed there.
+ */
+function siteDistributions(installed: InstalledPackage, facts: InstallFacts): () => Map<string, string> {
+  let read: Map<string, string> | undefined;
+  return () => {
+    if (read) return read;
+    read = new Map();
+    const site = installed.sitePackages;
+    for (const entry of (site && facts.readdir?.(site)) || []) {
+      const d = parseDistDir(entry);
+      if (d) read.set(d.name, d.version);
+    }
+    return read;
+  };
+}
+
+/**
  * `lastUpgrade`: the newest Upgrade that installed what is installed now (upgradeHistory.ts): what
  * it replaced is the version to go back to when no process is known to have run another.
  */
@@ -115,9 +134,11 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
   // npm resolves a package's dependencies again on install; Python's are pinned one by one.
   if (ran && installed.ecosystem === 'python') {
     const beside = installedBeside(server.instances);
+    const site = siteDistributions(installed, facts);
     for (const [name, version] of Object.entries(ran.dependencies ?? {})) {
       // One that only left the closure is still installed beside it: at its version, nothing to do.
-      const now = installed.environment?.packages[name] ?? beside.get(name);
+      // A server that is down has no verdict that says so: its site-packages does.
+      const now = installed.environment?.packages[name] ?? beside.get(name) ?? site().get(normalizeName(name));
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
   }

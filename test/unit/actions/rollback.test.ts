@@ -125,6 +125,55 @@ describe('roll back: the versions its processes started with, the way it was ins
     assert.equal(rollbackPlan(serverOf(installed, ran), facts([])).kind, 'refused');
   });
 
+  it("a down guard's Roll Back says what really changes: a dependency still installed in its site-packages is never installed from nothing", () => {
+    const site = '/w/.venv/lib/python3.11/site-packages';
+    const installed: Inst = {
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'srv',
+      version: '2.0.0',
+      how: 'venv /w/.venv',
+      location: `${site}/srv-2.0.0.dist-info`,
+      sitePackages: site,
+      environment: { hash: 'h', packages: { mcp: '2.3.0' }, scope: 'closure' },
+    };
+    // The guard's record of its last server that served: certifi and sniffio left the closure with
+    // the upgrade, and no process runs to have a verdict say they are still there.
+    const ranWith = {
+      package: { name: 'srv', version: '1.0.0' },
+      dependencies: { mcp: '1.30.0', certifi: '2026.10.19', sniffio: '1.3.0', httpx: '0.28.1' },
+    };
+    const guard = {
+      pid: 40,
+      startTime: 1,
+      launcherChain: [],
+      client: { id: 'cursor', name: 'Cursor' },
+      verdicts: [{ kind: 'down', since: 's', reason: 'crash loop', ranWith }],
+      lock: { serverName: 'srv', resourceKey: 'k' },
+    } as unknown as ServerStatus['instances'][number];
+    const server: ServerStatus = { ...stdioConfig('srv', 'cursor', 'x', []), installed, instances: [guard] };
+    const listing = [
+      'srv-2.0.0.dist-info',
+      'mcp-2.3.0.dist-info',
+      'certifi-2026.10.19.dist-info',
+      'Sniffio-1.3.1.dist-info',
+      'pip',
+    ];
+    const plan = rollbackPlan(server, {
+      ...facts(['/w/.venv/pyvenv.cfg'], [`${site}/pip`]),
+      readdir: (p) => (p === site ? listing : undefined),
+    });
+    assert.ok(plan.kind === 'plan', JSON.stringify(plan));
+    assert.deepEqual(plan.pins, [
+      { name: 'srv', version: '1.0.0', now: '2.0.0' },
+      { name: 'mcp', version: '1.30.0', now: '2.3.0' },
+      { name: 'sniffio', version: '1.3.0', now: '1.3.1' },
+      { name: 'httpx', version: '0.28.1' },
+    ]);
+    assert.deepEqual(plan.restart, [{ guardPid: 40 }]);
+    assert.ok(!rollbackText(plan).some((l) => l.includes('certifi')), rollbackText(plan).join('\n'));
+  });
+
   it("a JavaScript script whose imported package moved: that package back, with the project's own installer in its folder", () => {
     const script: Inst = {
       state: 'installed',
