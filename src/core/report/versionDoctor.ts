@@ -136,12 +136,18 @@ function entryReason(s: ServerStatus, pkg: PackageRef | undefined, where: WhereO
   const r = runnerOfEntry(s);
   const i = s.installed;
   const found = i?.state === 'installed' ? `${i.version} in ${where(i)}` : undefined;
-  const gone = i?.state === 'missing' ? `no copy is on disk yet (${i.how}): its next start fetches one` : undefined;
+  // What is not known is said with its reason, never left as a bare `?`.
+  const notFound =
+    i?.state === 'missing'
+      ? `no copy is on disk yet (${i.how}): its next start fetches one`
+      : i?.state === 'unknown'
+        ? `what it resolves to is unknown: ${i.reason}`
+        : undefined;
   if (r) {
     const runner = RUNNER_WORDS[r.runner];
     if (r.pin)
-      return `pins ${r.spec} for ${runner}: it runs that version whatever else is installed${found ? ` (${found})` : gone ? `; ${gone}` : ''}`;
-    return `runs ${pkg?.name ?? r.spec} through ${runner} without a version: ${runner} takes ${RUNNER_ORDER[r.runner] ?? 'the newest copy in its cache'}${found ? `, now ${found}` : gone ? `; ${gone}` : ''}`;
+      return `pins ${r.spec} for ${runner}: it runs that version whatever else is installed${found ? ` (${found})` : notFound ? `; ${notFound}` : ''}`;
+    return `runs ${pkg?.name ?? r.spec} through ${runner} without a version: ${runner} takes ${RUNNER_ORDER[r.runner] ?? 'the newest copy in its cache'}${found ? `, now ${found}` : notFound ? `; ${notFound}` : ''}`;
   }
   const program = whatRuns(s);
   if (i?.state === 'installed') return `runs ${program}${versionFound(i, where)}`;

@@ -33,8 +33,10 @@ import {
   resolvePythonModule,
   resolvePythonRunner,
   resolveVenvScript,
+  uvCacheDir,
   venvOf,
 } from './python';
+import { uvCacheHistory } from './uvCacheHistory';
 import { Installed, Running } from '../base/versionTypes';
 
 /** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
@@ -494,7 +496,8 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
 /**
  * A pinned `uvx pkg==X` whose process runs from an installed `uv tool` (uvx reuses one that
  * satisfies the pin): what its next start runs is what the pin resolves to (the tool while it still
- * has X, else X in uv's cache). With X nowhere on disk, uvx fetches X at its next start: not the
+ * has X, else an environment of X in uv's cache). With only X's wheel in uv's cache, X is named but
+ * what uvx builds from it is not known until it does. With X nowhere on disk, uvx fetches X at its next start: not the
  * tool's version, whatever the tool moved to.
  */
 async function pinnedUvxNow(
@@ -507,11 +510,24 @@ async function pinnedUvxNow(
   const now = await fromLaunch(ctx, launch, options, parsed);
   if (now.installed.state === 'installed') return now.installed;
   const pin = uvxPin(launch, parsed) ?? '';
+  // No environment of it, but its wheel unpacked in uv's cache (the tool's own install left it): uvx
+  // builds its next environment from that, resolving its dependencies then, so the release is named
+  // and what the environment will hold stays unknown (a copy of it would be judged as the process's code).
+  const history = await uvCacheHistory(ctx, uvCacheDir(ctx), tool.name);
+  const held = history.state === 'found' ? history.unpacks.filter((u) => u.version === pin).at(-1) : undefined;
+  const archive = held && (await ctx.fs.realpath(held.bucket));
+  if (held && archive)
+    return {
+      state: 'unknown',
+      ecosystem: 'python',
+      name: tool.name,
+      reason: `its entry pins ${tool.name} ${pin}, which the uv tool it ran from no longer holds (${tool.version} now); uv's cache holds the wheel of ${tool.name} ${pin} (${archive}, unpacked ${new Date(held.fetchedAt).toISOString()}): uvx builds its environment from it at its next start, its dependencies resolved then`,
+    };
   return {
     state: 'unknown',
     ecosystem: 'python',
     name: tool.name,
-    reason: `its entry pins ${tool.name} ${pin}, which neither the uv tool it ran from (${tool.version} now) nor uv's cache holds: uvx fetches ${pin} at its next start`,
+    reason: `its entry pins ${tool.name} ${pin}, which neither the uv tool it ran from (${tool.version} now) nor uv's cache holds${history.state === 'none' ? ` (${history.reason})` : ''}: uvx fetches ${pin} at its next start`,
   };
 }
 

@@ -194,7 +194,8 @@ export function versionsDocument(a: DoctorAnswer, readAt?: string): string {
         e.client,
         e.file,
         e.pin !== undefined ? `${e.runner ?? ''} ${e.pin}`.trim() : '',
-        e.resolves ?? '?',
+        // Not on disk: said `unknown`, its reason in the entry's why.
+        e.resolves ?? t('unknown'),
         e.reason,
       ]),
     ),

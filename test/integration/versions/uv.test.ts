@@ -148,6 +148,35 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await stopChildren([server]);
   });
 
+  it("uvx mcp-server-time@OLD run from the uv tool, then the tool moves to NEW: the release is named from the wheel uv's cache holds, its unknown said with that reason", async () => {
+    const { root, env, uv, uvx, uvEnv, take } = await setup('lg-uvxpin-tool-');
+    await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
+    const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
+    const look = take(projectDir);
+    // uvx reuses the installed tool that satisfies the pin.
+    const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
+    const before = await instanceOf(look, 'time', server.pid!);
+    const was = before.versions?.installed;
+    assert.match(was?.state === 'installed' ? was.how : '', /^uv tool /, JSON.stringify(before.versions));
+    await pastJudgedStart(before.startTime);
+    // The tool moves on for another entry: no environment of OLD is left, only its wheel in uv's cache.
+    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
+    const after = await instanceOf(look, 'time', server.pid!);
+    const now = after.versions?.installed;
+    assert.ok(now?.state === 'unknown', JSON.stringify(after.versions));
+    assert.match(
+      now.reason,
+      new RegExp(
+        `uv's cache holds the wheel of ${TIME} ${OLD.replace(/\./g, '\\.')} \\(.*archive-v\\d+.*, unpacked .*\\): uvx builds its environment from it at its next start`,
+      ),
+    );
+    // Said with that reason: neither a guess nor a bare `?`.
+    const v = after.versions?.verdict;
+    assert.ok(v?.state === 'unknown', JSON.stringify(v));
+    assert.match(v.reason, /uv's cache holds the wheel of/);
+    await stopChildren([server]);
+  });
+
   it("uv tool install OLD: current; uv tool upgrade: stale naming both, and at a first look inferred from uv's cache; --reinstall of the same: current", async () => {
     const { root, env, uv, uvEnv, take, home } = await setup('lg-uvtool-');
     await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });

@@ -64,6 +64,26 @@ describe('doctor: every source of a server version in one answer', () => {
     assert.deepEqual(versionDoctor(pinnedNew).findings, []);
   });
 
+  it('a pinned entry whose release is on no disk says why it is unknown, never a bare `?`', () => {
+    const f = heldBack();
+    const reason =
+      "its entry pins @modelcontextprotocol/server-memory 2026.7.4, which neither the uv tool it ran from (2026.8.31 now) nor uv's cache holds: uvx fetches 2026.7.4 at its next start";
+    f.entries = [
+      entry('windsurf', 'Windsurf', 'npx', ['-y', `${MEM}@2026.7.4`], {
+        state: 'unknown',
+        ecosystem: 'npm',
+        name: MEM,
+        reason,
+      }),
+    ];
+    const [e] = versionDoctor(f).entries;
+    assert.equal(e.resolves, undefined);
+    assert.equal(
+      e.reason,
+      `pins ${MEM}@2026.7.4 for npx: it runs that version whatever else is installed; what it resolves to is unknown: ${reason}`,
+    );
+  });
+
   it('a guard-wrapped entry is read by the launch it wraps; secrets in it stay masked', () => {
     const f = heldBack();
     f.entries = [

@@ -68,7 +68,7 @@ describe('versions: a process in a uvx environment is judged against what its la
 
 /** uvx reuses an installed `uv tool` that satisfies the entry's pin: the pin says what the entry runs next, not the tool. */
 describe('versions: a pinned uvx entry whose process runs from a uv tool is judged against its pin', () => {
-  it('the tool while it has the pinned release; once the tool moved, the pin in uv’s cache, else not known (uvx fetches it), never the tool’s release', async () => {
+  it('the tool while it has the pinned release; once the tool moved, the pin in uv’s cache, else not known (its wheel in uv’s cache named, else uvx fetches it), never the tool’s release', async () => {
     const home = tempDir();
     const cache = path.join(home, '.cache', 'uv');
     const tools = path.join(home, '.local', 'share', 'uv', 'tools');
@@ -90,6 +90,24 @@ describe('versions: a pinned uvx entry whose process runs from a uv tool is judg
     // An unpinned entry follows the tool.
     const loose = await resolveInstalled(ctx, { command: 'uvx', args: ['srv'] }, { processArgv });
     assert.equal(loose.installed.state === 'installed' && loose.installed.version, '2.0');
+
+    // The tool's own install unpacked the wheel of 1.0 in uv's cache: uvx builds its next environment
+    // from it. The release is named; what that environment will hold is not known until then.
+    const wheel = path.join(cache, 'archive-v0', 'Wheel10');
+    fs.mkdirSync(path.join(wheel, 'srv-1.0.dist-info'), { recursive: true });
+    fs.mkdirSync(path.join(cache, 'wheels-v5', 'pypi', 'srv'), { recursive: true });
+    fs.symlinkSync(wheel, path.join(cache, 'wheels-v5', 'pypi', 'srv', '1.0-py3-none-any'));
+    const fromWheel = await resolveInstalled(ctx, pinned, { processArgv });
+    assert.ok(fromWheel.installed.state === 'unknown', JSON.stringify(fromWheel.installed));
+    assert.match(
+      fromWheel.installed.reason,
+      /^its entry pins srv 1\.0, which the uv tool it ran from no longer holds \(2\.0 now\); uv's cache holds the wheel of srv 1\.0 \(.*Wheel10, unpacked .*\): uvx builds its environment from it at its next start/,
+    );
+    // Another release's wheel is not the pin's.
+    fs.rmSync(path.join(cache, 'wheels-v5', 'pypi', 'srv', '1.0-py3-none-any'));
+    fs.symlinkSync(wheel, path.join(cache, 'wheels-v5', 'pypi', 'srv', '2.0-py3-none-any'));
+    const other = (await resolveInstalled(ctx, pinned, { processArgv })).installed;
+    assert.match(other.state === 'unknown' ? other.reason : '', /nor uv's cache holds: uvx fetches 1\.0/);
 
     const env = path.join(cache, 'archive-v0', 'Pinned');
     venv(env, [{ name: 'srv', version: '1.0', scripts: ['srv'] }]);
