@@ -98,7 +98,7 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
     await answerDialog(page, 'Wrap');
     const toast = notifications(page).filter({
       hasText:
-        /memory now starts through the guard\. Next: VS Code: restarted memory with its new entry \(pid \d+ \S+ \d+\)\./,
+        /memory now starts through the guard\. VS Code: restarted memory with its new entry \(pid \d+ \S+ \d+\)\./,
     });
     await toast.first().waitFor({ state: 'visible', timeout: 90000 });
     const guardedPid = Number(/pid \d+ \S+ (\d+)/.exec(await toast.first().innerText())![1]);
@@ -125,7 +125,7 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
     await answerDialog(page, 'Unwrap');
     const unwrapped = notifications(page).filter({
       hasText:
-        /memory no longer starts through the guard from its next start\. Next: VS Code: restarted memory with its new entry \(pid [\d, ]+ \S+ \d+\)\./,
+        /memory is unwrapped and runs without the guard now: VS Code restarted it with its new entry \(pid [\d, ]+ \S+ \d+\)\./,
     });
     await unwrapped.first().waitFor({ state: 'visible', timeout: 90000 });
     const plainPid = Number(/new entry \(pid [\d, ]+ \S+ (\d+)\)/.exec(await unwrapped.first().innerText())?.[1]);

@@ -1,6 +1,12 @@
 import { pathFor } from '../base/hostEnv';
-import type { InstallFacts } from './installCommand';
 import { pathProblem } from './installArgs';
+
+/** What reading a venv's `pyvenv.cfg` needs of the machine (a part of the install command's facts). */
+export interface VenvFacts {
+  platform: NodeJS.Platform;
+  isFile(p: string): boolean;
+  readText(p: string): string | undefined;
+}
 
 /** One `key = value` line of a venv's `pyvenv.cfg`. */
 function cfgValue(cfg: string, key: string): string | undefined {
@@ -14,7 +20,7 @@ function cfgValue(cfg: string, key: string): string | undefined {
  * `python`; Windows `python.exe`), as uv writes neither name. The interpreter is a path, never a
  * version request: a face's PATH (VS Code's extension host) may find another `python3` for one.
  */
-export function venvBase(venv: string, facts: InstallFacts): { home?: string; interpreter?: string } {
+export function venvBase(venv: string, facts: VenvFacts): { home?: string; interpreter?: string } {
   const p = pathFor(facts);
   const cfg = facts.readText(p.join(venv, 'pyvenv.cfg')) ?? '';
   const home = cfgValue(cfg, 'home');
