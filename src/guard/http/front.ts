@@ -18,6 +18,7 @@ import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffere
 import { Exchange, sendUpstream } from './upstreamRequest';
 import { JsonToolResult, SseToolResult } from './toolResultBody';
 import { TAPPED_METHODS, tapResult } from './resultTap';
+import { SaidOnce } from '../saidOnce';
 import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import { HttpClients, initializeClientName, modernClientName } from './httpClients';
 import { IdleWaiters } from '../host/idleWaiters';
@@ -94,13 +95,14 @@ export class HttpFront {
    * stream on the new server carries one `list_changed` per list (as the stdio guard writes).
    */
   private readonly listChangedOwed = new Map<string, string[]>();
-  /** Whether a failure to annotate a result was logged (once per front). */
-  private annotateFailureLogged = false;
+  /** A failure to annotate a result is logged once per front. */
+  private readonly said: SaidOnce;
   /** Sessions each connection opened. */
   private readonly initializes = new WeakMap<Socket, number>();
 
   constructor(private readonly options: FrontOptions) {
     this.limits = httpLimits(options.limits);
+    this.said = new SaidOnce((line) => options.log(line));
     this.gate = new ConnectionGate(this.limits.maxConnections);
     this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
     this.listens = new ListenStreams({
@@ -566,13 +568,11 @@ export class HttpFront {
       requestId,
       notices: () => notes.notices(),
       delivered: () => notes.delivered(),
-      failed: (reason: string) => {
-        if (this.annotateFailureLogged) return;
-        this.annotateFailureLogged = true;
-        this.options.log(
+      failed: (reason: string) =>
+        this.said.say(
+          'annotate',
           `could not add the stale notice to a result (${reason}); it was relayed as the server wrote it (said once)`,
-        );
-      },
+        ),
     };
     return sse ? new SseToolResult(body) : new JsonToolResult(body);
   }

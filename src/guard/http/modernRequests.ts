@@ -80,7 +80,12 @@ export function changedNotices(honored: HonoredNotifications, listenId: unknown)
 
 /** One SSE `message` event carrying `message`. */
 export function sseEvent(message: object): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  return sseLineEvent(JSON.stringify(message));
+}
+
+/** One SSE `message` event carrying a message already written as one line (its newline, if any, is not sent). */
+export function sseLineEvent(line: string): string {
+  return `event: message\ndata: ${line.endsWith('\n') ? line.slice(0, -1) : line}\n\n`;
 }
 
 /**

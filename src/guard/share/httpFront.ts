@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { isModernRequest } from '../http/modernRequests';
+import { isModernRequest, sseLineEvent } from '../http/modernRequests';
 import { firstHeader } from '../http/reinitialize';
 import { checkOrigin } from '../http/origin';
 import { readBody } from '../http/bodies';
@@ -11,6 +11,7 @@ import { requestIdOf, sendJsonRpcError } from '../http/jsonrpcError';
 import type { PeerProcess } from '../http/httpClients';
 import { PeerLookup, PeerUser } from '../http/peerProcess';
 import { idKey, parseLine } from '../stdio/messages';
+import { SaidOnce } from '../saidOnce';
 import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import type { HubConnection, ShareHub } from './hub';
 import { isId, isObject } from './jsonrpc';
@@ -94,8 +95,6 @@ class FrontClient {
   }
 }
 
-const eventOf = (line: string) => `event: message\ndata: ${line.endsWith('\n') ? line.slice(0, -1) : line}\n\n`;
-
 /**
  * The share host's streamable HTTP front (`run --on-conflict share --share-listen HOST:PORT`): a
  * client whose config names a URL reaches the shared server here, with no relay process of its own.
@@ -118,7 +117,7 @@ export class ShareHttpFront {
   private readonly sweep: NodeJS.Timeout;
   /** Held while 2026-07-28 clients were seen lately: they have no session, yet the server is theirs (hub.hold). */
   private modernHold: { release(): void; until: number } | undefined;
-  private readonly said = new Set<string>();
+  private readonly said: SaidOnce;
   /** Set while the server does not keep up: POST bodies are read once it is released. */
   private held: { promise: Promise<void>; release(): void } | undefined;
   private listenAddress = '';
@@ -131,6 +130,7 @@ export class ShareHttpFront {
     private readonly hub: ShareHub,
     private readonly options: ShareFrontOptions,
   ) {
+    this.said = new SaidOnce((line) => options.log(line));
     const peers = new PeerLookup({ maxPending: 64, scanBudgetMs: 2000 });
     this.peerOf = options.peerOf ?? ((socket) => peers.peerOf(socket));
     this.userOf = options.userOf ?? ((socket) => peers.userOf(socket));
@@ -145,7 +145,7 @@ export class ShareHttpFront {
         this.gate.busy(req.socket);
         res.once('close', () => this.gate.idle(req.socket));
         this.handle(req, res).catch((err: Error) => {
-          this.sayOnce('handler', `a request failed in the front (${err.message}; said once)`);
+          this.said.say('handler', `a request failed in the front (${err.message}; said once)`);
           sendJsonRpcError(res, 500, JsonRpcErrorCode.InternalError, 'the share host could not serve this request');
         });
       },
@@ -199,7 +199,7 @@ export class ShareHttpFront {
     // port any local user can: where the OS says whose a connection is (Linux), only this user's is served.
     const user = await this.userOf(req.socket);
     if (user === 'other' || (user === 'unknown' && process.platform === 'linux')) {
-      this.sayOnce(
+      this.said.say(
         `user-${user}`,
         `refused an HTTP client whose process is ${user === 'other' ? "another user's" : 'not known'} (said once)`,
       );
@@ -481,7 +481,7 @@ export class ShareHttpFront {
     if (client.queue.length >= MAX_QUEUED) {
       client.queue.shift();
       client.dropped++;
-      this.sayOnce(
+      this.said.say(
         `queue-${client.sid}`,
         `HTTP session ${shortId(client.sid ?? '')} opens no event stream: its oldest waiting messages are dropped (said once per session)`,
       );
@@ -525,7 +525,7 @@ export class ShareHttpFront {
         ...(target.sid ? { 'mcp-session-id': target.sid } : {}),
       });
     }
-    res.write(eventOf(line));
+    res.write(sseLineEvent(line));
     if (res.writableLength > MAX_UNREAD_BYTES) {
       this.options.log(
         `an HTTP client did not read ${MAX_UNREAD_BYTES} bytes of an event stream; the stream was ended`,
@@ -606,12 +606,6 @@ export class ShareHttpFront {
     const held = this.held;
     this.held = undefined;
     held?.release();
-  }
-
-  private sayOnce(kind: string, line: string): void {
-    if (this.said.has(kind)) return;
-    this.said.add(kind);
-    this.options.log(line);
   }
 }
 

@@ -6,6 +6,7 @@ import type { NoticeAudience } from '../host/staleGate';
 import { joinLine, LineParts, LineSplitter } from '../stdio/lines';
 import { classifyValue, parseLine, serializeMessage, trailingResponseId } from '../stdio/messages';
 import { nestedDeeperThan } from '../stdio/safeJson';
+import { errorText, SaidOnce } from '../saidOnce';
 import { JsonRpcErrorCode } from '../wireErrors';
 import { fail, Id, isId, isObject } from './jsonrpc';
 import { Message, ShareMux } from './mux';
@@ -66,10 +67,6 @@ export interface HubConnection {
 
 type Json = Record<string, unknown>;
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 /** What an answer the hub writes itself looks like: an error, under the message's id or null. */
 const errorLine = (id: Id | null, code: number, message: string): Json => ({
   jsonrpc: '2.0',
@@ -102,9 +99,10 @@ export class ShareHub {
   /** The transport is not taking what goes to the server: clients are not read until it drains. */
   private serverFull = false;
   /** Kinds of refusal and failure already logged (each said once, so a client repeating one cannot flood the log). */
-  private readonly logged = new Set<string>();
+  private readonly logged: SaidOnce;
 
   constructor(private readonly options: ShareHubOptions) {
+    this.logged = new SaidOnce((line) => options.log(line));
     this.mux = new ShareMux({
       toServer: (message) => this.sendToServer(message),
       toClient: (client, message) => this.sendToClient(client, message),
@@ -447,9 +445,7 @@ export class ShareHub {
   }
 
   private logOnce(kind: string, message: string): void {
-    if (this.logged.has(kind)) return;
-    this.logged.add(kind);
-    this.options.log(message);
+    this.logged.say(kind, message);
   }
 
   private failedOnce(kind: string, message: string): void {

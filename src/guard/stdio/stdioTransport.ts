@@ -28,6 +28,7 @@ import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
+import { errorText, SaidOnce } from '../saidOnce';
 import { GuardErrorCode } from '../wireErrors';
 import { annotateToolResult, downAnswer, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
 import type { NoticeAudience } from '../host/staleGate';
@@ -83,10 +84,6 @@ interface InFlight {
 const NEWLINE = Buffer.from('\n');
 const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 /**
  * The stdio transport: relays the server's bytes unchanged and knows enough of the JSON-RPC stream
  * (requests in flight, the client's handshake, the server's capabilities and tool annotations) to
@@ -107,7 +104,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private readonly handshake = new Handshake();
   private readonly subscriptions = new Subscriptions();
   /** Kinds of relay failure already logged (failedOnce). */
-  private readonly failuresLogged = new Set<string>();
+  private readonly failuresLogged = new SaidOnce((line) => this.host.log(line));
 
   constructor(private readonly options: StdioTransportOptions) {
     this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
@@ -546,9 +543,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   /** Logs a failure of the relay's own bookkeeping once per kind, so a server repeating it cannot flood the log. */
   private failedOnce(kind: string, message: string): void {
-    if (this.failuresLogged.has(kind)) return;
-    this.failuresLogged.add(kind);
-    this.host.log(`${message} (said once)`);
+    this.failuresLogged.say(kind, `${message} (said once)`);
   }
 
   /** Classifies a relayed server line; a large answer to a request whose result we do not need is not parsed. */
