@@ -14,7 +14,8 @@ import {
 import type { ProbeResult } from '../host/probe';
 import type { GuardTransport, HostView } from '../host/transport';
 import type { UpstreamAddress } from './exchange';
-import type { HttpFront, UpstreamTarget } from './front';
+import type { HttpFront } from './front';
+import type { UpstreamTarget } from './frontOptions';
 import { freePort, LOOPBACK, waitUntilAnswers } from './upstream';
 
 export interface HttpTransportOptions {
