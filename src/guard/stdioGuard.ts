@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartAsk, GuardRestartReply } from '../core/control/protocol';
-import { GuardHost, GuardHostOptions } from './host/host';
+import { GuardHost } from './host/host';
+import type { GuardHostOptions } from './host/hostOptions';
 import { PipedProcess, SpawnSpec } from './host/supervisor';
 import { InstalledVersionProbe, StalePolicy } from './host/staleness';
 import type { NoticeAudience } from './host/staleGate';
