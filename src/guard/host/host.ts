@@ -188,14 +188,15 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * does not. A guard told to shut down before this never starts a child.
    */
   async start(): Promise<void> {
+    const options = this.options;
     if (this.lifecycle.isClosing) return;
-    if (this.options.lazyStart) {
+    if (options.lazyStart) {
       // Nothing runs until a client's message asks (noteClientMessage): the guard is idle from the start.
       const since = new Date().toISOString();
       this.lifecycle.to({ kind: 'idle', since });
       this.startedFirst.resolve();
       this.staleGate.start();
-      this.options.log(`${this.options.serverName}: the server starts with the first client message (--lazy-start)`);
+      options.log(`${options.serverName}: the server starts with the first client message (--lazy-start)`);
       this.idle.startedIdle(since);
       return;
     }
@@ -300,9 +301,10 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   async spawnSlot(): Promise<Slot<P>> {
+    const options = this.options;
     this.generation++;
     const child = await this.transport.spawn(this.generation);
-    const probe = this.options.probe;
+    const probe = options.probe;
     const slot: Slot<P> = {
       child,
       stopping: false,
@@ -311,11 +313,10 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         : Promise.resolve(undefined),
     };
     this.slot = slot;
-    if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid, child.treeMark);
+    if (child.proc.pid !== undefined) void options.onChildSpawned?.(child.proc.pid, child.treeMark);
     void slot.version.then((version) => {
       slot.knownVersion = version;
-      if (child.proc.pid !== undefined && !child.exit)
-        void this.options.onChildStarted?.({ pid: child.proc.pid, version });
+      if (child.proc.pid !== undefined && !child.exit) void options.onChildStarted?.({ pid: child.proc.pid, version });
     });
     void child.exited.then((exit) => this.onChildExit(slot, exit));
     return slot;
@@ -323,27 +324,29 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   /** Every stop of a child goes here: the transport lets go of it first (see GuardTransport.leaving). */
   async stopSlotChild(slot: Slot<P>): Promise<ChildExit> {
+    const options = this.options;
     this.transport.leaving?.(slot.child);
-    const exit = await stopServer(slot.child, this.options.grace);
+    const exit = await stopServer(slot.child, options.grace);
     // A server that needs the kill holds every restart for the whole grace period: worth saying.
     if (exit.signal === 'SIGKILL')
-      this.options.log(
-        `${this.options.serverName} (pid ${slot.child.proc.pid}) did not exit within the stop grace period; it was killed (SIGKILL)`,
+      options.log(
+        `${options.serverName} (pid ${slot.child.proc.pid}) did not exit within the stop grace period; it was killed (SIGKILL)`,
       );
     return exit;
   }
 
   private onChildExit(slot: Slot<P>, exit: ChildExit): void {
+    const options = this.options;
     // While starting, the first child's exit is the start's to report (start() calls again).
     if (this.slot !== slot || this.state.kind === 'starting') return;
-    if (exit.spawnError) this.options.log(`could not start ${this.options.command}: ${exit.spawnError.message}`);
+    if (exit.spawnError) options.log(`could not start ${options.command}: ${exit.spawnError.message}`);
     this.transport.childExited(slot.child, exit, slot.stopping);
     if (this.state.kind === 'closing') {
       this.finish(this.exitCodeFor(slot, exit));
       return;
     }
     if (slot.stopping || this.state.kind !== 'running') return;
-    this.options.log(`${this.options.serverName} ${describeExit(exit)}`);
+    options.log(`${options.serverName} ${describeExit(exit)}`);
     if (!this.transport.restartsAfterExit()) {
       // No session to keep alive: behave like the server itself and exit with its code.
       this.finish(exitCodeOf(exit));
@@ -356,7 +359,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     }
     this.restarts
       .requestRestart(`the server ${describeExit(exit)}`, false)
-      .catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
+      .catch((err: Error) => options.log(`restart failed: ${err.message}`));
   }
 
   /**
@@ -365,6 +368,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * error and every face; the whole end of its output goes into the lock record.
    */
   fail(reason: string): void {
+    const options = this.options;
     const output = this.lastOutput();
     const full = withCause(reason, output);
     if (!this.lifecycle.to({ kind: 'failed', reason: full })) return;
@@ -376,8 +380,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       ...(served?.state === 'known' ? { ranWith: recordedVersions(served) } : {}),
     };
     this.downInfo = down;
-    this.options.log(`${this.options.serverName}: ${full}`);
-    void this.options.onDown?.(down);
+    options.log(`${options.serverName}: ${full}`);
+    void options.onDown?.(down);
     this.transport.refuseHeld('failed', full);
     // What is learned later goes into this very record, unless the server came back (or went down again) meanwhile.
     const amend = (patch: (d: ServerDown) => ServerDown | undefined) => {
@@ -385,7 +389,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       const next = now?.since === down.since && this.state.kind === 'failed' ? patch(now) : undefined;
       if (!next) return;
       this.downInfo = next;
-      void this.options.onDown?.(next);
+      void options.onDown?.(next);
     };
     // An exit may be seen before the end of the child's stderr is read: what came after is recorded too.
     const child = this.slot?.child;

@@ -64,14 +64,13 @@ export class IdleStop<P extends ChildProcess> {
    * is started again (the line waits in the transport's queue meanwhile, as during a restart).
    */
   noteClientMessage(): void {
+    const host = this.host;
     this.lastClientLine = Date.now();
-    if (this.host.state.kind !== 'idle') return;
-    this.host.options.log(`a client message came: starting ${this.host.options.serverName} again`);
-    this.host.restarts
+    if (host.state.kind !== 'idle') return;
+    host.options.log(`a client message came: starting ${host.options.serverName} again`);
+    host.restarts
       .requestRestart('a client message came while the server was stopped for idleness', false, false, true)
-      .catch((err: Error) =>
-        this.host.options.log(`could not start ${this.host.options.serverName} again: ${err.message}`),
-      );
+      .catch((err: Error) => host.options.log(`could not start ${host.options.serverName} again: ${err.message}`));
   }
 
   /** Checks for idleness once `--idle-stop` could have passed (never when it is 0). */
@@ -85,28 +84,27 @@ export class IdleStop<P extends ChildProcess> {
 
   /** Stops the server when it has gone `idleStopMs` without a client line and nothing is open on it. */
   private check(idleStopMs: number): void {
-    if (this.host.state.kind !== 'running') return;
+    const host = this.host;
+    if (host.state.kind !== 'running') return;
     const quietFor = Date.now() - this.lastClientLine;
-    const open = this.host.openWork.open();
+    const open = host.openWork.open();
     const busy =
-      this.host.transport.inFlight() > 0 ||
-      open.exchanges + open.tasks > 0 ||
-      this.host.transport.holdsOpen?.() === true;
+      host.transport.inFlight() > 0 || open.exchanges + open.tasks > 0 || host.transport.holdsOpen?.() === true;
     if (quietFor < idleStopMs || busy) {
       // Work still open is looked at again a while later; otherwise when the quiet time would be up.
       this.arm(busy ? idleStopMs : idleStopMs - quietFor);
       return;
     }
-    const slot = this.host.slot;
+    const slot = host.slot;
     if (!slot || slot.child.exit) return;
     const since = new Date().toISOString();
-    if (!this.host.lifecycle.to({ kind: 'idle', since })) return;
-    this.host.options.log(
-      `${this.host.options.serverName}: no client message for ${Math.round(quietFor / 1000)} s; stopping the server (pid ${slot.child.proc.pid}) until the next one`,
+    if (!host.lifecycle.to({ kind: 'idle', since })) return;
+    host.options.log(
+      `${host.options.serverName}: no client message for ${Math.round(quietFor / 1000)} s; stopping the server (pid ${slot.child.proc.pid}) until the next one`,
     );
     slot.stopping = true;
-    this.current = { slot, stopped: this.host.stopSlotChild(slot) };
+    this.current = { slot, stopped: host.stopSlotChild(slot) };
     this.said = true;
-    void this.host.options.onIdleStop?.({ since, afterMs: idleStopMs });
+    void host.options.onIdleStop?.({ since, afterMs: idleStopMs });
   }
 }

@@ -58,26 +58,28 @@ export class Restarts<P extends ChildProcess> {
    * import), unless `force`: the server that runs keeps serving instead of going down.
    */
   async restart(reason: string, ask: RestartAsk = {}): Promise<GuardRestartReply> {
+    const host = this.host;
     const force = ask.force === true;
-    const risk = force ? undefined : await restartRisk(this.host.options.probe);
+    const risk = force ? undefined : await restartRisk(host.options.probe);
     if (risk)
       throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
-    this.host.crash.reset();
+    host.crash.reset();
     // Forced, it is not probed either: the user asked for this very restart; nor when this server's check is none.
-    if (ask.check === 'none' && !force && this.host.options.restartCheck === 'probe')
-      this.host.options.log(`${this.host.options.serverName}: restarted without a check, as asked`);
+    if (ask.check === 'none' && !force && host.options.restartCheck === 'probe')
+      host.options.log(`${host.options.serverName}: restarted without a check, as asked`);
     return this.requestRestart(reason, true, true, force || ask.check === 'none');
   }
 
   /** A restart a policy asks for (restart-when-idle): never into code that will probably not start. */
   async autoRestart(reason: string): Promise<GuardRestartReply> {
-    const risk = this.host.state.kind === 'running' ? await restartRisk(this.host.options.probe) : undefined;
+    const host = this.host;
+    const risk = host.state.kind === 'running' ? await restartRisk(host.options.probe) : undefined;
     if (risk) {
-      this.host.options.log(`not restarting ${this.host.options.serverName} (${reason}): ${risk}`);
+      host.options.log(`not restarting ${host.options.serverName} (${reason}): ${risk}`);
       throw new Error(risk);
     }
     // A probe already found this very install not starting: no new probe at every check, until it changes.
-    if (this.probeFailedFor !== undefined && this.probeFailedFor === (await installedKey(this.host.options.probe)))
+    if (this.probeFailedFor !== undefined && this.probeFailedFor === (await installedKey(host.options.probe)))
       throw new Error(
         'the installed server did not start when the last restart probed it; not tried again until it changes',
       );
@@ -86,20 +88,21 @@ export class Restarts<P extends ChildProcess> {
 
   /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
   requestRestart(reason: string, userAsked: boolean, mayHold = true, probed = false): Promise<GuardRestartReply> {
-    const state = this.host.state;
+    const host = this.host;
+    const state = host.state;
     if (this.heldRestart && state.kind === 'running' && mayHold) return this.heldRestart;
     // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
-    const open = mayHold && state.kind === 'running' && this.host.child ? this.host.openWork.open() : undefined;
+    const open = mayHold && state.kind === 'running' && host.child ? host.openWork.open() : undefined;
     if (open && open.exchanges + open.tasks > 0) {
-      const holdMs = this.host.options.holdTimeoutMs ?? HOLD_MS;
-      this.host.options.log(
-        `holding the restart of ${this.host.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`,
+      const holdMs = host.options.holdTimeoutMs ?? HOLD_MS;
+      host.options.log(
+        `holding the restart of ${host.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`,
       );
-      const held = this.host.openWork.waitClosed(holdMs).then((closed) => {
+      const held = host.openWork.waitClosed(holdMs).then((closed) => {
         this.heldRestart = undefined;
         if (!closed)
-          this.host.options.log(
-            `restarting ${this.host.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(this.host.openWork.open())} will be lost`,
+          host.options.log(
+            `restarting ${host.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(host.openWork.open())} will be lost`,
           );
         return this.requestRestart(reason, userAsked, false);
       });
@@ -109,11 +112,11 @@ export class Restarts<P extends ChildProcess> {
     }
     if (state.kind === 'draining' || state.kind === 'restarting') return state.done;
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
-    if (this.host.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
+    if (host.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
     if (state.kind === 'failed' && !userAsked) return Promise.reject(new Error(state.reason));
     // A server declared safe to run twice is not stopped for one that does not start: the installed
     // one is started beside it and asked first. Every other server runs once: stopped, then started.
-    if (!probed && this.host.options.restartCheck === 'probe' && state.kind === 'running' && this.host.child) {
+    if (!probed && host.options.restartCheck === 'probe' && state.kind === 'running' && host.child) {
       if (this.probing) return this.probing;
       const probing = this.probeThenRestart(reason, userAsked, mayHold).finally(() => {
         if (this.probing === probing) this.probing = undefined;
@@ -121,23 +124,23 @@ export class Restarts<P extends ChildProcess> {
       this.probing = probing;
       return probing;
     }
-    this.host.options.log(`restarting ${this.host.options.serverName}: ${reason}`);
+    host.options.log(`restarting ${host.options.serverName}: ${reason}`);
     let settle!: { resolve(o: GuardRestartReply): void; reject(err: Error): void };
     const done = new Promise<GuardRestartReply>((resolve, reject) => (settle = { resolve, reject }));
     // A live child first serves what is in flight (draining); a dead one is replaced at once.
-    const drain = state.kind === 'running' && this.host.child !== undefined;
+    const drain = state.kind === 'running' && host.child !== undefined;
     // A start after an idle stop (or a lazy start) is no restart: it is not counted as one.
     const waking = state.kind === 'idle';
-    this.host.lifecycle.to(drain ? { kind: 'draining', reason, done } : { kind: 'restarting', reason, done });
+    host.lifecycle.to(drain ? { kind: 'draining', reason, done } : { kind: 'restarting', reason, done });
     this.runRestart(reason, done, waking).then(settle.resolve, settle.reject);
     done.then(
       () => {
-        if (this.host.state.kind !== 'restarting') return;
-        this.host.lifecycle.to({ kind: 'running' });
-        this.host.transport.restarted();
+        if (host.state.kind !== 'restarting') return;
+        host.lifecycle.to({ kind: 'running' });
+        host.transport.restarted();
       },
       (err: Error) => {
-        if (this.host.state.kind === 'restarting' || this.host.state.kind === 'draining') this.host.fail(err.message);
+        if (host.state.kind === 'restarting' || host.state.kind === 'draining') host.fail(err.message);
       },
     );
     return done;
@@ -149,21 +152,20 @@ export class Restarts<P extends ChildProcess> {
    * server keeps serving and the restart fails, saying why (its last error line).
    */
   private async probeThenRestart(reason: string, userAsked: boolean, mayHold: boolean): Promise<GuardRestartReply> {
-    const probe = this.host.transport.probe?.bind(this.host.transport);
-    const serving = this.host.child?.proc.pid;
+    const host = this.host;
+    const probe = host.transport.probe?.bind(host.transport);
+    const serving = host.child?.proc.pid;
     const result = probe
-      ? await probe({ grace: this.host.options.grace, secrets: this.host.options.secrets ?? new Set() })
+      ? await probe({ grace: host.options.grace, secrets: host.options.secrets ?? new Set() })
       : undefined;
     if (result?.kind === 'failed') {
-      this.probeFailedFor = await installedKey(this.host.options.probe);
+      this.probeFailedFor = await installedKey(host.options.probe);
       const message = `${PROBE_FAILED}${result.reason}; not restarted, the running server (pid ${serving}) keeps serving`;
-      this.host.options.log(`${this.host.options.serverName}: ${message}`);
+      host.options.log(`${host.options.serverName}: ${message}`);
       throw new Error(message);
     }
     if (result?.kind === 'ok')
-      this.host.options.log(
-        `the installed ${this.host.options.serverName} started beside pid ${serving}: ${result.what}`,
-      );
+      host.options.log(`the installed ${host.options.serverName} started beside pid ${serving}: ${result.what}`);
     return this.requestRestart(reason, userAsked, mayHold, true);
   }
 
@@ -172,41 +174,42 @@ export class Restarts<P extends ChildProcess> {
     done: Promise<GuardRestartReply>,
     waking: boolean,
   ): Promise<GuardRestartReply> {
+    const host = this.host;
     // A start after an idle stop: the stop ends first (the old child is never stopped twice).
-    await this.host.idle.current?.stopped;
-    const old = this.host.slot;
+    await host.idle.current?.stopped;
+    const old = host.slot;
     if (old && !old.child.exit) {
-      if (!(await this.host.transport.waitIdle(this.host.options.drainTimeoutMs)))
-        this.host.options.log(
-          `${this.host.transport.inFlight()} request(s) still in flight after ${this.host.options.drainTimeoutMs} ms; restarting anyway`,
+      if (!(await host.transport.waitIdle(host.options.drainTimeoutMs)))
+        host.options.log(
+          `${host.transport.inFlight()} request(s) still in flight after ${host.options.drainTimeoutMs} ms; restarting anyway`,
         );
     }
     // A shutdown during the drain took over (closing); otherwise the old child goes now.
-    if (this.host.state.kind === 'draining') this.host.lifecycle.to({ kind: 'restarting', reason, done });
-    if (this.host.lifecycle.isClosing) throw new Error('the guard is shutting down');
+    if (host.state.kind === 'draining') host.lifecycle.to({ kind: 'restarting', reason, done });
+    if (host.lifecycle.isClosing) throw new Error('the guard is shutting down');
     if (old && !old.child.exit) {
       old.stopping = true;
-      await this.host.stopSlotChild(old);
+      await host.stopSlotChild(old);
     }
     // Whatever the old process held open is gone with it (its tasks' polls are answered from now on).
-    if (old) this.host.openWork.processGone(old.child.proc.pid);
-    if (old?.tools) this.host.toolsBefore = { slot: old, tools: old.tools };
+    if (old) host.openWork.processGone(old.child.proc.pid);
+    if (old?.tools) host.toolsBefore = { slot: old, tools: old.tools };
     for (;;) {
-      if (this.host.lifecycle.isClosing) throw new Error('the guard is shutting down');
-      const slot = await this.host.spawnSlot();
+      if (host.lifecycle.isClosing) throw new Error('the guard is shutting down');
+      const slot = await host.spawnSlot();
       try {
-        await this.host.transport.attach(slot.child, true);
-        if (this.host.lifecycle.isClosing) throw new Error('the guard is shutting down');
+        await host.transport.attach(slot.child, true);
+        if (host.lifecycle.isClosing) throw new Error('the guard is shutting down');
         if (!waking) this.count++;
-        this.host.lastServed = slot;
+        host.lastServed = slot;
         return { childPid: slot.child.proc.pid ?? -1, restarts: this.count };
       } catch (err) {
         slot.stopping = true;
-        const exit = await this.host.stopSlotChild(slot);
-        if (this.host.lifecycle.isClosing) throw err;
+        const exit = await host.stopSlotChild(slot);
+        if (host.lifecycle.isClosing) throw err;
         // Its last words say why it died: read them before judging (and maybe giving up).
         await slot.child.output.settled(OUTPUT_SETTLE_MS);
-        const verdict = this.host.crash.recordExit(
+        const verdict = host.crash.recordExit(
           slot.child.startedAt,
           Date.now(),
           `${(err as Error).message}; ${describeExit(exit)}`,
@@ -214,11 +217,11 @@ export class Restarts<P extends ChildProcess> {
         // Who asked for the restart hears the cause too (the control endpoint's answer), and the way back.
         if (!verdict.restart)
           throw new Error(
-            `${withCause(verdict.reason, this.host.lastOutput(slot.child))}${await wayBack(this.host.lastServed?.knownVersion, this.host.options)}`,
+            `${withCause(verdict.reason, host.lastOutput(slot.child))}${await wayBack(host.lastServed?.knownVersion, host.options)}`,
           );
         // What failed may be passing (a lock or port its predecessor frees, a file being written):
         // the next try waits, longer each time, as the crash-loop rule says (crashLoop.ts).
-        this.host.options.log(
+        host.options.log(
           `restart attempt failed: ${(err as Error).message}; trying again in ${verdict.afterMs / 1000} s`,
         );
         await this.pause(verdict.afterMs);
@@ -228,7 +231,8 @@ export class Restarts<P extends ChildProcess> {
 
   /** Waits `ms`, or less once the guard is closing (a shutdown does not wait for a pause between tries). */
   private pause(ms: number): Promise<void> {
-    if (ms <= 0 || this.host.lifecycle.isClosing) return Promise.resolve();
+    const host = this.host;
+    if (ms <= 0 || host.lifecycle.isClosing) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -236,8 +240,8 @@ export class Restarts<P extends ChildProcess> {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      const stop = this.host.lifecycle.onChange(() => {
-        if (this.host.lifecycle.isClosing) done();
+      const stop = host.lifecycle.onChange(() => {
+        if (host.lifecycle.isClosing) done();
       });
     });
   }

@@ -15,8 +15,8 @@ export class ClientLines {
   private queue: Buffer[] = [];
   private childBackpressure = false;
 
-  /** `t`: the transport whose state this side works on (read on every line, so named short). */
-  constructor(private readonly t: RelayState) {}
+  /** `transport`: the transport whose state this side works on. */
+  constructor(private readonly transport: RelayState) {}
 
   /** Runs `step` once every client line before it was handled (the client closed its side). */
   afterQueued(step: () => void | Promise<void>): void {
@@ -41,76 +41,78 @@ export class ClientLines {
   }
 
   enqueueClientLine(line: Buffer): void {
-    this.t.host.noteClientMessage();
+    const transport = this.transport;
+    transport.host.noteClientMessage();
     this.clientChain = this.clientChain
       .then(async () => void (await this.handleClientLine(line, false)))
-      .catch((err: unknown) => this.t.host.log(`internal error relaying a client message: ${String(err)}`));
+      .catch((err: unknown) => transport.host.log(`internal error relaying a client message: ${String(err)}`));
   }
 
   /** Whether client lines are held for a restart (or for the start that follows an idle stop). */
   private holding(): boolean {
-    const kind = this.t.host.state.kind;
+    const kind = this.transport.host.state.kind;
     return kind === 'draining' || kind === 'restarting' || kind === 'idle';
   }
 
   /** Returns false when the line went (back) to the restart queue. */
   private async handleClientLine(line: Buffer, fromQueue: boolean): Promise<boolean> {
+    const transport = this.transport;
     if (this.holding() || (!fromQueue && this.queue.length > 0)) {
       if (fromQueue) this.queue.unshift(line);
       else this.queue.push(line);
       return false;
     }
     const c = classify(line);
-    const state = this.t.host.state;
+    const state = transport.host.state;
     if (state.kind === 'failed' || state.kind === 'closing' || state.kind === 'exited') {
       if (c.kind === 'request') {
         const [code, message] =
           state.kind === 'failed'
-            ? [GuardErrorCode.CrashLoop, downAnswer(this.t.host.serverName, state.reason)]
-            : [GuardErrorCode.ShuttingDown, `${this.t.host.serverName}: the guard is shutting down`];
-        this.t.writer.send(errorResponse(c.id, code, message));
+            ? [GuardErrorCode.CrashLoop, downAnswer(transport.host.serverName, state.reason)]
+            : [GuardErrorCode.ShuttingDown, `${transport.host.serverName}: the guard is shutting down`];
+        transport.writer.send(errorResponse(c.id, code, message));
       }
       return true;
     }
     switch (c.kind) {
       case 'request': {
-        this.t.handshake.noteRequest(c.method, c.message.params);
+        transport.handshake.noteRequest(c.method, c.message.params);
         // Most requests are decided at once: the relay waits only for a refusing policy's verdict.
-        const asked = this.t.host.staleRefusal(c.method, c.message.params);
+        const asked = transport.host.staleRefusal(c.method, c.message.params);
         const refusal = asked && (await asked);
         if (refusal) {
-          this.t.writer.send(errorResponse(c.id, GuardErrorCode.Stale, refusal));
+          transport.writer.send(errorResponse(c.id, GuardErrorCode.Stale, refusal));
           return true;
         }
-        if (this.t.host.state.kind !== 'running' && this.t.host.state.kind !== 'starting')
+        if (transport.host.state.kind !== 'running' && transport.host.state.kind !== 'starting')
           return this.handleClientLine(line, true);
-        const lost = this.t.host.noteRequest(c.method, c.message.params);
+        const lost = transport.host.noteRequest(c.method, c.message.params);
         if (lost) {
-          this.t.writer.send(errorResponse(c.id, GuardErrorCode.TaskLost, `${this.t.host.serverName}: ${lost}`));
+          transport.writer.send(errorResponse(c.id, GuardErrorCode.TaskLost, `${transport.host.serverName}: ${lost}`));
           return true;
         }
         // A subscription is answered only when it ends: it is never in flight (it would hold every drain).
         if (c.method === LISTEN) {
-          this.t.subscriptions.noteListen(c.id, c.message.params, line);
+          transport.subscriptions.noteListen(c.id, c.message.params, line);
           break;
         }
-        this.t.inFlightRequests.set(idKey(c.id), {
+        transport.inFlightRequests.set(idKey(c.id), {
           id: c.id,
           method: c.method,
-          generation: this.t.pipe?.child.generation ?? 0,
+          generation: transport.pipe?.child.generation ?? 0,
           ...(c.message.params?.cursor !== undefined ? { paged: true } : {}),
         });
         break;
       }
       case 'notification':
-        this.t.handshake.noteNotification(c.method, line);
+        transport.handshake.noteNotification(c.method, line);
         if (c.method === 'notifications/cancelled') this.forgetCancelled(c.message as { params?: unknown });
         break;
       case 'response':
         // The client answers a request of the server. One for a child that is gone is dropped: the
         // new child never asked it.
-        if (!this.t.pipe?.serverRequests.delete(idKey(c.id))) {
-          this.t.host.log(
+        if (!transport.pipe?.serverRequests.delete(idKey(c.id))) {
+          transport.host.log(
             `dropped the client's answer to request ${JSON.stringify(c.id)}: the server that asked it was restarted`,
           );
           return true;
@@ -125,15 +127,16 @@ export class ClientLines {
 
   /** A cancelled request gets no answer from the server (MCP), so it is no longer in flight. */
   private forgetCancelled(message: { params?: unknown }): void {
+    const transport = this.transport;
     const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
-    this.t.subscriptions.noteCancelled(requestId);
-    this.t.inFlightRequests.delete(idKey(requestId));
-    if (this.t.inFlightRequests.size === 0) this.t.onIdle();
+    transport.subscriptions.noteCancelled(requestId);
+    transport.inFlightRequests.delete(idKey(requestId));
+    if (transport.inFlightRequests.size === 0) transport.onIdle();
   }
 
   writeToChild(line: Buffer): void {
-    const pipe = this.t.pipe;
+    const pipe = this.transport.pipe;
     if (!pipe || pipe.child.exit) return;
     const stdin = pipe.child.proc.stdin;
     if (!stdin.write(Buffer.concat([line, NEWLINE])) && !this.childBackpressure) {
@@ -150,8 +153,9 @@ export class ClientLines {
   }
 
   private updateInputFlow(): void {
-    const { input } = this.t.options;
-    if (this.childBackpressure || this.t.writer.paused) input.pause();
+    const transport = this.transport;
+    const { input } = transport.options;
+    if (this.childBackpressure || transport.writer.paused) input.pause();
     else input.resume();
   }
 }

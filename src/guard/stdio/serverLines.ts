@@ -22,10 +22,10 @@ import { ACKNOWLEDGED } from './subscriptions';
  */
 export class ServerLines {
   /** Kinds of relay failure already logged (failedOnce). */
-  private readonly failuresLogged = new SaidOnce((line) => this.t.host.log(line));
+  private readonly failuresLogged = new SaidOnce((line) => this.transport.host.log(line));
 
-  /** `t`: the transport whose state this side works on (read on every line, so named short). */
-  constructor(private readonly t: RelayState) {}
+  /** `transport`: the transport whose state this side works on. */
+  constructor(private readonly transport: RelayState) {}
 
   onServerData(pipe: Pipe, chunk: Buffer): void {
     if (pipe.mode === 'passthrough') {
@@ -36,7 +36,7 @@ export class ServerLines {
     for (const line of pipe.splitter.push(chunk)) {
       const c = this.classifySafely(line);
       if (pipe.guard.take(c)) continue;
-      this.t.writer.write(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
+      this.transport.writer.write(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
       this.track(pipe, () => c);
     }
   }
@@ -77,6 +77,7 @@ export class ServerLines {
    * answer are still in flight.
    */
   private relay(pipe: Pipe, chunk: Buffer): void {
+    const transport = this.transport;
     let start = 0;
     while (start < chunk.length) {
       if (!pipe.held) {
@@ -84,7 +85,7 @@ export class ServerLines {
           // Nothing to hold: the rest of this line, or of the whole chunk when no line may need it.
           const newline = pipe.inLine ? chunk.indexOf(0x0a, start) : -1;
           const end = pipe.inLine && newline >= 0 ? newline + 1 : chunk.length;
-          this.t.writer.writeServerChunk(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+          transport.writer.writeServerChunk(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
           pipe.inLine = chunk[end - 1] !== 0x0a;
           start = end;
           continue;
@@ -100,7 +101,7 @@ export class ServerLines {
         pipe.held = undefined;
         pipe.inLine = false;
         const line = Buffer.concat(held.parts, held.bytes);
-        this.t.writer.writeServerChunk(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
+        transport.writer.writeServerChunk(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
         start = newline + 1;
         continue;
       }
@@ -108,7 +109,7 @@ export class ServerLines {
       if (held.bytes >= MAX_ANNOTATED_LINE_BYTES) {
         // Too large to annotate: what was held goes out as it came, and the line streams on.
         pipe.held = undefined;
-        this.t.writer.writeServerChunk(Buffer.concat(held.parts, held.bytes));
+        transport.writer.writeServerChunk(Buffer.concat(held.parts, held.bytes));
       }
       start = chunk.length;
     }
@@ -116,14 +117,15 @@ export class ServerLines {
 
   /** Whether lines may need a notice now: a `tools/call` is in flight and the stale gate has something to say. */
   private annotating(): boolean {
-    for (const entry of this.t.inFlightRequests.values())
-      if (entry.method === 'tools/call' && this.t.host.toolResultNotices(this.audienceOf(entry.id)).length > 0)
+    const transport = this.transport;
+    for (const entry of transport.inFlightRequests.values())
+      if (entry.method === 'tools/call' && transport.host.toolResultNotices(this.audienceOf(entry.id)).length > 0)
         return true;
     return false;
   }
 
   private audienceOf(id: RequestId): NoticeAudience | undefined {
-    return this.t.options.audienceOf?.(id);
+    return this.transport.options.audienceOf?.(id);
   }
 
   /**
@@ -132,16 +134,17 @@ export class ServerLines {
    * goes out as the server wrote it, and the failure is logged once.
    */
   private annotated(line: Buffer): Buffer | undefined {
+    const transport = this.transport;
     try {
       // Most lines answer no tools/call with something to say: they are not parsed for it.
       if (!this.annotating()) return undefined;
       let audience: NoticeAudience | undefined;
       const out = annotateToolResult(
         line,
-        (id) => this.t.host.toolResultNotices((audience = this.audienceOf(id))),
-        (id) => this.t.inFlightRequests.get(idKey(id))?.method === 'tools/call',
+        (id) => transport.host.toolResultNotices((audience = this.audienceOf(id))),
+        (id) => transport.inFlightRequests.get(idKey(id))?.method === 'tools/call',
       );
-      if (out) this.t.host.noticesDelivered(audience);
+      if (out) transport.host.noticesDelivered(audience);
       return out;
     } catch (err) {
       this.failedOnce(
@@ -161,7 +164,7 @@ export class ServerLines {
   private classifyServerLine(line: LineParts): Classified {
     if (line.length >= LARGE_LINE_BYTES) {
       const id = trailingResponseId(lineTail(line, TAIL_BYTES));
-      const method = id === undefined ? undefined : this.t.inFlightRequests.get(idKey(id))?.method;
+      const method = id === undefined ? undefined : this.transport.inFlightRequests.get(idKey(id))?.method;
       if (id !== undefined && method !== undefined && method !== 'initialize' && method !== 'tools/list') {
         return { kind: 'response', id, message: { jsonrpc: '2.0', id, result: {} } };
       }
@@ -170,31 +173,32 @@ export class ServerLines {
   }
 
   private trackServerLine(pipe: Pipe, c: Classified): void {
+    const transport = this.transport;
     if (c.kind === 'request') {
       pipe.serverRequests.add(idKey(c.id));
       return;
     }
     if (c.kind === 'notification' && c.method === ACKNOWLEDGED)
-      this.t.subscriptions.noteAck((c.message as { params?: unknown }).params);
+      transport.subscriptions.noteAck((c.message as { params?: unknown }).params);
     else if (c.kind === 'notification')
-      this.t.host.noteNotification(c.method, (c.message as { params?: unknown }).params);
+      transport.host.noteNotification(c.method, (c.message as { params?: unknown }).params);
     if (c.kind !== 'response') return;
     // The server answered a subscription: it ended; the answer went to the client as it came.
-    if (this.t.subscriptions.noteAnswer(c.id)) return;
+    if (transport.subscriptions.noteAnswer(c.id)) return;
     const key = idKey(c.id);
-    const entry = this.t.inFlightRequests.get(key);
+    const entry = transport.inFlightRequests.get(key);
     if (!entry) return;
-    this.t.inFlightRequests.delete(key);
+    transport.inFlightRequests.delete(key);
     try {
       const result = c.message.result;
       if (result) this.noteWho(pipe, entry.method, result);
-      if (result) this.t.handshake.noteAnswer(entry.method, result);
-      if (result) this.t.host.noteResult(entry.method, result);
+      if (result) transport.handshake.noteAnswer(entry.method, result);
+      if (result) transport.host.noteResult(entry.method, result);
       if (entry.method === 'tools/list' && result && Array.isArray(result.tools))
-        this.t.host.noteTools(result.tools, !entry.paged && result.nextCursor === undefined);
+        transport.host.noteTools(result.tools, !entry.paged && result.nextCursor === undefined);
     } finally {
       // Answered is answered, whatever the notes above made of it: a drain waiting for it goes on.
-      if (this.t.inFlightRequests.size === 0) this.t.onIdle();
+      if (transport.inFlightRequests.size === 0) transport.onIdle();
     }
   }
 
@@ -205,6 +209,6 @@ export class ServerLines {
     const said = serverInfoFrom(method, result);
     if (!said) return;
     pipe.saidWho = true;
-    this.t.host.noteServerInfo({ ...said, pid });
+    this.transport.host.noteServerInfo({ ...said, pid });
   }
 }
