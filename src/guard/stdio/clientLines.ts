@@ -5,6 +5,19 @@ import { NEWLINE, RelayState } from './pipe';
 import { LISTEN } from './subscriptions';
 
 /**
+ * What a client's request is answered with while the guard is down (`failed`: the reason it gave up)
+ * or closing (`closing`: why, where the request was held for a restart that will not come).
+ */
+export function refusal(serverName: string, failed: string | undefined, closing?: string): [number, string] {
+  return failed !== undefined
+    ? [GuardErrorCode.CrashLoop, downAnswer(serverName, failed)]
+    : [
+        GuardErrorCode.ShuttingDown,
+        `${serverName}: the guard is shutting down${closing === undefined ? '' : ` (${closing})`}`,
+      ];
+}
+
+/**
  * The client side of the stdio transport: each client line handled in order (held while a restart
  * or an idle stop's start runs, refused while the guard is down or closing, noted for the handshake
  * and the requests in flight) and written to the child with backpressure.
@@ -66,10 +79,7 @@ export class ClientLines {
     const state = transport.host.state;
     if (state.kind === 'failed' || state.kind === 'closing' || state.kind === 'exited') {
       if (c.kind === 'request') {
-        const [code, message] =
-          state.kind === 'failed'
-            ? [GuardErrorCode.CrashLoop, downAnswer(transport.host.serverName, state.reason)]
-            : [GuardErrorCode.ShuttingDown, `${transport.host.serverName}: the guard is shutting down`];
+        const [code, message] = refusal(transport.host.serverName, state.kind === 'failed' ? state.reason : undefined);
         transport.writer.send(errorResponse(c.id, code, message));
       }
       return true;

@@ -20,9 +20,8 @@ import { Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
 import { InFlight, Pipe, RelayState } from './pipe';
 import { ServerLines } from './serverLines';
-import { ClientLines } from './clientLines';
+import { ClientLines, refusal } from './clientLines';
 import { GuardErrorCode } from '../wireErrors';
-import { downAnswer } from '../host/staleNotice';
 import type { NoticeAudience } from '../host/staleGate';
 import { IdleWaiters } from '../host/idleWaiters';
 
@@ -222,10 +221,7 @@ export class StdioTransport implements GuardTransport<PipedProcess>, RelayState 
 
   refuseHeld(why: 'failed' | 'closing', reason: string): void {
     const queued = this.clientLines.takeHeld();
-    const [code, message] =
-      why === 'failed'
-        ? [GuardErrorCode.CrashLoop, downAnswer(this.host.serverName, reason)]
-        : [GuardErrorCode.ShuttingDown, `${this.host.serverName}: the guard is shutting down (${reason})`];
+    const [code, message] = refusal(this.host.serverName, why === 'failed' ? reason : undefined, reason);
     for (const line of queued) {
       const c = classify(line);
       if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, message));
