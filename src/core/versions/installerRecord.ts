@@ -12,12 +12,13 @@ import { normalizeName } from '../base/pythonName';
  * nobody can set it) is read as before.
  */
 
-/** The `.dist-info` folder whose RECORD lists a file, the file's path in it, and the RECORD's text. */
+/** The `.dist-info` folder whose RECORD lists a file, the file's path in it, and what its row says. */
 export interface Listing {
   info: string;
   rel: string;
-  record: string;
-  /** The RECORD's identity read just before its text (recordSig): the text is its content while that holds. */
+  /** The RECORD's row for `rel` after its path (`sha256=<urlsafe base64>,<size>`): recordedRow reads it. */
+  row: string;
+  /** The RECORD's identity read just before its text (recordSig): the row is its content while that holds. */
   sig: string;
 }
 
@@ -26,38 +27,65 @@ export const recordSig = (st: FileStat | undefined) =>
   st?.kind === 'file' ? `${st.dev ?? '?'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'absent';
 
 /**
+ * Each row of a RECORD (lines of `path,hash,size`) by its path: what follows the path's comma, the
+ * first row of a path written twice. One pass over the text, so a RECORD of thousands of rows is
+ * split once however many of its files are asked. Paths with a comma are quoted in a RECORD: those
+ * are not native libraries, and not kept. Pure: tested on stored text.
+ */
+export function recordRows(record: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  let at = 0;
+  while (at < record.length) {
+    let end = record.indexOf('\n', at);
+    if (end < 0) end = record.length;
+    const comma = record.indexOf(',', at);
+    if (comma > at && comma < end && record.charCodeAt(at) !== 0x22) {
+      const rel = record.slice(at, comma);
+      if (!rows.has(rel)) rows.set(rel, record.slice(comma + 1, record.charCodeAt(end - 1) === 0x0d ? end - 1 : end));
+    }
+    at = end + 1;
+  }
+  return rows;
+}
+
+/**
  * Finds the `*.dist-info` folder whose RECORD lists an installed file. Undefined outside a
- * site-packages. One finder serves every file of a judgement: each folder is listed and each
- * RECORD read once (a reinstall of pandas, numpy and pyarrow replaces a hundred libraries, and
- * their RECORDs hold thousands of lines).
+ * site-packages. One finder serves every file of a judgement: each folder is listed, and each
+ * RECORD read and split into rows (recordRows), once (a reinstall of pandas, numpy and pyarrow
+ * replaces a hundred libraries, and their RECORDs hold thousands of lines).
  */
 export function recordFinder(
   fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
 ): (file: string) => Promise<Listing | undefined> {
-  const listings = new Map<string, Promise<string[]>>();
-  const records = new Map<string, Promise<{ text: string; sig: string }>>();
-  const listing = (dir: string) =>
-    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
+  const listings = new Map<string, Promise<{ name: string; dist: string }[]>>();
+  const records = new Map<string, Promise<{ rows: Map<string, string>; sig: string }>>();
+  // A folder's distributions, each with its normalized name, once: every file under it asks.
+  const distributions = (dir: string) =>
+    once(listings, dir, async () =>
+      ((await fs.readdir(dir).catch(() => undefined)) ?? [])
+        .filter((e) => e.endsWith('.dist-info'))
+        .map((name) => ({ name, dist: normalizeName(name.slice(0, name.indexOf('-'))) })),
+    );
   const record = (info: string) =>
     once(records, info, async () => {
       const file = path.join(info, 'RECORD');
       const sig = recordSig(await fs.stat(file).catch(() => undefined));
-      return { text: (await fs.readText(file).catch(() => undefined)) ?? '', sig };
+      return { rows: recordRows((await fs.readText(file).catch(() => undefined)) ?? ''), sig };
     });
   return async (file) => {
     let dir = path.dirname(file);
     for (let depth = 0; depth < 6; depth++) {
-      const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
+      const infos = await distributions(dir);
       if (infos.length) {
         const rel = path.relative(dir, file).split(path.sep).join('/');
         // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
         // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
         const top = normalizeName(rel.split('/')[0].replace(/\.libs$/, ''));
-        const named = infos.filter((i) => normalizeName(i.slice(0, i.indexOf('-'))) === top);
-        for (const name of [...named, ...infos.filter((i) => !named.includes(i))]) {
+        for (const { name } of [...infos.filter((i) => i.dist === top), ...infos.filter((i) => i.dist !== top)]) {
           const info = path.join(dir, name);
-          const { text, sig } = await record(info);
-          if (recordLists(text, rel)) return { info, rel, record: text, sig };
+          const { rows, sig } = await record(info);
+          const row = rows.get(rel);
+          if (row !== undefined) return { info, rel, row, sig };
         }
         return undefined;
       }
@@ -69,21 +97,12 @@ export function recordFinder(
   };
 }
 
-/** Whether a RECORD (lines of `path,hash,size`) lists `rel`. */
-export function recordLists(record: string, rel: string): boolean {
-  return record.startsWith(`${rel},`) || record.includes(`\n${rel},`);
-}
-
 /**
- * The SHA-256 (hex) and size a RECORD lists for `rel`; undefined when it lists none, another hash,
- * or no size. Paths with a comma are quoted in a RECORD: those are not native libraries, and not read.
+ * The SHA-256 (hex) and size a RECORD's row lists (what follows the path: recordRows); undefined
+ * for another hash, or no size.
  */
-export function recordedRow(record: string, rel: string): { sha256: string; size: number } | undefined {
-  // Where its line starts: 0 for the first line, after the newline for another, -1 when none lists it.
-  const at = record.startsWith(`${rel},`) ? 0 : record.indexOf(`\n${rel},`) + 1 || -1;
-  if (at < 0) return undefined;
-  const end = record.indexOf('\n', at);
-  const m = /^sha256=([A-Za-z0-9_-]{43}),(\d+)\r?$/.exec(record.slice(at + rel.length + 1, end < 0 ? undefined : end));
+export function recordedRow(row: string | undefined): { sha256: string; size: number } | undefined {
+  const m = row === undefined ? null : /^sha256=([A-Za-z0-9_-]{43}),(\d+)$/.exec(row);
   return m ? { sha256: Buffer.from(m[1], 'base64url').toString('hex'), size: Number(m[2]) } : undefined;
 }
 
@@ -97,24 +116,29 @@ export interface RecordListed {
  * The SHA-256 (hex) of an installed file as its RECORD lists it, when nothing touched the file since
  * the RECORD was written: its size the listed one, its change time not after the RECORD's last
  * write (nor its change), and the RECORD still the one read (an install under way rewrites it).
- * Undefined otherwise: the file's bytes are then the only evidence.
+ * Undefined otherwise: the file's bytes are then the only evidence. Each RECORD is stat'ed once after
+ * its text was read, and each file once after that: one answer per file for every process asking.
  */
 export function recordedContent(
   fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
   find: (file: string) => Promise<Listing | undefined> = recordFinder(fs),
 ): (file: string) => Promise<RecordListed | undefined> {
-  return async (file) => {
-    const listed = await find(file).catch(() => undefined);
-    const row = listed && recordedRow(listed.record, listed.rel);
-    if (!listed || !row) return undefined;
-    const [st, rec] = await Promise.all([
-      fs.stat(file).catch(() => undefined),
-      fs.stat(path.join(listed.info, 'RECORD')).catch(() => undefined),
-    ]);
-    if (st?.kind !== 'file' || rec?.kind !== 'file' || st.size !== row.size || recordSig(rec) !== listed.sig)
-      return undefined;
-    return st.ctimeMs <= Math.min(rec.mtimeMs, rec.ctimeMs) ? { sha256: row.sha256, ino: st.ino } : undefined;
-  };
+  const recordStats = new Map<string, Promise<FileStat | undefined>>();
+  const answers = new Map<string, Promise<RecordListed | undefined>>();
+  return (file) =>
+    once(answers, file, async () => {
+      const listed = await find(file).catch(() => undefined);
+      const row = recordedRow(listed?.row);
+      if (!listed || !row) return undefined;
+      // The RECORD after its text was read (find awaited it), then the file: a write to either since shows.
+      const rec = await once(recordStats, listed.info, () =>
+        fs.stat(path.join(listed.info, 'RECORD')).catch(() => undefined),
+      );
+      const st = await fs.stat(file).catch(() => undefined);
+      if (st?.kind !== 'file' || rec?.kind !== 'file' || st.size !== row.size || recordSig(rec) !== listed.sig)
+        return undefined;
+      return st.ctimeMs <= Math.min(rec.mtimeMs, rec.ctimeMs) ? { sha256: row.sha256, ino: st.ino } : undefined;
+    });
 }
 
 /** The promise `memo` holds under `key`, made by `make` the first time: each folder listed, each file read, once. */

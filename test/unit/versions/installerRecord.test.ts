@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { FileStat, MachineFs } from '../../../src/core/machine/types';
-import { recordedContent, recordedRow } from '../../../src/core/versions/installerRecord';
+import { recordedContent, recordedRow, recordFinder, recordRows } from '../../../src/core/versions/installerRecord';
 
 const SP = '/v/lib/python3.11/site-packages';
 const LIB = `${SP}/pyarrow/libarrow.so.2600`;
@@ -35,12 +35,71 @@ function captured(
 describe("versions: an installed file's content as its installer's RECORD lists it", () => {
   it('reads the SHA-256 (as hex) and size a RECORD lists for a path, on any line, and nothing for another path or hash', () => {
     const record = [row('pyarrow/__init__.py', 9), row('pyarrow/libarrow.so.2600', 48696144), 'RECORD,,'].join('\r\n');
-    assert.deepEqual(recordedRow(record, 'pyarrow/libarrow.so.2600'), { sha256: HEX, size: 48696144 });
-    assert.deepEqual(recordedRow(record, 'pyarrow/__init__.py'), { sha256: HEX, size: 9 });
-    assert.equal(recordedRow(record, 'pyarrow/libarrow.so'), undefined);
-    assert.equal(recordedRow(record, 'RECORD'), undefined);
-    assert.equal(recordedRow(`a.so,sha512=${B64}${B64},5\n`, 'a.so'), undefined);
-    assert.equal(recordedRow(`a.so,sha256=${B64},\n`, 'a.so'), undefined);
+    const rows = recordRows(record);
+    assert.deepEqual(recordedRow(rows.get('pyarrow/libarrow.so.2600')), { sha256: HEX, size: 48696144 });
+    assert.deepEqual(recordedRow(rows.get('pyarrow/__init__.py')), { sha256: HEX, size: 9 });
+    assert.equal(recordedRow(rows.get('pyarrow/libarrow.so')), undefined);
+    assert.equal(recordedRow(rows.get('RECORD')), undefined);
+    assert.equal(recordedRow(recordRows(`a.so,sha512=${B64}${B64},5\n`).get('a.so')), undefined);
+    assert.equal(recordedRow(recordRows(`a.so,sha256=${B64},\n`).get('a.so')), undefined);
+  });
+
+  it('splits a RECORD into its rows by path in one pass: the first of a path written twice, quoted paths and lines without a path left out', () => {
+    const rows = recordRows(
+      [
+        row('a.so', 1),
+        '"b,c.py",sha256=x,2',
+        row('a.so', 3),
+        ',sha256=x,4',
+        'd.txt,,',
+        '',
+        'no comma',
+        row('e.so', 5),
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      [...rows],
+      [
+        ['a.so', `sha256=${B64},1`],
+        ['d.txt', ','],
+        ['e.so', `sha256=${B64},5`],
+      ],
+    );
+    assert.equal(recordRows('').size, 0);
+  });
+
+  it("reads each RECORD once for every file it is asked about, the distribution named like the file's folder first", async () => {
+    const reads: string[] = [];
+    const numpy = `${SP}/numpy-2.4.6.dist-info/RECORD`;
+    const finder = recordFinder({
+      stat: async () => ({ kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1 }),
+      readdir: async (p) => (p === SP ? ['numpy-2.4.6.dist-info', 'pyarrow', 'pyarrow-26.0.1.dist-info'] : undefined),
+      readText: async (p) => {
+        reads.push(p);
+        return p === RECORD
+          ? [row('pyarrow/libarrow.so.2600'), row('pyarrow/libparquet.so.2600', 7)].join('\n')
+          : p === numpy
+            ? row('numpy.libs/libopenblas.so', 9)
+            : undefined;
+      },
+    });
+    const found = await Promise.all(
+      ['pyarrow/libarrow.so.2600', 'pyarrow/libparquet.so.2600', 'pyarrow/libarrow.so.2600'].map((f) =>
+        finder(`${SP}/${f}`),
+      ),
+    );
+    assert.deepEqual(
+      found.map((l) => l && [l.info, l.rel, recordedRow(l.row)?.size]),
+      [
+        [`${SP}/pyarrow-26.0.1.dist-info`, 'pyarrow/libarrow.so.2600', 5],
+        [`${SP}/pyarrow-26.0.1.dist-info`, 'pyarrow/libparquet.so.2600', 7],
+        [`${SP}/pyarrow-26.0.1.dist-info`, 'pyarrow/libarrow.so.2600', 5],
+      ],
+    );
+    assert.deepEqual(reads, [RECORD], "numpy's RECORD is not read for pyarrow's files");
+    assert.equal((await finder(`${SP}/numpy.libs/libopenblas.so`))?.info, `${SP}/numpy-2.4.6.dist-info`);
+    assert.equal(await finder(`${SP}/pyarrow/unlisted.so`), undefined);
+    assert.deepEqual(reads, [RECORD, numpy], 'each RECORD read once, however many files are asked');
   });
 
   it('knows a file by its RECORD when its size is the listed one and it has not changed since the RECORD was written', async () => {

@@ -114,7 +114,7 @@ describe('versions: facts read from files kept across runs while the files keep 
       asked.push(file);
       const st = await m.fs.stat(RECORD);
       const sig = `${st?.dev}:${st?.ino}:${st?.size}:${st?.mtimeMs}:${st?.ctimeMs}`;
-      return { info: INFO, rel: 'pyarrow/libarrow.so.2600', record: 'pyarrow/libarrow.so.2600,sha256=x,1', sig };
+      return { info: INFO, rel: 'pyarrow/libarrow.so.2600', row: 'sha256=x,1', sig };
     };
     return { find, asked };
   }
