@@ -62,6 +62,8 @@ export function instanceKey(pid: number, startTime: number): string {
 
 export class FirstSeenStore {
   private dirty = false;
+  /** Each kept proof's key by its stem (proofStem): the one proof kept of one replaced file. Made on first use. */
+  private proofStems: Map<string, string> | undefined;
 
   private constructor(
     readonly file: string,
@@ -75,6 +77,11 @@ export class FirstSeenStore {
     private readonly platform: NodeJS.Platform,
     private readonly loaded: Bucket<string, LoadedStore> | undefined,
     private readonly uid: number | undefined,
+    /**
+     * The file's signature (fileSig) as this store last read or wrote it: while the file has it
+     * still, no other writer added anything since, and a save need not read it again to merge.
+     */
+    private sig: string,
   ) {}
 
   /**
@@ -94,11 +101,10 @@ export class FirstSeenStore {
       root?: string;
     },
   ): Promise<FirstSeenStore> {
-    const sig = fileSig(o.fs, file);
     const hit = o.loaded?.get(file);
-    if (hit && hit.sig === sig && !hit.store.dirty) return hit.store;
+    if (hit && hit.sig === fileSig(o.fs, file) && !hit.store.dirty) return hit.store;
     const store = await FirstSeenStore.load(file, o);
-    o.loaded?.set(file, { sig, store });
+    o.loaded?.set(file, { sig: store.sig, store });
     return store;
   }
 
@@ -121,6 +127,8 @@ export class FirstSeenStore {
     const entries = new Map<string, StoredEntry>();
     const proofs = new Map<string, StoredProof>();
     const facts = new Map<string, StoredFact>();
+    // Taken before the read: a write that lands meanwhile leaves it older than what was read, and is merged on save.
+    const sig = fileSig(o.fs, file);
     let text: string | undefined;
     try {
       text = await readPrivate(file, {
@@ -149,7 +157,7 @@ export class FirstSeenStore {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, proofs, facts, root, o.fs, o.platform, o.loaded, o.uid);
+    return new FirstSeenStore(file, entries, proofs, facts, root, o.fs, o.platform, o.loaded, o.uid, sig);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -186,8 +194,20 @@ export class FirstSeenStore {
     return p?.check;
   }
 
+  /**
+   * Keeps a proof, in place of the one kept of the same replaced file against an earlier installed
+   * file (proofStem): each reinstall makes a new one, and the earlier can never be asked again.
+   */
   recordProof(key: string, check: 'identical' | 'differs', now: Date): void {
     if (this.proofs.get(key)?.check === check) return;
+    if (!this.proofStems) {
+      this.proofStems = new Map();
+      for (const k of this.proofs.keys()) this.proofStems.set(proofStem(k), k);
+    }
+    const stem = proofStem(key);
+    const earlier = this.proofStems.get(stem);
+    if (earlier !== undefined && earlier !== key) this.proofs.delete(earlier);
+    this.proofStems.set(stem, key);
     this.proofs.set(key, { check, lastSeenAt: now.toISOString() });
     this.dirty = true;
   }
@@ -239,15 +259,20 @@ export class FirstSeenStore {
         }
       }
     if (!this.dirty) return;
-    const current = await FirstSeenStore.load(this.file, {
-      fs: this.fs,
-      platform: this.platform,
-      root: this.root,
-      uid: this.uid,
-    });
-    for (const [k, e] of current.entries) if (!this.entries.has(k) && !stale(e)) this.entries.set(k, e);
-    for (const [k, e] of current.proofs) if (!this.proofs.has(k) && !stale(e)) this.proofs.set(k, e);
-    for (const [k, e] of current.facts) if (!this.facts.has(k) && !stale(e)) this.facts.set(k, e);
+    // Another writer (a window, a watch loop) may have written since this store read the file: what it added is kept.
+    if (fileSig(this.fs, this.file) !== this.sig) {
+      const current = await FirstSeenStore.load(this.file, {
+        fs: this.fs,
+        platform: this.platform,
+        root: this.root,
+        uid: this.uid,
+      });
+      for (const [k, e] of current.entries) if (!this.entries.has(k) && !stale(e)) this.entries.set(k, e);
+      for (const [k, e] of current.proofs)
+        if (!this.proofs.has(k) && !stale(e) && !this.proofStems?.has(proofStem(k))) this.proofs.set(k, e);
+      for (const [k, e] of current.facts) if (!this.facts.has(k) && !stale(e)) this.facts.set(k, e);
+      this.proofStems = undefined;
+    }
     const proofs = newest(this.proofs, MAX_PROOFS);
     const facts = newest(this.facts, MAX_FACTS);
     const body: StoredFile = {
@@ -258,7 +283,8 @@ export class FirstSeenStore {
     };
     await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;
-    this.loaded?.set(this.file, { sig: fileSig(this.fs, this.file), store: this });
+    this.sig = fileSig(this.fs, this.file);
+    this.loaded?.set(this.file, { sig: this.sig, store: this });
   }
 }
 
@@ -270,12 +296,29 @@ export interface LoadedStore {
 
 export const FIRST_SEEN_STORES = { name: 'first-seen', limit: 8 } as const;
 
-/** The `limit` most recently used of a kept map: the bound of what the file holds. */
+/**
+ * The `limit` most recently used of a kept map: the bound of what the file holds. Sorted only past
+ * the bound; ISO 8601 times of one length order as their text does.
+ */
 function newest<T extends { lastSeenAt: string }>(kept: Map<string, T>, limit: number): Array<[string, T]> {
-  return [...kept].sort((a, b) => b[1].lastSeenAt.localeCompare(a[1].lastSeenAt)).slice(0, limit);
+  const all = [...kept];
+  if (all.length <= limit) return all;
+  const order = (a: [string, T], b: [string, T]) =>
+    a[1].lastSeenAt < b[1].lastSeenAt ? 1 : a[1].lastSeenAt > b[1].lastSeenAt ? -1 : 0;
+  return all.sort(order).slice(0, limit);
 }
 
+/**
+ * What a proof's key (mappedContent.ts `proofKey`) says before the installed file's identity, its
+ * last `|`-separated part: the replaced file, as mapped, and the ranges compared. Two proofs of one
+ * stem were made against two installed files, and only the later one can be asked again.
+ */
+function proofStem(key: string): string {
+  return key.slice(0, key.lastIndexOf('|') + 1);
+}
+
+/** The file as stat'ed (never through a link): any write of ours or another's (a rename) changes it. */
 function fileSig(fs: MachineFs, file: string): string {
   const st = fs.lstatSync(file);
-  return st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'absent';
+  return st ? `${st.dev ?? '?'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'absent';
 }

@@ -35,3 +35,73 @@ describe('versions: first-seen store', () => {
     assert.equal((await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform })).get('1@1'), undefined);
   });
 });
+
+describe('versions: first-seen store writes', () => {
+  /** This machine's files, counting the store's reads of its file. */
+  function counted() {
+    const reads: string[] = [];
+    const fs = Object.assign(Object.create(liveFs) as typeof liveFs, {
+      readNoFollow: (p: string, max: number) => {
+        reads.push(p);
+        return liveFs.readNoFollow(p, max);
+      },
+    });
+    return { fs, reads };
+  }
+  const now = new Date('2026-11-29T12:00:00Z');
+  /** A proof's key as mappedContent.ts makes it: the replaced file, its old inode and ranges, then the installed file's identity. */
+  const proofKey = (lib: string, installed: string) => `${lib}|fd:01:7|0+4096|${installed}`;
+
+  it('keeps what another writer added since it was read, and reads the file again only then', async () => {
+    const file = path.join(tempDir(), 'state', 'versions', 'first-seen.json');
+    const c = counted();
+    const a = await FirstSeenStore.load(file, { fs: c.fs, platform: process.platform });
+    const loaded = c.reads.length;
+    a.recordFact('sha256:/a', '1:2:3:4:5', 'da', now);
+    await a.save(now);
+    a.recordFact('sha256:/b', '1:2:3:4:5', 'db', now);
+    await a.save(now);
+    assert.equal(c.reads.length, loaded, 'the file as this store wrote it is not read again');
+    const other = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    other.recordFact('sha256:/other', '1:2:3:4:5', 'do', now);
+    await other.save(now);
+    a.recordFact('sha256:/c', '1:2:3:4:5', 'dc', now);
+    await a.save(now);
+    assert.equal(c.reads.length, loaded + 1, 'the file another writer changed is read to merge');
+    const b = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    assert.deepEqual(
+      ['/a', '/b', '/c', '/other'].map((f) => b.fact(`sha256:${f}`, now)?.value),
+      ['da', 'db', 'dc', 'do'],
+    );
+  });
+
+  it('does not write when nothing changed', async () => {
+    const file = path.join(tempDir(), 'fs.json');
+    const a = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    a.recordProof(proofKey('/sp/~andas/a.so', '1:10:5:1:1'), 'identical', now);
+    await a.save(now);
+    const written = fs.statSync(file);
+    a.recordProof(proofKey('/sp/~andas/a.so', '1:10:5:1:1'), 'identical', now);
+    assert.equal(a.proof(proofKey('/sp/~andas/a.so', '1:10:5:1:1'), now), 'identical');
+    await a.save(now);
+    assert.equal(fs.statSync(file).ino, written.ino, 'the same file, not rewritten');
+  });
+
+  it('keeps one proof of a replaced file: the one against the file installed at its place last', async () => {
+    const file = path.join(tempDir(), 'fs.json');
+    const a = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    a.recordProof(proofKey('/sp/~andas/a.so', '1:10:5:1:1'), 'identical', now);
+    a.recordProof(proofKey('/sp/~andas/b.so', '1:11:5:1:1'), 'identical', now);
+    await a.save(now);
+    // Reinstalled again: the same old file, against another installed one.
+    const b = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    b.recordProof(proofKey('/sp/~andas/a.so', '1:20:5:2:2'), 'identical', now);
+    await b.save(now);
+    const c = await FirstSeenStore.load(file, { fs: liveFs, platform: process.platform });
+    assert.equal(c.proof(proofKey('/sp/~andas/a.so', '1:20:5:2:2'), now), 'identical');
+    assert.equal(c.proof(proofKey('/sp/~andas/a.so', '1:10:5:1:1'), now), undefined, 'the earlier proof is gone');
+    assert.equal(c.proof(proofKey('/sp/~andas/b.so', '1:11:5:1:1'), now), 'identical', "another file's is kept");
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { proofs: object };
+    assert.equal(Object.keys(stored.proofs).length, 2);
+  });
+});
