@@ -72,12 +72,16 @@ export function recordFinder(
       const sig = recordSig(await fs.stat(file).catch(() => undefined));
       return { rows: recordRows((await fs.readText(file).catch(() => undefined)) ?? ''), sig };
     });
-  return async (file) => {
+  const found = new Map<string, Promise<Listing | undefined>>();
+  // Each file looked up once: the proofs and the distribution lookups of every process ask the same files.
+  return (file) => once(found, file, () => lookup(file));
+  async function lookup(file: string): Promise<Listing | undefined> {
     let dir = path.dirname(file);
     for (let depth = 0; depth < 6; depth++) {
       const infos = await distributions(dir);
       if (infos.length) {
-        const rel = path.relative(dir, file).split(path.sep).join('/');
+        // `dir` is one of the file's folders, reached by dirname: its path is the file's start.
+        const rel = file.slice(dir === '/' ? 1 : dir.length + 1);
         // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
         // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
         const top = normalizeName(rel.split('/')[0].replace(/\.libs$/, ''));
@@ -94,7 +98,7 @@ export function recordFinder(
       dir = up;
     }
     return undefined;
-  };
+  }
 }
 
 /**
