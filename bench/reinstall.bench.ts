@@ -16,7 +16,7 @@
  * costs a one-shot status. Linux (/proc).
  * MCP_LIFEGUARD_BENCH_ROUNDS sets the rounds (default 5). MCP_LIFEGUARD_BENCH_BEFORE names another
  * build's `dist/cli.js` (an earlier commit, built): its first and second runs after each reinstall
- * are taken in the same rounds, in a home of its own configured alike, first in every other round,
+ * are taken in the same rounds, in the same home with a state folder of its own, first in every other round,
  * and its ratios printed beside these (before and after, side by side under one load).
  */
 import * as fs from 'node:fs';
@@ -54,13 +54,13 @@ function replacedLibraries(pid: number): number {
   ).size;
 }
 
-/** How many content proofs the home's state folder keeps. */
-function keptProofs(home: string): number {
+/** The content proofs a state folder keeps, by key (one per replaced file: the latest replaces the earlier). */
+function keptProofs(state: string): Set<string> {
   try {
-    const file = path.join(home, 'lg', 'state', 'versions', 'first-seen.json');
-    return Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { proofs?: object }).proofs ?? {}).length;
+    const file = path.join(state, 'state', 'versions', 'first-seen.json');
+    return new Set(Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { proofs?: object }).proofs ?? {}));
   } catch {
-    return 0;
+    return new Set();
   }
 }
 
@@ -82,24 +82,24 @@ export async function run(report: BenchReport): Promise<void> {
     const csv = smallCsv(project);
     const emptyHome = path.join(dir, 'empty');
     const home = path.join(dir, 'home');
-    const beforeHome = path.join(dir, 'before');
     fs.mkdirSync(emptyHome);
-    for (const h of BEFORE ? [home, beforeHome] : [home]) {
-      fs.mkdirSync(h);
-      fs.writeFileSync(
-        path.join(h, '.claude.json'),
-        JSON.stringify({
-          mcpServers: {
-            buckaroo: { type: 'stdio', command: venv.toolBin, args: [], env: { BUCKAROO_PORT: String(PORT) } },
-          },
-        }),
-      );
-    }
+    fs.mkdirSync(home);
+    fs.writeFileSync(
+      path.join(home, '.claude.json'),
+      JSON.stringify({
+        mcpServers: {
+          buckaroo: { type: 'stdio', command: venv.toolBin, args: [], env: { BUCKAROO_PORT: String(PORT) } },
+        },
+      }),
+    );
+    // The other build's state folder: the same home (a process another home started is not its
+    // entry's), its own first-seen file.
+    const stateOf = (h: string, which: string) => path.join(h, which === cli ? 'lg' : 'lg-other');
     const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
-    const envOf = (h: string) => ({ ...base, HOME: h, MCP_LIFEGUARD_HOME: path.join(h, 'lg') });
+    const envOf = (h: string, which: string) => ({ ...base, HOME: h, MCP_LIFEGUARD_HOME: stateOf(h, which) });
     const status = async (h: string, which = cli) => {
       const r = await measuredRun(`require(${JSON.stringify(which)})`, [which, 'status'], {
-        env: envOf(h),
+        env: envOf(h, which),
         cwd: project,
       });
       if (r.code !== 0) throw new Error(`status exited ${r.code}`);
@@ -121,7 +121,7 @@ export async function run(report: BenchReport): Promise<void> {
     // Warm both homes once (the state folder made, the file cache filled) before any figure.
     await status(home);
     await status(emptyHome);
-    if (BEFORE) await status(beforeHome, BEFORE);
+    if (BEFORE) await status(home, BEFORE);
 
     // What the running server costs a one-shot status before anything is replaced: the part of the
     // figures below that no reinstall causes.
@@ -140,15 +140,15 @@ export async function run(report: BenchReport): Promise<void> {
       await venv.pip('--force-reinstall', '--no-deps', ...NATIVE);
       await sleep(AFTER_INSTALL_MS);
       replaced = replacedLibraries(dataServer);
-      const kept = keptProofs(home);
+      const kept = keptProofs(stateOf(home, cli));
       // The other build's run first in every other round: neither always finds the caches the other warmed.
       const otherFirst = BEFORE !== undefined && i % 2 === 0;
-      const other = () => status(beforeHome, BEFORE);
+      const other = () => status(home, BEFORE);
       const empty1 = await status(emptyHome);
       const firstBefore = otherFirst ? await other() : undefined;
       const first = await status(home);
       const firstBeforeLate = BEFORE && !otherFirst ? await other() : undefined;
-      proven = keptProofs(home) - kept;
+      proven = [...keptProofs(stateOf(home, cli))].filter((k) => !kept.has(k)).length;
       const empty2 = await status(emptyHome);
       const secondBefore = otherFirst ? await other() : undefined;
       const second = await status(home);
@@ -198,7 +198,7 @@ export async function run(report: BenchReport): Promise<void> {
       ['status peak RSS, second run (kept proofs) / empty home', rows.map((r) => r.second.mib / r.empty2.mib)],
     ];
     if (beforeRows.length) {
-      report.note(`the other build (${BEFORE}), in its own home, the same rounds:`);
+      report.note(`the other build (${BEFORE}), with its own state folder, the same rounds:`);
       const other: [string, number[]][] = [
         ['other build: status time, first run / empty home', beforeRows.map((b, i) => b.first.ms / rows[i].empty1.ms)],
         [
