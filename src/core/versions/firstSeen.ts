@@ -302,10 +302,7 @@ export const FIRST_SEEN_STORES = { name: 'first-seen', limit: 8 } as const;
  */
 function newest<T extends { lastSeenAt: string }>(kept: Map<string, T>, limit: number): Array<[string, T]> {
   const all = [...kept];
-  if (all.length <= limit) return all;
-  const order = (a: [string, T], b: [string, T]) =>
-    a[1].lastSeenAt < b[1].lastSeenAt ? 1 : a[1].lastSeenAt > b[1].lastSeenAt ? -1 : 0;
-  return all.sort(order).slice(0, limit);
+  return all.length > limit ? all.sort((a, b) => (a[1].lastSeenAt < b[1].lastSeenAt ? 1 : -1)).slice(0, limit) : all;
 }
 
 /**

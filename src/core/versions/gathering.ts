@@ -18,7 +18,7 @@ import type { VersionFs } from './fs';
 import { InstanceFacts, InstanceReaders, interprets, needsCwd } from './instanceEvidence';
 import { machineReaders } from './instanceReaders';
 import { scriptRecordsReaders } from './recordsDigest';
-import { recordedContent, recordFinder } from './installerRecord';
+import { once, recordedContent, recordFinder } from './installerRecord';
 import { FactStore, keptDigests, keptOwners } from './keptFacts';
 import { mappedRecordsReader } from './mappedRecords';
 import { readMaps } from './maps';
@@ -145,8 +145,11 @@ export async function gathering(
     : [];
   const exited = hasInstances ? watch.observe(at, installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
-  // One RECORD finder for the snapshot: the processes of one environment list the same distributions.
-  const find = recordFinder(machine.fs);
+  // One RECORD finder for the snapshot: the processes of one environment list the same distributions,
+  // and the proofs and the distribution lookups of every process ask about the same files, each once.
+  const finder = recordFinder(machine.fs);
+  const found = new Map<string, ReturnType<typeof finder>>();
+  const find = (file: string) => once(found, file, () => finder(file));
   const recorded = recordedContent(machine.fs, find);
   // What files said in earlier runs (their digests, the RECORDs that list them), while they are unchanged.
   const facts: FactStore | undefined = store && {

@@ -34,16 +34,10 @@ export const recordSig = (st: FileStat | undefined) =>
  */
 export function recordRows(record: string): Map<string, string> {
   const rows = new Map<string, string>();
-  let at = 0;
-  while (at < record.length) {
-    let end = record.indexOf('\n', at);
-    if (end < 0) end = record.length;
-    const comma = record.indexOf(',', at);
-    if (comma > at && comma < end && record.charCodeAt(at) !== 0x22) {
-      const rel = record.slice(at, comma);
-      if (!rows.has(rel)) rows.set(rel, record.slice(comma + 1, record.charCodeAt(end - 1) === 0x0d ? end - 1 : end));
-    }
-    at = end + 1;
+  for (const line of record.split('\n')) {
+    const comma = line.indexOf(',');
+    const rel = line.slice(0, comma);
+    if (comma > 0 && line[0] !== '"' && !rows.has(rel)) rows.set(rel, line.slice(comma + 1).replace(/\r$/, ''));
   }
   return rows;
 }
@@ -57,35 +51,28 @@ export function recordRows(record: string): Map<string, string> {
 export function recordFinder(
   fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
 ): (file: string) => Promise<Listing | undefined> {
-  const listings = new Map<string, Promise<{ name: string; dist: string }[]>>();
+  const listings = new Map<string, Promise<string[]>>();
   const records = new Map<string, Promise<{ rows: Map<string, string>; sig: string }>>();
-  // A folder's distributions, each with its normalized name, once: every file under it asks.
-  const distributions = (dir: string) =>
-    once(listings, dir, async () =>
-      ((await fs.readdir(dir).catch(() => undefined)) ?? [])
-        .filter((e) => e.endsWith('.dist-info'))
-        .map((name) => ({ name, dist: normalizeName(name.slice(0, name.indexOf('-'))) })),
-    );
+  const listing = (dir: string) =>
+    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
   const record = (info: string) =>
     once(records, info, async () => {
       const file = path.join(info, 'RECORD');
       const sig = recordSig(await fs.stat(file).catch(() => undefined));
       return { rows: recordRows((await fs.readText(file).catch(() => undefined)) ?? ''), sig };
     });
-  const found = new Map<string, Promise<Listing | undefined>>();
-  // Each file looked up once: the proofs and the distribution lookups of every process ask the same files.
-  return (file) => once(found, file, () => lookup(file));
-  async function lookup(file: string): Promise<Listing | undefined> {
+  return async (file) => {
     let dir = path.dirname(file);
     for (let depth = 0; depth < 6; depth++) {
-      const infos = await distributions(dir);
+      const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
       if (infos.length) {
         // `dir` is one of the file's folders, reached by dirname: its path is the file's start.
         const rel = file.slice(dir === '/' ? 1 : dir.length + 1);
         // The distribution named like the file's top folder first (`numpy.libs/` is numpy's): the
         // others' RECORDs (a site-packages holds dozens, some of 700 KB) are read only when it is not.
         const top = normalizeName(rel.split('/')[0].replace(/\.libs$/, ''));
-        for (const { name } of [...infos.filter((i) => i.dist === top), ...infos.filter((i) => i.dist !== top)]) {
+        const named = infos.filter((i) => normalizeName(i.slice(0, i.indexOf('-'))) === top);
+        for (const name of [...named, ...infos.filter((i) => !named.includes(i))]) {
           const info = path.join(dir, name);
           const { rows, sig } = await record(info);
           const row = rows.get(rel);
@@ -98,7 +85,7 @@ export function recordFinder(
       dir = up;
     }
     return undefined;
-  }
+  };
 }
 
 /**
