@@ -1,6 +1,5 @@
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
-import { isThisWindow } from '../viewModel/actionPlan';
 import {
   EditedFiles,
   RunningSibling,
@@ -8,8 +7,7 @@ import {
   siblingOutcome,
   stoppedSiblings,
 } from '../viewModel/fileSiblings';
-import { VSCODE_MCP } from '../viewModel/vscodeServerId';
-import { executePlan } from './executePlan';
+import { restartThroughVsCode } from './vscodeRestart';
 
 /** How long VS Code gets to read an edited file again and stop its servers (it took about a second). */
 const STOP_WAIT_MS = 8_000;
@@ -38,22 +36,14 @@ export async function startFileSiblings(
     if (stopped.length === siblings.length || Date.now() >= until) break;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  const ctx = svc.window();
   const out: string[] = [];
   for (const sibling of stopped) {
     const { server, serverId, instances } = sibling;
-    const report = await executePlan(
-      svc,
-      'restart',
-      server,
-      [{ kind: 'vscode', command: VSCODE_MCP.restart, serverId, instances }],
-      { report: () => undefined },
-    );
-    const pids = (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid);
+    const r = await restartThroughVsCode(svc, server, { serverId, instances });
     out.push(
       siblingOutcome(
         sibling,
-        report.ok && pids.length > 0 ? { started: true, pids } : { started: false, seen: report.lines.join('; ') },
+        r.ok && r.pids.length > 0 ? { started: true, pids: r.pids } : { started: false, seen: r.seen },
       ),
     );
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { nextSteps } from '../../core/configEdit/nextSteps';
-import { restartThroughVsCode } from '../actions/vscodeRestart';
+import { notRestartedText, restartThroughVsCode } from '../actions/vscodeRestart';
 import { startFileSiblings } from '../actions/startFileSiblings';
 import { entriesEdit } from '../viewModel/fileSiblings';
 import { EditFollowUp, followUpText } from '../viewModel/editOutcome';
@@ -58,28 +58,18 @@ export async function nextStepsAfterEdit(
       const edited = svc.store.server(server.id);
       // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
       // a guard would restart its child under the old one.
-      let restarted: EditFollowUp | undefined;
-      const failed = await restartThroughVsCode(
-        svc,
-        server,
-        {
-          serverId: id,
-          instances: ours,
-          ...(edited && !isShareWrapped(edited)
-            ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
-            : {}),
-        },
-        (name) => {
-          restarted = {
-            kind: 'restarted',
-            name,
-            from: ours.map((i) => i.pid),
-            to: (svc.store.server(server.id)?.instances ?? []).filter((i) => isThisWindow(i, ctx)).map((i) => i.pid),
-          };
-          return '';
-        },
+      const r = await restartThroughVsCode(svc, server, {
+        serverId: id,
+        instances: ours,
+        ...(edited && !isShareWrapped(edited)
+          ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
+          : {}),
+      });
+      out.push(
+        r.ok
+          ? { kind: 'restarted', name: server.name, from: ours.map((i) => i.pid), to: r.pids }
+          : { kind: 'next', text: notRestartedText(server.name, r.seen) },
       );
-      out.push(restarted ?? { kind: 'next', text: failed });
     }
     if (instructions.length > 0)
       out.push({

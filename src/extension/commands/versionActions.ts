@@ -23,7 +23,7 @@ import { installedNowText } from '../viewModel/installedNow';
 import { installRestartsText } from '../viewModel/installRestarts';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
-import { restartThroughVsCode } from '../actions/vscodeRestart';
+import { notRestartedText, restartThroughVsCode } from '../actions/vscodeRestart';
 import { isThisWindow } from '../viewModel/actionPlan';
 import { vscodeServerId } from '../viewModel/vscodeServerId';
 import { CommandId } from '../commandIds';
@@ -212,14 +212,11 @@ async function restartOwnLeft(
     }
     if (restarted.has(server.id)) continue;
     restarted.add(server.id);
-    own.push(
-      await restartThroughVsCode(
-        svc,
-        server,
-        { serverId: id, instances: server.instances.filter((i) => isThisWindow(i, ctx)) },
-        (name, seen) => t('{0}: {1}.', name, seen),
-      ),
-    );
+    const r = await restartThroughVsCode(svc, server, {
+      serverId: id,
+      instances: server.instances.filter((i) => isThisWindow(i, ctx)),
+    });
+    own.push(r.ok ? t('{0}: {1}.', server.name, r.seen) : notRestartedText(server.name, r.seen));
   }
   return { ...result, left, own };
 }
