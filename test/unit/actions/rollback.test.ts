@@ -10,6 +10,19 @@ type Inst = Extract<Installed, { state: 'installed' }>;
 const serverOf = (installed: Inst, running: { version: string; packages?: Record<string, string> }): ServerStatus =>
   serverRunning(installed, running, { verdict: 'current' });
 
+/** The venv at /w/.venv and its site-packages, where srv 2.0.0 is installed with these packages in its closure. */
+const site = '/w/.venv/lib/python3.11/site-packages';
+const venvSrv = (packages: Record<string, string>): Inst => ({
+  state: 'installed',
+  ecosystem: 'python',
+  name: 'srv',
+  version: '2.0.0',
+  how: 'venv /w/.venv',
+  location: `${site}/srv-2.0.0.dist-info`,
+  sitePackages: site,
+  environment: { hash: 'h', packages, scope: 'closure' },
+});
+
 const npmAt = (location: string, version = '2.0.0'): Inst => ({
   state: 'installed',
   ecosystem: 'npm',
@@ -56,17 +69,7 @@ describe('roll back: the versions its processes started with, the way it was ins
   });
 
   it('Python: the venv’s pip pins the package and each dependency that moved; without pip, pipx or uv; outside a venv, refused', () => {
-    const site = '/w/.venv/lib/python3.11/site-packages';
-    const installed: Inst = {
-      state: 'installed',
-      ecosystem: 'python',
-      name: 'srv',
-      version: '2.0.0',
-      how: 'venv /w/.venv',
-      location: `${site}/srv-2.0.0.dist-info`,
-      sitePackages: site,
-      environment: { hash: 'h', packages: { mcp: '2.3.0', anyio: '4.0.0', 'mcp-types': '2.3.0' }, scope: 'closure' },
-    };
+    const installed = venvSrv({ mcp: '2.3.0', anyio: '4.0.0', 'mcp-types': '2.3.0' });
     const ran = { version: '1.0.0', packages: { mcp: '1.30.0', anyio: '4.0.0', httpx: '0.28.1' } };
     const withPip = rollbackPlan(serverOf(installed, ran), facts(['/w/.venv/pyvenv.cfg'], [`${site}/pip`]));
     assert.ok(withPip.kind === 'plan');
@@ -126,17 +129,7 @@ describe('roll back: the versions its processes started with, the way it was ins
   });
 
   it("a down guard's Roll Back says what really changes: a dependency still installed in its site-packages is never installed from nothing", () => {
-    const site = '/w/.venv/lib/python3.11/site-packages';
-    const installed: Inst = {
-      state: 'installed',
-      ecosystem: 'python',
-      name: 'srv',
-      version: '2.0.0',
-      how: 'venv /w/.venv',
-      location: `${site}/srv-2.0.0.dist-info`,
-      sitePackages: site,
-      environment: { hash: 'h', packages: { mcp: '2.3.0' }, scope: 'closure' },
-    };
+    const installed = venvSrv({ mcp: '2.3.0' });
     // The guard's record of its last server that served: certifi and sniffio left the closure with
     // the upgrade, and no process runs to have a verdict say they are still there.
     const ranWith = {
