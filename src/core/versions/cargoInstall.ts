@@ -4,7 +4,7 @@
  * {"bins": [...]}}}`), written by every cargo since 1.41 (2020) beside the older `<root>/.crates.toml`,
  * which is not read (a TOML parser in the guard for a cargo five years old); the root is `$CARGO_HOME` (`~/.cargo`) unless `--root` named another. A Rust binary
  * carries no version of its own, so these records are what names it. Pure parsing here; the file
- * reads go through the resolution's reader (resolve.ts).
+ * reads go through the resolution's reader (fromLaunch.ts).
  */
 
 export interface CargoPackage {
