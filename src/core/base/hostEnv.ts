@@ -46,3 +46,10 @@ export function joinBelow(p: PathRules, dir: string, parts: readonly string[]): 
   }
   return out;
 }
+
+/** A path as a row or a verdict shows it: whole (a base name is ambiguous between `.vscode/` and `~/.cursor/`), the home folder as `~`. */
+export function shownPath(file: string, home: string | undefined): string {
+  if (home && (file === home || file.startsWith(`${home}/`) || file.startsWith(`${home}\\`)))
+    return `~${file.slice(home.length)}`;
+  return file;
+}

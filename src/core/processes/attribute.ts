@@ -172,15 +172,15 @@ function instanceOfOwners(
   if (launched.guardAbove) instance.guardAbove = true;
   // Its files can prove no one's launch, whatever else matches (the folder it runs in): listed, never acted on.
   const shared = sharedRunFolder(main);
-  if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared));
+  if (shared !== undefined) instance.verdicts.push(unprovableRun(fits, main, shared, options.home));
   // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
-  else if (best === 0) instance.verdicts.push(unproven(fits, main));
+  else if (best === 0) instance.verdicts.push(unproven(fits, main, options.home));
   else {
     const ambiguous = undecidedOwner(launched, fits, own.length > 0, options);
     if (ambiguous) instance.verdicts.push(ambiguous);
   }
   // A share host serves every entry that shares it; any other process is one entry's, however many fit.
-  const owners = cand.asEntry ? fits : listedOnce(instance, fits, own.length > 0);
+  const owners = cand.asEntry ? fits : listedOnce(instance, fits, own.length > 0, options.home);
   return { instance, owners };
 }
 
@@ -201,7 +201,9 @@ function undecidedOwner(
       ? options.unreadableConfig?.(client.id)
       : undefined;
   return (
-    ambiguousOwner(owners) ?? (broken && ownedElsewhere(client, broken, owners)) ?? undecidedByCwd(owners, options)
+    ambiguousOwner(owners, options.home) ??
+    (broken && ownedElsewhere(client, broken, owners, options.home)) ??
+    undecidedByCwd(owners, options)
   );
 }
 

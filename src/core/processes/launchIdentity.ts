@@ -161,5 +161,5 @@ export function cwdUndecided(
   const what = relativeScript(path, cfg)
     ? `its script path '${cfg.eff[0]}' is relative`
     : `its argument '${relArg}' is a relative path`;
-  return `${entryNamed(config)} sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
+  return `${entryNamed(config, input.home)} sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }

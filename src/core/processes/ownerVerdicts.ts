@@ -19,12 +19,17 @@ const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'loca
  * (one added when the entries are one server, which no other rule finds undecided), so no bulk
  * action touches it. Judged as before, with the same entries (ambiguousOwner still sees them all).
  */
-export function listedOnce(instance: Instance, fits: ConfigLaunch[], ownClient: boolean): ConfigLaunch[] {
+export function listedOnce(
+  instance: Instance,
+  fits: ConfigLaunch[],
+  ownClient: boolean,
+  home: string | undefined,
+): ConfigLaunch[] {
   if (fits.length < 2) return fits;
   const ranked = [...fits].sort(
     (a, b) => Number(FOLDER_SCOPES.has(a.config.source.scope)) - Number(FOLDER_SCOPES.has(b.config.source.scope)),
   );
-  const names = ranked.map((c) => entryNamed(c.config));
+  const names = ranked.map((c) => entryNamed(c.config, home));
   const alike = `it fits ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} alike`;
   const orphan = instance.verdicts.find(
     (v): v is Extract<Verdict, { reason: string }> =>
@@ -61,9 +66,9 @@ function startedBy(client: InstanceClient): string {
  * Entries of different servers (not one server configured in several places) that all fit a
  * process: which one started it is undecided, so it is listed under each and never acted on in bulk.
  */
-export function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
+export function ambiguousOwner(owners: readonly ConfigLaunch[], home: string | undefined): Verdict | undefined {
   if (new Set(owners.map((c) => c.config.identityKey)).size < 2) return undefined;
-  const names = owners.map((c) => entryNamed(c.config)).join(', ');
+  const names = owners.map((c) => entryNamed(c.config, home)).join(', ');
   const sameLaunch = new Set(owners.map((c) => c.config.launchKey)).size === 1;
   return {
     kind: 'unknown',
@@ -79,9 +84,14 @@ export function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undef
  * may be the one the problem left out, so another client's entry of the same command is no proof.
  * Listed under that entry as undecided, never counted as its copy, never acted on in bulk.
  */
-export function ownedElsewhere(client: InstanceClient, problem: Diagnostic, owners: readonly ConfigLaunch[]): Verdict {
+export function ownedElsewhere(
+  client: InstanceClient,
+  problem: Diagnostic,
+  owners: readonly ConfigLaunch[],
+  home: string | undefined,
+): Verdict {
   const where = `${problem.file}${problem.line !== undefined ? `:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}` : ''}`;
-  const names = owners.map((c) => entryNamed(c.config)).join(', ');
+  const names = owners.map((c) => entryNamed(c.config, home)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',
@@ -93,8 +103,8 @@ export function ownedElsewhere(client: InstanceClient, problem: Diagnostic, owne
  * Why a process that fits an entry's launch by name is not proven to be the entry's: no path,
  * interpreter, runner's cache or folder answered "same". It is listed under the entry and never acted on.
  */
-export function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Verdict {
-  const names = owners.map((c) => entryNamed(c.config)).join(', ');
+export function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo, home: string | undefined): Verdict {
+  const names = owners.map((c) => entryNamed(c.config, home)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',
@@ -106,8 +116,13 @@ export function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Ve
  * Why a process that runs from yarn dlx's temporary project is not proven any entry's: the project is
  * made anew for each run in the temp folder every home shares, so this home's run and another's look alike.
  */
-export function unprovableRun(owners: readonly ConfigLaunch[], main: ProcessInfo, folder: string): Verdict {
-  const names = owners.map((c) => entryNamed(c.config)).join(', ');
+export function unprovableRun(
+  owners: readonly ConfigLaunch[],
+  main: ProcessInfo,
+  folder: string,
+  home: string | undefined,
+): Verdict {
+  const names = owners.map((c) => entryNamed(c.config, home)).join(', ');
   return {
     kind: 'unknown',
     question: 'owner',

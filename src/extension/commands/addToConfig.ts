@@ -6,7 +6,7 @@ import { readConfigForEdit } from '../../core/configEdit/configWriter';
 import { decodeConfig, encodeConfig } from '../../core/configEdit/configText';
 import { Services } from '../services';
 import { addTargets, launchEntry, suggestedName } from '../viewModel/addToConfig';
-import { shownPath } from '../viewModel/problems';
+import { shownPath } from '../../core/base/hostEnv';
 import { TreeNode } from '../viewModel/treeModel';
 import { t } from '../viewModel/l10n';
 import { applyEdit, askAboutEdit, sayCannot } from './editConfigEntry';

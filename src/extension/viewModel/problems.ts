@@ -31,13 +31,6 @@ export function problemsByFile(diagnostics: readonly Diagnostic[]): Map<string, 
   return out;
 }
 
-/** A path as a row shows it: whole (a base name is ambiguous between `.vscode/` and `~/.cursor/`), the home folder as `~`. */
-export function shownPath(file: string, home: string | undefined): string {
-  if (home && (file === home || file.startsWith(`${home}/`) || file.startsWith(`${home}\\`)))
-    return `~${file.slice(home.length)}`;
-  return file;
-}
-
 /**
  * The config problems of one entry: those the Problems panel shows at the entry's own place in its
  * file (its name's line and column), one per place as it counts them. Its row carries them, so a

@@ -1,7 +1,7 @@
 import { CommandId } from '../commandIds';
 import { contextValue, NodeKind } from './contextValues';
 import { mdCell, plural, shownLines, shownText } from './format';
-import { shownPath } from './problems';
+import { shownPath } from '../../core/base/hostEnv';
 import { mayRun } from './trust';
 import { t } from './l10n';
 import type { TreeNode, TreeContext, TreeItemModel } from './treeModel';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { problemsByFile, shownPath } from '../../../src/extension/viewModel/problems';
+import { problemsByFile } from '../../../src/extension/viewModel/problems';
+import { shownPath } from '../../../src/core/base/hostEnv';
 
 describe('extension view-model: config problems for the Problems panel', () => {
   it('groups by file with 0-based positions, files outside the workspace included', () => {
