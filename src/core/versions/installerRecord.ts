@@ -22,6 +22,23 @@ export interface Listing {
   sig: string;
 }
 
+/**
+ * What a RECORD lookup reads: folder listings, RECORDs and stats of local files, read synchronously.
+ * Through the thread pool each was a round trip (a worker woken, its answer handed back) costing
+ * several times the kernel's own answer, and a reinstall's first `status` asks hundreds of them
+ * (docs/benchmarks.md, "Reinstall").
+ */
+export type RecordFs = Pick<MachineFs, 'readdirSync' | 'readTextSync' | 'statSync'>;
+
+/** A synchronous read's answer; undefined when it fails (a folder not readable is as one absent). */
+export function quietly<T>(read: () => T | undefined): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file's identity for "not rewritten since": device, inode, size, modification and change times. */
 export const recordSig = (st: FileStat | undefined) =>
   st?.kind === 'file' ? `${st.dev ?? '?'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'absent';
@@ -48,23 +65,20 @@ export function recordRows(record: string): Map<string, string> {
  * RECORD read and split into rows (recordRows), once (a reinstall of pandas, numpy and pyarrow
  * replaces a hundred libraries, and their RECORDs hold thousands of lines).
  */
-export function recordFinder(
-  fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
-): (file: string) => Promise<Listing | undefined> {
-  const listings = new Map<string, Promise<string[]>>();
-  const records = new Map<string, Promise<{ rows: Map<string, string>; sig: string }>>();
-  const listing = (dir: string) =>
-    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
+export function recordFinder(fs: RecordFs): (file: string) => Promise<Listing | undefined> {
+  const listings = new Map<string, string[]>();
+  const records = new Map<string, { rows: Map<string, string>; sig: string }>();
+  const listing = (dir: string) => memo(listings, dir, () => quietly(() => fs.readdirSync(dir)) ?? []);
   const record = (info: string) =>
-    once(records, info, async () => {
+    memo(records, info, () => {
       const file = path.join(info, 'RECORD');
-      const sig = recordSig(await fs.stat(file).catch(() => undefined));
-      return { rows: recordRows((await fs.readText(file).catch(() => undefined)) ?? ''), sig };
+      const sig = recordSig(quietly(() => fs.statSync(file)));
+      return { rows: recordRows(quietly(() => fs.readTextSync(file)) ?? ''), sig };
     });
   return async (file) => {
     let dir = path.dirname(file);
     for (let depth = 0; depth < 6; depth++) {
-      const infos = (await listing(dir)).filter((e) => e.endsWith('.dist-info'));
+      const infos = listing(dir).filter((e) => e.endsWith('.dist-info'));
       if (infos.length) {
         // `dir` is one of the file's folders, reached by dirname: its path is the file's start.
         const rel = file.slice(dir === '/' ? 1 : dir.length + 1);
@@ -74,7 +88,7 @@ export function recordFinder(
         const named = infos.filter((i) => normalizeName(i.slice(0, i.indexOf('-'))) === top);
         for (const name of [...named, ...infos.filter((i) => !named.includes(i))]) {
           const info = path.join(dir, name);
-          const { rows, sig } = await record(info);
+          const { rows, sig } = record(info);
           const row = rows.get(rel);
           if (row !== undefined) return { info, rel, row, sig };
         }
@@ -111,10 +125,10 @@ export interface RecordListed {
  * its text was read, and each file once after that: one answer per file for every process asking.
  */
 export function recordedContent(
-  fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
+  fs: RecordFs,
   find: (file: string) => Promise<Listing | undefined> = recordFinder(fs),
 ): (file: string) => Promise<RecordListed | undefined> {
-  const recordStats = new Map<string, Promise<FileStat | undefined>>();
+  const recordStats = new Map<string, FileStat | undefined>();
   const answers = new Map<string, Promise<RecordListed | undefined>>();
   return (file) =>
     once(answers, file, async () => {
@@ -122,14 +136,20 @@ export function recordedContent(
       const row = recordedRow(listed?.row);
       if (!listed || !row) return undefined;
       // The RECORD after its text was read (find awaited it), then the file: a write to either since shows.
-      const rec = await once(recordStats, listed.info, () =>
-        fs.stat(path.join(listed.info, 'RECORD')).catch(() => undefined),
-      );
-      const st = await fs.stat(file).catch(() => undefined);
+      const rec = memo(recordStats, listed.info, () => quietly(() => fs.statSync(path.join(listed.info, 'RECORD'))));
+      const st = quietly(() => fs.statSync(file));
       if (st?.kind !== 'file' || rec?.kind !== 'file' || st.size !== row.size || recordSig(rec) !== listed.sig)
         return undefined;
       return st.ctimeMs <= Math.min(rec.mtimeMs, rec.ctimeMs) ? { sha256: row.sha256, ino: st.ino } : undefined;
     });
+}
+
+/** The value `kept` holds under `key`, made by `make` the first time: each folder listed, each file read, once. */
+export function memo<T>(kept: Map<string, T>, key: string, make: () => T): T {
+  if (kept.has(key)) return kept.get(key) as T;
+  const value = make();
+  kept.set(key, value);
+  return value;
 }
 
 /** The promise `memo` holds under `key`, made by `make` the first time: each folder listed, each file read, once. */

@@ -17,7 +17,7 @@ import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
-import { Compared, ContentCheck, distInfoFinder, MappedAtSighting } from './mappedContent';
+import { Compared, ContentCheck, MappedAtSighting } from './mappedContent';
 import { isRuntimeFile, RuntimeSighting } from './runtime';
 
 /**
@@ -106,8 +106,8 @@ export interface InstanceReaders {
   packageDigest?(dir: string, changedAt: number | undefined): Promise<string | undefined>;
   /**
    * The `*.dist-info` folder whose RECORD lists an installed file (mappedContent.ts
-   * `distInfoFinder`), as a snapshot keeps it across runs (keptFacts.ts `keptOwners`); a finder of
-   * its own per judgement when absent.
+   * `distInfoFinder`: instanceReaders.ts), as a snapshot keeps it across runs (keptFacts.ts
+   * `keptOwners`). Absent: no distribution is known, and replaced metadata stays a change.
    */
   distInfoOf?(file: string): Promise<string | undefined>;
   /**
@@ -229,6 +229,9 @@ async function builtRunning(f: InstanceFacts, start: number | undefined, readers
   return running;
 }
 
+/** No reader of distributions: none known. */
+const noOwner = async (): Promise<string | undefined> => undefined;
+
 export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
   const installed = f.installed;
   // Judged against the latest moment it may have begun: a start time read early would take a file
@@ -279,7 +282,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
         (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
     );
     if (!changeExplained) {
-      const owners = (await Promise.all(counterparts.map(readers.distInfoOf ?? distInfoFinder(readers.fs)))).filter(
+      const owners = (await Promise.all(counterparts.map(readers.distInfoOf ?? noOwner))).filter(
         (d): d is string => !!d,
       );
       changeExplained =

@@ -7,6 +7,7 @@ import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
 import {
   compareReplaced,
   ContentCheck,
+  distInfoFinder,
   CONTENT_PROOFS,
   PendingProofs,
   ProofBucket,
@@ -32,7 +33,7 @@ export function machineReaders(
   /** Installed files' SHA-256 as their RECORDs list them (installerRecord.ts), shared by the snapshot's processes. */
   installed?: RecordedContent['installed'],
   /** What hashes a package's files: the first-seen store's kept digests (keptFacts.ts) for a snapshot; else `machine.fs`. */
-  digestFs: Pick<Machine['fs'], 'readdir' | 'lstat' | 'digest'> = machine.fs,
+  digestFs: Pick<Machine['fs'], 'readdirSync' | 'lstatSync' | 'digest'> = machine.fs,
 ): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
@@ -69,6 +70,7 @@ export function machineReaders(
         ...(installed ? { installed } : {}),
         ...(sighted ? { sighted } : {}),
       }),
+    distInfoOf: distInfoFinder(fs),
     sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps, cache),
     readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
     runningBuild: (pid, start) =>

@@ -1,5 +1,5 @@
 import type { FileStat, MachineFs } from '../machine/types';
-import { Listing, recordSig } from './installerRecord';
+import { Listing, memo, quietly, recordSig } from './installerRecord';
 
 /**
  * What a one-shot run reads of files again and again, kept across runs in the first-seen store
@@ -35,16 +35,20 @@ function settled(st: FileStat | undefined, racyAfter: number): string | undefine
  * memory) or anything but a regular file is read as `fs` reads it. Each file is read once per
  * snapshot: the processes of one server ask for the same metadata at once.
  */
-export function keptDigests<F extends Pick<MachineFs, 'lstat' | 'digest'>>(fs: F, facts: FactStore, at: number): F {
+export function keptDigests<F extends Pick<MachineFs, 'lstatSync' | 'digest'>>(fs: F, facts: FactStore, at: number): F {
   const reading = new Map<string, Promise<string | undefined>>();
+  // Stat'ed synchronously (installerRecord.ts RecordFs): the kept digest is then the whole answer.
   const whole = async (p: string): Promise<string | undefined> => {
-    const before = settled(await fs.lstat(p).catch(() => undefined), at - RACY_MS);
+    const before = settled(
+      quietly(() => fs.lstatSync(p)),
+      at - RACY_MS,
+    );
     if (before === undefined) return fs.digest(p);
     const key = `sha256:${p}`;
     const kept = facts.get(key);
     if (kept?.sig === before) return kept.value;
     const read = await fs.digest(p);
-    const after = recordSig(await fs.lstat(p).catch(() => undefined));
+    const after = recordSig(quietly(() => fs.lstatSync(p)));
     if (read !== undefined && after === before) facts.set(key, before, read);
     return read;
   };
@@ -64,26 +68,22 @@ export function keptDigests<F extends Pick<MachineFs, 'lstat' | 'digest'>>(fs: F
  * snapshot's finder (installerRecord.ts `recordFinder`), shared with its other readers.
  */
 export function keptOwners(
-  fs: Pick<MachineFs, 'stat'>,
+  fs: Pick<MachineFs, 'statSync'>,
   find: (file: string) => Promise<Listing | undefined>,
   facts: FactStore,
   at: number,
 ): (file: string) => Promise<string | undefined> {
-  const stats = new Map<string, Promise<FileStat | undefined>>();
-  const statOf = (record: string) => {
-    let s = stats.get(record);
-    if (!s) stats.set(record, (s = fs.stat(record).catch(() => undefined)));
-    return s;
-  };
+  // Stat'ed synchronously, each RECORD once (installerRecord.ts RecordFs).
+  const stats = new Map<string, FileStat | undefined>();
+  const statOf = (record: string) => memo(stats, record, () => quietly(() => fs.statSync(record)));
   return async (file) => {
     const key = `owner:${file}`;
     const kept = facts.get(key);
-    if (kept && recordSig(await statOf(`${kept.value}/RECORD`)) === kept.sig) return kept.value;
+    if (kept && recordSig(statOf(`${kept.value}/RECORD`)) === kept.sig) return kept.value;
     const listed = await find(file).catch(() => undefined);
     if (!listed) return undefined;
     // Kept only when the RECORD read had settled: one written within the clock's resolution may change unseen.
-    if (settled(await statOf(`${listed.info}/RECORD`), at - RACY_MS) === listed.sig)
-      facts.set(key, listed.sig, listed.info);
+    if (settled(statOf(`${listed.info}/RECORD`), at - RACY_MS) === listed.sig) facts.set(key, listed.sig, listed.info);
     return listed.info;
   };
 }

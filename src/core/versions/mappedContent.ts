@@ -1,6 +1,6 @@
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
-import { once, RecordListed, recordFinder } from './installerRecord';
+import { memo, quietly, RecordFs, RecordListed, recordFinder } from './installerRecord';
 import { deletedLines } from './maps';
 
 /**
@@ -265,11 +265,11 @@ export async function compareReplaced(
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
   const out = new Map<string, Compared>();
-  const listings = new Map<string, Promise<string[]>>();
-  const listing = (dir: string) =>
-    once(listings, dir, async () => (await fs.readdir(dir).catch(() => undefined)) ?? []);
-  const stats = new Map<string, Promise<FileStat | undefined>>();
-  const stat = (file: string) => once(stats, file, () => fs.stat(file).catch(() => undefined));
+  // Listed and stat'ed synchronously, each once: local metadata, hundreds of files after a reinstall (RecordFs).
+  const listings = new Map<string, string[]>();
+  const listing = async (dir: string) => memo(listings, dir, () => quietly(() => fs.readdirSync(dir)) ?? []);
+  const stats = new Map<string, FileStat | undefined>();
+  const stat = async (file: string) => memo(stats, file, () => quietly(() => fs.statSync(file)));
   for (const p of paths) {
     const current = await counterpartOf(p, fs, listing, stat);
     if (!current) {
@@ -314,9 +314,7 @@ export async function compareReplaced(
  * that distribution's rewritten metadata is a reinstall, not a change. Undefined outside a
  * site-packages; each folder listed and each RECORD read once for every file (installerRecord.ts).
  */
-export function distInfoFinder(
-  fs: Pick<MachineFs, 'readdir' | 'readText' | 'stat'>,
-): (file: string) => Promise<string | undefined> {
+export function distInfoFinder(fs: RecordFs): (file: string) => Promise<string | undefined> {
   const find = recordFinder(fs);
   return async (file) => (await find(file))?.info;
 }

@@ -23,16 +23,17 @@ const NOT_OWN = /^(node_modules|__pycache__|\.git)$/;
  * from a reinstall of the very same files. Undefined past the bounds or when a file cannot be read.
  */
 export async function packageDigest(
-  fs: Pick<MachineFs, 'readdir' | 'lstat' | 'digest'>,
+  fs: Pick<MachineFs, 'readdirSync' | 'lstatSync' | 'digest'>,
   path: PathRules,
   dir: string,
 ): Promise<string | undefined> {
   const files: Array<{ rel: string; full: string }> = [];
   let bytes = 0;
   const walk = async (folder: string, rel: string): Promise<boolean> => {
-    for (const name of ((await fs.readdir(folder)) ?? []).sort()) {
+    // Listed and stat'ed synchronously: a thread-pool round trip each cost more than the kernel's answer.
+    for (const name of (fs.readdirSync(folder) ?? []).sort()) {
       const full = path.join(folder, name);
-      const st = await fs.lstat(full);
+      const st = fs.lstatSync(full);
       if (st?.kind === 'dir') {
         if (!NOT_OWN.test(name) && !(await walk(full, `${rel}${name}/`))) return false;
       } else if (st?.kind === 'file') {
@@ -43,7 +44,7 @@ export async function packageDigest(
     }
     return true;
   };
-  if ((await fs.lstat(dir))?.kind !== 'dir' || !(await walk(dir, ''))) return undefined;
+  if (fs.lstatSync(dir)?.kind !== 'dir' || !(await walk(dir, ''))) return undefined;
   const hash = createHash('sha256');
   for (const f of files) {
     const d = await fs.digest(f.full);

@@ -1,6 +1,12 @@
 import * as assert from 'node:assert/strict';
-import type { FileStat, MachineFs } from '../../../src/core/machine/types';
-import { recordedContent, recordedRow, recordFinder, recordRows } from '../../../src/core/versions/installerRecord';
+import type { FileStat } from '../../../src/core/machine/types';
+import {
+  RecordFs,
+  recordedContent,
+  recordedRow,
+  recordFinder,
+  recordRows,
+} from '../../../src/core/versions/installerRecord';
 
 const SP = '/v/lib/python3.11/site-packages';
 const LIB = `${SP}/pyarrow/libarrow.so.2600`;
@@ -12,23 +18,20 @@ const HEX = Buffer.from(B64, 'base64url').toString('hex');
 const row = (rel: string, size = 5) => `${rel},sha256=${B64},${size}`;
 
 /** A site-packages as a capture answers it: the files' stats, the RECORD's text, the folders' entries. */
-function captured(
-  stats: Record<string, Partial<FileStat>[]>,
-  record: string,
-): Pick<MachineFs, 'stat' | 'readdir' | 'readText'> {
+function captured(stats: Record<string, Partial<FileStat>[]>, record: string): RecordFs {
   // Each stat answers the next of its list (the last one again): a file rewritten between two reads.
   const asked = new Map<string, number>();
   return {
-    stat: async (p) => {
+    statSync: (p) => {
       const answers = stats[p];
       if (!answers) return undefined;
       const i = asked.get(p) ?? 0;
       asked.set(p, i + 1);
       return { kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1, ...answers[Math.min(i, answers.length - 1)] };
     },
-    readdir: async (p) =>
+    readdirSync: (p) =>
       p === SP ? ['pyarrow', 'pyarrow-26.0.1.dist-info'] : p === `${SP}/pyarrow` ? ['libarrow.so.2600'] : undefined,
-    readText: async (p) => (p === RECORD ? record : undefined),
+    readTextSync: (p) => (p === RECORD ? record : undefined),
   };
 }
 
@@ -72,9 +75,9 @@ describe("versions: an installed file's content as its installer's RECORD lists 
     const reads: string[] = [];
     const numpy = `${SP}/numpy-2.4.6.dist-info/RECORD`;
     const finder = recordFinder({
-      stat: async () => ({ kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1 }),
-      readdir: async (p) => (p === SP ? ['numpy-2.4.6.dist-info', 'pyarrow', 'pyarrow-26.0.1.dist-info'] : undefined),
-      readText: async (p) => {
+      statSync: () => ({ kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1 }),
+      readdirSync: (p) => (p === SP ? ['numpy-2.4.6.dist-info', 'pyarrow', 'pyarrow-26.0.1.dist-info'] : undefined),
+      readTextSync: (p) => {
         reads.push(p);
         return p === RECORD
           ? [row('pyarrow/libarrow.so.2600'), row('pyarrow/libparquet.so.2600', 7)].join('\n')

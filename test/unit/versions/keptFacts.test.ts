@@ -30,12 +30,12 @@ function files(initial: Record<string, Partial<File>>) {
     });
   for (const [p, f] of Object.entries(initial)) put(p, f);
   const reads: string[] = [];
-  const fs: Pick<MachineFs, 'lstat' | 'stat' | 'digest'> = {
-    lstat: async (p) => {
+  const fs: Pick<MachineFs, 'lstatSync' | 'statSync' | 'digest'> = {
+    lstatSync: (p) => {
       const f = table.get(p);
       return f && { kind: f.kind, dev: f.dev, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs };
     },
-    stat: async (p) => fs.lstat(p),
+    statSync: (p) => fs.lstatSync(p),
     digest: async (p, range) => {
       reads.push(range ? `${p}@${range.position}` : p);
       const f = table.get(p);
@@ -112,7 +112,7 @@ describe('versions: facts read from files kept across runs while the files keep 
     const asked: string[] = [];
     const find = async (file: string): Promise<Listing | undefined> => {
       asked.push(file);
-      const st = await m.fs.stat(RECORD);
+      const st = m.fs.statSync(RECORD);
       const sig = `${st?.dev}:${st?.ino}:${st?.size}:${st?.mtimeMs}:${st?.ctimeMs}`;
       return { info: INFO, rel: 'pyarrow/libarrow.so.2600', row: 'sha256=x,1', sig };
     };

@@ -67,9 +67,9 @@ describe('versions: the content of replaced mapped files', () => {
     write(path.join(sp, 'numpy-2.4.6.dist-info', 'RECORD'), 'numpy/c.so,sha256=z,1\n');
     const reads: string[] = [];
     const counted = {
-      readdir: (p: string) => (reads.push(`list ${p}`), liveFs.readdir(p)),
-      readText: (p: string) => (reads.push(`read ${p}`), liveFs.readText(p)),
-      stat: liveFs.stat,
+      readdirSync: (p: string) => (reads.push(`list ${p}`), liveFs.readdirSync(p)),
+      readTextSync: (p: string) => (reads.push(`read ${p}`), liveFs.readTextSync(p)),
+      statSync: liveFs.statSync,
     };
     const owning = distInfoFinder(counted);
     const owners = await Promise.all([...libs, ...libs].map(owning));
@@ -119,10 +119,13 @@ describe('versions: the content of replaced mapped files', () => {
         [LIB]: { ino: 222, size: 48, ctimeMs: 1000 },
         [OLD]: { ino: 111, size: 48 },
       };
+      const statOf = (p: string) =>
+        stats[p] ? { kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 0, ...stats[p] } : undefined;
       const fs = {
-        stat: async (p: string) =>
-          stats[p] ? { kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 0, ...stats[p] } : undefined,
+        stat: async (p: string) => statOf(p),
+        statSync: statOf,
         readdir: async () => undefined,
+        readdirSync: () => undefined,
         readlink: async () => '/usr/bin/python3.11',
         digest: async (p: string) => (read.push(p), digests[p]),
       } as unknown as MachineFs;
