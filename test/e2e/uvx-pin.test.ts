@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeE2e } from './support/harness';
+import { memoryServer } from './support/fixture';
 import { startClient } from './support/clients';
 import {
   answerDialog,
@@ -12,11 +13,14 @@ import {
   quickInput,
   runCommand,
   sideBarTree,
+  startFromTree,
   statusBarTexts,
   TreeRow,
 } from './support/workbench';
 import type { Page } from './support/playwright';
 import { PYTHON, run } from '../support/run';
+import { isAlive } from '../support/liveness';
+import { waitUntil } from '../support/poll';
 import { uvBin } from '../support/toolCache';
 import { NEW, OLD, TIME, timeWheels } from '../integration/versions/pythonTools';
 
@@ -39,13 +43,56 @@ function serverAndInstance(rows: readonly TreeRow[], name: string): { server?: T
   };
 }
 
+/** A process's command line and its parent's (uv names the pin it runs: `uv tool uvx pkg@1.2.3`), '' once gone. */
+function launchLines(pid: number): string {
+  try {
+    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
+    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
+    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
+  } catch {
+    return '';
+  }
+}
+
+/** A toast's "(pid OLD → NEW)" after `words`: both pids. */
+function pidsAfter(text: string, words: string): [number, number] {
+  const m = new RegExp(`${esc(words)}[^(]*\\(pid (\\d+) \\S+ (\\d+)\\)`).exec(text);
+  assert.ok(m, `"${words} ... (pid A → B)" in: ${text}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/**
+ * Answers the pin's question for each file that has the pin (the file's diff shown first), in the
+ * order they are asked; returns the questions.
+ */
+async function answerPinQuestions(
+  page: Page,
+  button: string,
+  from: string,
+  to: string,
+  files: number,
+): Promise<string[]> {
+  const asked: string[] = [];
+  for (let n = 0; n < files; n++) {
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30000 });
+    await eventually(
+      `the diff of the pin ${from} → ${to}`,
+      () => diffLines(page),
+      (ls) => ls.some((l) => l.includes(`${TIME}@${from}`)) && ls.some((l) => l.includes(`${TIME}@${to}`)),
+      30000,
+    );
+    asked.push(await answerDialog(page, button));
+  }
+  return asked;
+}
+
 /** The lines of the open diff (both sides), as Monaco draws them. */
 async function diffLines(page: Page): Promise<string[]> {
   return (await editorLines(page).allInnerTexts()).map((l) => l.replace(/\s+/g, ' ').trim());
 }
 
 describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry installed', (h) => {
-  it("the tool's upgrade (uv found in ~/.local/bin) leaves the pinned entry not stale and uv's receipt at the new release; Upgrade on the pinned entry rewrites its pin (diff first) and its Roll Back puts the file back byte for byte", async () => {
+  it("the tool's upgrade (uv found in ~/.local/bin) leaves the pinned entry not stale and uv's receipt at the new release; Upgrade on the pinned entry rewrites its pin in each file (diff first), VS Code's own entry of it runs again at once on the new release (the file's other server runs on) and its Roll Back puts the files back byte for byte, VS Code's entry again on the old release", async () => {
     // Real uv and mcp-server-time from PyPI (cached wheelhouses), offline; uv where its installer puts
     // it (~/.local/bin, beside the tools' bins), its folders its defaults under the session's HOME.
     // VS Code's extension host runs with a login shell's PATH, without that folder.
@@ -69,12 +116,24 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
           path.join(dirs.home, '.claude.json'),
           JSON.stringify({ mcpServers: { clock: { type: 'stdio', command: clockBin, args: [] } } }, null, 2) + '\n',
         );
-        // Claude Desktop pins the release to uvx: uvx reuses the tool while it holds that release.
-        return { claudeDesktop: { time: { command: uvx, args: [`${TIME}@${OLD}`] } } };
+        // Claude Desktop pins the release to uvx: uvx reuses the tool while it holds that release. So
+        // does the workspace's mcp.json, which VS Code runs here, beside a server the pin does not
+        // name. VS Code's uvx keeps a cache of its own: the old release it builds there after Roll
+        // Back is not the environment Claude Desktop's pin resolves to, which, built after that
+        // instance started, would read as changed since its start (not what this test is about).
+        return {
+          claudeDesktop: { time: { command: uvx, args: [`${TIME}@${OLD}`] } },
+          workspace: {
+            vtime: { command: uvx, args: [`${TIME}@${OLD}`], env: { UV_CACHE_DIR: path.join(dirs.data, 'uv-cache') } },
+            notes: memoryServer(dirs, 'notes'),
+          },
+        };
       },
     });
     const desktopFile = s.fixture.files.claudeDesktop;
+    const workspaceFile = s.fixture.files.workspace;
     const original = fs.readFileSync(desktopFile);
+    const workspaceOriginal = fs.readFileSync(workspaceFile);
     const uvRun = (...args: string[]) => run(uv, args, { env: s.env });
     await uvRun('tool', 'install', '--python', PYTHON, `${TIME}==${OLD}`);
     startClient(s, 'claude', { command: clockBin, args: [] });
@@ -89,6 +148,9 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
       (rs) => ['time', 'clock'].every((n) => /^ok · /.test(serverAndInstance(rs, n).instance?.label ?? '')),
       120000,
     );
+    // VS Code runs the workspace's two servers in this window.
+    const vtimeFirst = await startFromTree(page, 'vtime');
+    const notesFirst = await startFromTree(page, 'notes');
 
     // The tool's upgrade, from the clock row: the pinned entry is not among the entries it serves.
     await contextMenuAction(page, 2, 'clock', /^Upgrade Server/);
@@ -125,52 +187,106 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
     await eventually(
       'the badge counting clock alone',
       () => statusBarTexts(page),
-      (ts) => ts.includes('MCP 2 · 1 stale'),
+      (ts) => ts.includes('MCP 4 · 1 stale'),
       30000,
     );
 
-    // Upgrade on the pinned entry: its pin changes, the file's diff shown before the question.
+    // Upgrade on the pinned entry: its pin changes in both files that have it, each file's diff shown
+    // before its question.
     await contextMenuAction(page, 2, 'time', /^Upgrade Server/);
     await quickInput(page).waitFor({ state: 'visible', timeout: 30000 });
     await page.keyboard.type(NEW);
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30000 });
-    await eventually(
-      'the diff of the pin in claude_desktop_config.json',
-      () => diffLines(page),
-      (ls) => ls.some((l) => l.includes(`${TIME}@${OLD}`)) && ls.some((l) => l.includes(`${TIME}@${NEW}`)),
-      30000,
+    const pinQuestions = await answerPinQuestions(page, 'Upgrade', OLD, NEW, 2);
+    assert.deepEqual(
+      pinQuestions
+        .map((q) => (q.includes(desktopFile) ? 'desktop' : q.includes(workspaceFile) ? 'workspace' : q))
+        .sort(),
+      ['desktop', 'workspace'],
     );
-    const pinQuestion = await answerDialog(page, 'Upgrade');
-    assert.match(pinQuestion, new RegExp(`uvx fetches ${TIME}: its version changes from ${esc(OLD)} to ${esc(NEW)}`));
-    const pinned = notifications(page).filter({ hasText: new RegExp(`${TIME} ${esc(NEW)} is pinned in 1 entry`) });
-    await pinned.first().waitFor({ state: 'visible', timeout: 60000 });
-    assert.match(fs.readFileSync(desktopFile, 'utf8'), new RegExp(`"${TIME}@${esc(NEW)}"`));
+    for (const q of pinQuestions) {
+      assert.match(q, new RegExp(`uvx fetches ${TIME}: its version changes from ${esc(OLD)} to ${esc(NEW)}`));
+      assert.match(q, new RegExp(`This window's VS Code starts vtime again on ${esc(NEW)} right after the change\\.`));
+    }
+    // VS Code stopped the rewritten server of mcp.json when it read it again: it runs again on the new
+    // pin; Claude Desktop's instance is its client's to restart.
+    const pinned = notifications(page).filter({ hasText: new RegExp(`${TIME} ${esc(NEW)} is pinned in 2 entries`) });
+    await pinned.first().waitFor({ state: 'visible', timeout: 120000 });
+    const upgraded = await pinned.first().innerText();
     const buttons = (await pinned.first().locator('.monaco-button').allInnerTexts())
       .map((b) => b.trim())
       .filter(Boolean);
     assert.deepEqual(buttons, ['Roll Back', 'Show']);
     // The pointer on the toast keeps it up (a toast hides after a while) until Roll Back is clicked.
     await pinned.first().hover();
-    // Its next start runs the new pin (the tool now has it): the running instance is behind until its client restarts it.
+    assert.match(
+      upgraded,
+      new RegExp(`VS Code: started vtime again on ${esc(NEW)} \\(pid ${vtimeFirst} \\S+ \\d+\\)\\.`),
+    );
+    assert.match(
+      upgraded,
+      new RegExp(`1 instance in Claude Desktop runs ${esc(OLD)}: Claude Desktop must restart it\\.`),
+    );
+    assert.doesNotMatch(upgraded, /in VS Code run/, upgraded);
+    assert.match(fs.readFileSync(desktopFile, 'utf8'), new RegExp(`"${TIME}@${esc(NEW)}"`));
+    assert.match(fs.readFileSync(workspaceFile, 'utf8'), new RegExp(`"${TIME}@${esc(NEW)}"`));
+    const [, vtimeNew] = pidsAfter(upgraded, 'started vtime again');
+    assert.notEqual(vtimeNew, vtimeFirst);
+    assert.ok(isAlive(vtimeNew), `pid ${vtimeNew} does not run`);
+    assert.ok(await waitUntil(() => !isAlive(vtimeFirst), 30000), `the old instance (pid ${vtimeFirst}) still runs`);
+    // uv names the release it runs: the new pin; the tree reads it on the new pid, current.
+    assert.match(launchLines(vtimeNew), new RegExp(`${esc(TIME)}@${esc(NEW)}`), launchLines(vtimeNew));
+    // The file's other server runs after the edit, and the result says what became of it: started
+    // again once VS Code stopped it as it read the file (its new pid), or, where VS Code left it
+    // running (VS Code 1.139 keeps a server whose entry did not change), not named.
+    const notesSaid =
+      /VS Code stopped notes when it read mcp\.json again; it runs again \(pid (\d+) \S+ (\d+)\)\./.exec(upgraded);
+    if (notesSaid) {
+      assert.equal(Number(notesSaid[1]), notesFirst);
+      assert.ok(isAlive(Number(notesSaid[2])), `notes' new pid ${notesSaid[2]} does not run`);
+      assert.ok(await waitUntil(() => !isAlive(notesFirst), 30000), `notes' old pid ${notesFirst} still runs`);
+    } else {
+      assert.doesNotMatch(upgraded, /\bnotes\b/, upgraded);
+      assert.ok(isAlive(notesFirst), `notes (pid ${notesFirst}) was stopped and nothing said so: ${upgraded}`);
+    }
     await eventually(
-      'time stale under its new pin, the badge counting both',
+      `vtime current on ${NEW} as pid ${vtimeNew}`,
+      () => sideBarTree(page),
+      (rs) => {
+        const v = serverAndInstance(rs, 'vtime').instance;
+        return v !== undefined && v.label.startsWith(`ok · pid ${vtimeNew} `) && v.aria.includes(NEW);
+      },
+      60000,
+    );
+    // Its next start runs the new pin (the tool now has it): Claude Desktop's instance is behind until
+    // its client restarts it; VS Code's runs it already.
+    await eventually(
+      'time stale under its new pin, the badge counting it and clock',
       async () => ({ rows: await sideBarTree(page), bar: await statusBarTexts(page) }),
       ({ rows, bar }) =>
-        /^stale · /.test(serverAndInstance(rows, 'time').instance?.label ?? '') && bar.includes('MCP 2 · 2 stale'),
+        /^stale · /.test(serverAndInstance(rows, 'time').instance?.label ?? '') && bar.includes('MCP 4 · 2 stale'),
       60000,
     );
 
     // Roll Back from the result: asked first, the pin goes back, the file as it was.
     await pinned.first().locator('.monaco-button', { hasText: 'Roll Back' }).click();
-    const backQuestion = await answerDialog(page, 'Roll Back');
-    assert.match(backQuestion, new RegExp(`its version changes from ${esc(NEW)} to ${esc(OLD)}`));
+    for (const backQuestion of await answerPinQuestions(page, 'Roll Back', NEW, OLD, 2))
+      assert.match(backQuestion, new RegExp(`its version changes from ${esc(NEW)} to ${esc(OLD)}`));
     await eventually(
-      'the config file as it was',
-      async () => fs.readFileSync(desktopFile),
-      (bytes) => bytes.equals(original),
+      'both config files as they were',
+      async () => [fs.readFileSync(desktopFile), fs.readFileSync(workspaceFile)],
+      ([desktop, workspace]) => desktop.equals(original) && workspace.equals(workspaceOriginal),
       60000,
     );
+    // VS Code's entry runs the old pin again at once.
+    const back = notifications(page).filter({ hasText: new RegExp(`${TIME} ${esc(OLD)} is pinned in 2 entries`) });
+    await back.first().waitFor({ state: 'visible', timeout: 120000 });
+    const backText = await back.first().innerText();
+    assert.match(
+      backText,
+      new RegExp(`VS Code: started vtime again on ${esc(OLD)} \\(pid ${vtimeNew} \\S+ \\d+\\)\\.`),
+    );
+    assert.match(launchLines(pidsAfter(backText, 'started vtime again')[1]), new RegExp(`${esc(TIME)}@${esc(OLD)}`));
     // Its next start runs the old pin again: what it runs, so no longer stale.
     await eventually(
       'time no longer stale, the badge counting clock alone',
@@ -178,7 +294,7 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
       ({ rows, bar }) => {
         const t = serverAndInstance(rows, 'time');
         return (
-          t.instance !== undefined && !/stale/.test(t.server!.aria + t.instance.aria) && bar.includes('MCP 2 · 1 stale')
+          t.instance !== undefined && !/stale/.test(t.server!.aria + t.instance.aria) && bar.includes('MCP 4 · 1 stale')
         );
       },
       60000,

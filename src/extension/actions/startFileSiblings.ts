@@ -1,17 +1,48 @@
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
+import type { EditedLaunch } from '../viewModel/actionPlan';
 import {
   EditedFiles,
-  RunningSibling,
+  RunningHere,
   runningSiblings,
   siblingOutcome,
+  StartedAgain,
   stoppedSiblings,
 } from '../viewModel/fileSiblings';
-import { restartThroughVsCode } from './vscodeRestart';
+import { restartThroughVsCode, VsCodeRestart } from './vscodeRestart';
 
 /** How long VS Code gets to read an edited file again and stop its servers (it took about a second). */
 const STOP_WAIT_MS = 8_000;
 const POLL_MS = 1_000;
+
+/**
+ * A rewritten entry VS Code ran in this window (Wrap, Unwrap, Share, Unshare, a pin's Upgrade or
+ * Roll Back; fileSiblings.ts runningRewritten), restarted through VS Code's own restart, verified in
+ * the process table as Restart is: only VS Code starts the entry as now written, and it stops the
+ * running one when it reads the file again. `runs`, of the entry as the snapshot now reads it: how a
+ * process of the new entry runs, so one VS Code starts from the entry as it read it before the write
+ * is not taken for the restart (executePlan asks VS Code again).
+ */
+export async function restartRewritten(
+  svc: Services,
+  entry: RunningHere,
+  runs: (edited: VmServer) => EditedLaunch | undefined,
+): Promise<VsCodeRestart> {
+  // The snapshot that read the rewritten file (VS Code may not have read it yet).
+  await svc.refresh.request('manual');
+  const edited = svc.store.server(entry.server.id);
+  const launch = edited && runs(edited);
+  return restartThroughVsCode(svc, entry.server, {
+    serverId: entry.serverId,
+    instances: entry.instances,
+    ...(launch ? { runs: launch } : {}),
+  });
+}
+
+/** A restart after an edit as its sentence words it: started again (a new pid seen), or not, with what the check saw. */
+export function startedAgain(r: VsCodeRestart): StartedAgain {
+  return r.ok && r.pids.length > 0 ? { started: true, pids: r.pids } : { started: false, seen: r.seen };
+}
 
 /**
  * After an edit of a file VS Code runs servers from (Wrap, Unwrap, Share, Unshare, Add to Config, a
@@ -29,7 +60,7 @@ export async function startFileSiblings(
   const siblings = runningSiblings(before, edit, svc.window());
   if (siblings.length === 0) return [];
   const until = Date.now() + STOP_WAIT_MS;
-  let stopped: RunningSibling[];
+  let stopped: RunningHere[];
   for (;;) {
     await svc.refresh.request('manual');
     stopped = stoppedSiblings(siblings, (id) => svc.store.server(id));
@@ -39,13 +70,7 @@ export async function startFileSiblings(
   const out: string[] = [];
   for (const sibling of stopped) {
     const { server, serverId, instances } = sibling;
-    const r = await restartThroughVsCode(svc, server, { serverId, instances });
-    out.push(
-      siblingOutcome(
-        sibling,
-        r.ok && r.pids.length > 0 ? { started: true, pids: r.pids } : { started: false, seen: r.seen },
-      ),
-    );
+    out.push(siblingOutcome(sibling, startedAgain(await restartThroughVsCode(svc, server, { serverId, instances }))));
   }
   return out;
 }

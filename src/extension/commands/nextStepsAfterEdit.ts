@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { nextSteps } from '../../core/configEdit/nextSteps';
-import { notRestartedText, restartThroughVsCode } from '../actions/vscodeRestart';
-import { startFileSiblings } from '../actions/startFileSiblings';
+import { notRestartedText } from '../actions/vscodeRestart';
+import { restartRewritten, startFileSiblings } from '../actions/startFileSiblings';
 import { entriesEdit } from '../viewModel/fileSiblings';
 import { EditFollowUp, followUpText } from '../viewModel/editOutcome';
 import { isThisWindow } from '../viewModel/actionPlan';
@@ -52,19 +52,11 @@ export async function nextStepsAfterEdit(
           });
         continue;
       }
-      // The snapshot that read the rewritten file (VS Code may not have read it yet: the restart's
-      // check counts only a process of the entry as now written).
-      await svc.refresh.request('manual');
-      const edited = svc.store.server(server.id);
       // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
       // a guard would restart its child under the old one.
-      const r = await restartThroughVsCode(svc, server, {
-        serverId: id,
-        instances: ours,
-        ...(edited && !isShareWrapped(edited)
-          ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
-          : {}),
-      });
+      const r = await restartRewritten(svc, { server, serverId: id, instances: ours }, (edited) =>
+        isShareWrapped(edited) ? undefined : { kind: isWrapped(edited) ? 'guarded' : 'unguarded' },
+      );
       out.push(
         r.ok
           ? { kind: 'restarted', name: server.name, from: ours.map((i) => i.pid), to: r.pids }

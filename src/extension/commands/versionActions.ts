@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
 import { installServes, servedClients, serversOfInstall } from '../../core/actions/installServes';
-import { runsPinnedVersion } from '../../core/actions/pinPlan';
 import { restartTarget } from '../../core/actions/restart';
 import { InstallerExit, outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
@@ -31,8 +30,11 @@ import { claimEvent, unclaimEvent } from '../eventClaim';
 import { eventOver, installEventIds, pinEventIds } from '../viewModel/notifications';
 import {
   installFailedText,
+  pinLeft,
   pinLeftText,
   pinnedText,
+  pinQuestionDetail,
+  pinRestartText,
   restartOutcomeText,
   StillOld,
   stillOld,
@@ -41,8 +43,8 @@ import {
   stillOldText,
 } from '../viewModel/installOutcome';
 import { restartTargets } from './restartAllStale';
-import { startFileSiblings } from '../actions/startFileSiblings';
-import { entriesEdit } from '../viewModel/fileSiblings';
+import { restartRewritten, startedAgain, startFileSiblings } from '../actions/startFileSiblings';
+import { entriesEdit, runningRewritten } from '../viewModel/fileSiblings';
 
 /**
  * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
@@ -449,20 +451,10 @@ async function changePins(
       pinIn(s.args, plan.package, plan.ecosystem) &&
       mayRun('upgrade', s, window.trusted, window.workspaceFolders).allowed,
   );
-  // One that already runs the version now pinned (a roll back while its client still runs it) needs nothing.
-  const old = pinned
-    .flatMap((s) =>
-      s.instances
-        .filter((i) => !runsPinnedVersion(i.runningVersion, plan))
-        .map((i) => ({ pid: i.pid, client: i.client.name, runs: i.runningVersion ?? plan.from })),
-    )
-    .filter((o, at, all) => all.findIndex((x) => x.pid === o.pid) === at);
-  const detail = t(
-    '{0} fetches {1}: its version changes from {2} to {3} in each entry that pins it. Running instances keep the old version until their client starts them again.',
-    plan.runner,
-    plan.package,
-    plan.from,
-    plan.to,
+  // VS Code stops the entries it runs here as it reads their file again: it is asked at once to start them again.
+  const detail = pinQuestionDetail(
+    plan,
+    runningRewritten(entriesEdit(pinned), window).map((h) => h.server.name),
   );
   // What the pin makes (each running instance's entry now launching another release; the release
   // itself once fetched) is said by this result alone: claimed across windows before it is written.
@@ -485,13 +477,27 @@ async function changePins(
       to: plan.to,
       at: new Date().toISOString(),
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
-  // As an install's result: Roll Back after an upgrade (the pin goes back), Show the row.
-  // VS Code stops the edited files' other servers when it reads them again: started again, and said.
-  const siblings = await startFileSiblings(svc, done.before, entriesEdit(done.done));
+  // VS Code stops the rewritten entries it runs here when it reads their file again, and only VS Code
+  // starts them again: at once, on the release now pinned (other clients' instances are their
+  // clients' to start, named by pinLeftText); then the file's other servers it stopped.
+  const edit = entriesEdit(done.done);
+  const here = runningRewritten(edit, svc.window());
+  const pinnedLaunch = { kind: 'pinned', package: plan.package, ecosystem: plan.ecosystem, version: plan.to } as const;
+  const restarted: string[] = [];
+  for (const entry of here)
+    restarted.push(
+      pinRestartText(entry, plan.to, startedAgain(await restartRewritten(svc, entry, () => pinnedLaunch))),
+    );
+  const siblings = await startFileSiblings(svc, done.before, edit);
   const rollBack = t('Roll Back');
   const show = t('Show');
   const choice = await vscode.window.showInformationMessage(
-    [pinnedText(plan.package, plan.to, done.done.length), ...pinLeftText(old), ...siblings].join(' '),
+    [
+      pinnedText(plan.package, plan.to, done.done.length),
+      ...restarted,
+      ...pinLeftText(pinLeft(pinned, plan, here)),
+      ...siblings,
+    ].join(' '),
     ...(verb === 'Upgrade' ? [rollBack] : []),
     show,
   );

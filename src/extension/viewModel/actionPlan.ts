@@ -1,4 +1,7 @@
 import { assertNever } from '../../core/base/assertNever';
+import type { Ecosystem } from '../../core/base/versionTypes';
+import { pinIn } from '../../core/launch/pin';
+import { splitShellWords } from '../../core/launch/shellWords';
 import { VmClient, VmInstance, VmServer } from '../../core/report/input';
 import { isGuarded, ownerUndecided, restartVerdict } from '../../core/report/state';
 import { startRisksOf } from '../../core/report/evidence';
@@ -33,13 +36,41 @@ export type PlanStep =
       serverId: string;
       instances: VmInstance[];
       /**
-       * After a config edit (Wrap, Unwrap, Share): how the new process must run, through the guard
-       * or not. VS Code may restart the entry as it read it before the edit and stop that copy once
-       * it reads the file: such a process is not the restart asked for.
+       * After a config edit: how a process of the entry as now written runs. VS Code may restart the
+       * entry as it read it before the edit and stop that copy once it reads the file: such a
+       * process is not the restart asked for.
        */
-      runs?: 'guarded' | 'unguarded';
+      runs?: EditedLaunch;
     }
   | { kind: 'terminate'; instances: VmInstance[]; client: VmClient; afterward: string; offerWrap: boolean };
+
+/**
+ * What tells a process of a rewritten entry from one of the entry as it was: it runs through the
+ * guard or not (Wrap, Unwrap, Share), or it was started with the release the pin now names (a pin's
+ * Upgrade or Roll Back: `npx pkg@2.0.0`, `uvx pkg==2.0.0`, in its own command line or a launcher's).
+ */
+export type EditedLaunch =
+  | { kind: 'guarded' }
+  | { kind: 'unguarded' }
+  | { kind: 'pinned'; package: string; ecosystem: Ecosystem; version: string };
+
+/** Whether `i` runs as the rewritten entry launches (`runs`). */
+export function runsAsEdited(i: VmInstance, runs: EditedLaunch): boolean {
+  switch (runs.kind) {
+    case 'guarded':
+      return isGuarded(i);
+    case 'unguarded':
+      return !isGuarded(i);
+    case 'pinned':
+      // The runner names the pin in the process it started (`npm exec pkg@2.0.0`, `uv tool uvx
+      // pkg@2.0.0`), the server below it runs the release: the chain's command lines, and its own.
+      return [...(i.launcherChain ?? []).map((l) => l.commandLine), i.commandLine ?? ''].some(
+        (line) => pinIn(splitShellWords(line), runs.package, runs.ecosystem)?.spec === runs.version,
+      );
+    default:
+      return assertNever(runs);
+  }
+}
 
 export type ActionPlan =
   { kind: 'blocked'; reason: string } | { kind: 'nothing'; reason: string } | { kind: 'steps'; steps: PlanStep[] };
@@ -180,7 +211,7 @@ export function verifyVsCodeStep(
   action: ActionKind,
   before: readonly VmInstance[],
   after: VmServer | undefined,
-  runs?: 'guarded' | 'unguarded',
+  runs?: EditedLaunch,
 ): VsCodeVerification {
   const now = after?.instances ?? [];
   const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
@@ -189,7 +220,7 @@ export function verifyVsCodeStep(
   if (stillRunning.length > 0) return { kind: 'unchanged', stillRunning };
   if (action === 'stop') return { kind: 'done', newPids: [] };
   const fresh = now.filter((i) => !old.has(key(i)));
-  const asEdited = fresh.filter((i) => runs === undefined || isGuarded(i) === (runs === 'guarded'));
+  const asEdited = fresh.filter((i) => runs === undefined || runsAsEdited(i, runs));
   if (asEdited.length > 0) return { kind: 'done', newPids: asEdited.map((i) => i.pid) };
   return fresh.length > 0 ? { kind: 'oldEntry', pids: fresh.map((i) => i.pid) } : { kind: 'notStarted' };
 }

@@ -5,11 +5,29 @@ import { ARROW } from './format';
 import { t } from './l10n';
 import { vscodeServerId } from './vscodeServerId';
 
-/** A server of an edited file that VS Code ran in this window before the write: its id for VS Code's commands and those instances. */
-export interface RunningSibling {
+/**
+ * A server of an edited file that VS Code ran in this window before the write (rewritten or not):
+ * its id for VS Code's commands and those instances.
+ */
+export interface RunningHere {
   server: VmServer;
   serverId: string;
   instances: VmInstance[];
+}
+
+/** `server` as VS Code runs it in this window (`server` as seen before the write), if it does. */
+export function runningHere(server: VmServer, ctx: OwnerContext): RunningHere | undefined {
+  const serverId = vscodeServerId(server, ctx);
+  const instances = server.instances.filter((i) => isThisWindow(i, ctx));
+  return serverId !== undefined && instances.length > 0 ? { server, serverId, instances } : undefined;
+}
+
+/**
+ * The rewritten entries VS Code ran in this window before the write: it stops them when it reads
+ * the file again, and only VS Code starts them again (another client's entry is its client's to start).
+ */
+export function runningRewritten(edit: EditedFiles, ctx: OwnerContext): RunningHere[] {
+  return edit.rewritten.flatMap((server) => runningHere(server, ctx) ?? []);
 }
 
 /**
@@ -32,17 +50,12 @@ export function entriesEdit(rewritten: readonly VmServer[]): EditedFiles {
  * The servers of the edited files that were not rewritten and that VS Code ran in this window
  * before the write (`before`: the snapshot then), so the edit can start them again.
  */
-export function runningSiblings(before: readonly VmServer[], edit: EditedFiles, ctx: OwnerContext): RunningSibling[] {
+export function runningSiblings(before: readonly VmServer[], edit: EditedFiles, ctx: OwnerContext): RunningHere[] {
   const edited = new Set(edit.files);
   const written = new Set(edit.rewritten.map((s) => s.id));
-  const out: RunningSibling[] = [];
-  for (const server of before) {
-    if (!edited.has(server.source.file) || written.has(server.id)) continue;
-    const serverId = vscodeServerId(server, ctx);
-    const instances = server.instances.filter((i) => isThisWindow(i, ctx));
-    if (serverId !== undefined && instances.length > 0) out.push({ server, serverId, instances });
-  }
-  return out;
+  return before
+    .filter((server) => edited.has(server.source.file) && !written.has(server.id))
+    .flatMap((server) => runningHere(server, ctx) ?? []);
 }
 
 /**
@@ -50,9 +63,9 @@ export function runningSiblings(before: readonly VmServer[], edit: EditedFiles, 
  * latest snapshot sees it): VS Code stopped them. One still running was left alone by VS Code.
  */
 export function stoppedSiblings(
-  siblings: readonly RunningSibling[],
+  siblings: readonly RunningHere[],
   now: (id: string) => VmServer | undefined,
-): RunningSibling[] {
+): RunningHere[] {
   const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
   return siblings.filter((s) => {
     const running = new Set((now(s.server.id)?.instances ?? []).map(key));
@@ -60,14 +73,14 @@ export function stoppedSiblings(
   });
 }
 
+/** What came of starting again a server VS Code stopped: its new pids, or what the check saw. */
+export type StartedAgain = { started: true; pids: readonly number[] } | { started: false; seen: string };
+
 /**
  * What became of a sibling VS Code stopped when it read its file again: started again (its new
  * pids), or not (what the check saw), with where to start it.
  */
-export function siblingOutcome(
-  sibling: RunningSibling,
-  outcome: { started: true; pids: readonly number[] } | { started: false; seen: string },
-): string {
+export function siblingOutcome(sibling: RunningHere, outcome: StartedAgain): string {
   const file = path.basename(sibling.server.source.file);
   return outcome.started
     ? t(

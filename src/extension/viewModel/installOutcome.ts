@@ -1,4 +1,4 @@
-import { listWords, plural, shownText } from './format';
+import { ARROW, listWords, plural, shownText } from './format';
 import { isThisWindow, WindowContext } from './actionPlan';
 import { t } from './l10n';
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
@@ -7,6 +7,9 @@ import { isKnownVersion, versionWord } from '../../core/report/versionWords';
 import type { RanOld } from '../../core/actions/upgrade';
 import type { RestartTargetOutcome } from '../../core/actions/restart';
 import { stopSucceeded } from '../../core/actions/stop';
+import type { PinPlan } from '../../core/actions/installCommand';
+import { runsPinnedVersion } from '../../core/actions/pinPlan';
+import type { RunningHere, StartedAgain } from './fileSiblings';
 
 /**
  * What an Upgrade or a Roll Back says once it is done, beyond each restart it made: what still runs
@@ -89,6 +92,73 @@ export function pinnedText(pkg: string, version: string, entries: number): strin
     t('{0} {1} is pinned in {2} entry.', pkg, version, entries),
     t('{0} {1} is pinned in {2} entries.', pkg, version, entries),
   );
+}
+
+/**
+ * The question's detail before a runner's pin changes: what changes, and who starts the running
+ * instances on the new release. `here`: the entries VS Code runs in this window, which it stops as
+ * it reads the file again and is asked at once to start again (fileSiblings.ts runningRewritten).
+ */
+export function pinQuestionDetail(
+  plan: Pick<PinPlan, 'runner' | 'package' | 'from' | 'to'>,
+  here: readonly string[],
+): string {
+  const what = t(
+    '{0} fetches {1}: its version changes from {2} to {3} in each entry that pins it. Running instances keep the old version until their client starts them again.',
+    plan.runner,
+    plan.package,
+    plan.from,
+    plan.to,
+  );
+  return here.length === 0
+    ? what
+    : `${what} ${t("This window's VS Code starts {0} again on {1} right after the change.", listWords(here), plan.to)}`;
+}
+
+/**
+ * After a runner's pin changed, the instances of the entries that pinned it (`pinned`, as seen before
+ * the write) that still run another release than the one now pinned, by pid, client and version
+ * (pinLeftText words them). One that already runs it needs nothing (a roll back while its client
+ * still runs what it started with); one VS Code was asked to start again here (`here`) is said by
+ * its own sentence (pinRestartText).
+ */
+export function pinLeft(
+  pinned: readonly VmServer[],
+  plan: Pick<PinPlan, 'from' | 'to'>,
+  here: readonly RunningHere[],
+): { pid: number; client: string; runs: string }[] {
+  const restarted = new Set(here.flatMap((h) => h.instances.map((i) => i.pid)));
+  return pinned
+    .flatMap((s) =>
+      s.instances
+        .filter((i) => !runsPinnedVersion(i.runningVersion, plan) && !restarted.has(i.pid))
+        .map((i) => ({ pid: i.pid, client: i.client.name, runs: i.runningVersion ?? plan.from })),
+    )
+    .filter((o, at, all) => all.findIndex((x) => x.pid === o.pid) === at);
+}
+
+/**
+ * A pinned entry VS Code ran in this window, stopped by VS Code as it read the rewritten file: started
+ * again through VS Code on the release now pinned (from the pids it ran as to those it runs as), or
+ * not, with what the check saw and where to start it. One sentence.
+ */
+export function pinRestartText(entry: RunningHere, version: string, outcome: StartedAgain): string {
+  const name = entry.server.name;
+  return outcome.started
+    ? t(
+        'VS Code: started {0} again on {1} (pid {2} {3} {4}).',
+        name,
+        version,
+        entry.instances.map((i) => i.pid).join(', '),
+        ARROW,
+        outcome.pids.join(', '),
+      )
+    : t(
+        'VS Code: {0} could not be started again on {1} ({2}); start it from MCP: List Servers.',
+        name,
+        version,
+        outcome.seen,
+      );
 }
 
 /**

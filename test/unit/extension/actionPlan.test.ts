@@ -7,6 +7,7 @@ import {
   stopConfirmation,
   restartEffect,
   verifyVsCodeStep,
+  runsAsEdited,
   WindowContext,
 } from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
@@ -165,24 +166,68 @@ describe('extension view-model: restart and stop plans by owner', () => {
     const plain = instance(5, { startTime: 20 });
     const guarded = instance(6, { startTime: 21, lock: { serverName: 'm' } });
     // VS Code restarted the entry as it read it before the Wrap: not done, and said as such.
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), 'guarded'), {
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), { kind: 'guarded' }), {
       kind: 'oldEntry',
       pids: [5],
     });
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain, guarded] }), 'guarded'), {
-      kind: 'done',
-      newPids: [6],
-    });
+    assert.deepEqual(
+      verifyVsCodeStep('restart', [old], server('m', { instances: [plain, guarded] }), { kind: 'guarded' }),
+      {
+        kind: 'done',
+        newPids: [6],
+      },
+    );
     // After an Unwrap the guarded copy of the old entry is not the restart either.
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [guarded] }), 'unguarded'), {
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [guarded] }), { kind: 'unguarded' }), {
       kind: 'oldEntry',
       pids: [6],
     });
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), 'unguarded'), {
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), { kind: 'unguarded' }), {
       kind: 'done',
       newPids: [5],
     });
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m'), 'guarded'), { kind: 'notStarted' });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m'), { kind: 'guarded' }), { kind: 'notStarted' });
+  });
+
+  it("after a pin's Upgrade or Roll Back, VS Code's restart is done only by a process started with the release now pinned", () => {
+    const old = instance(1, { startTime: 10 });
+    const pinned = { kind: 'pinned', package: 'mcp-server-time', ecosystem: 'python', version: '2026.10.19' } as const;
+    // uvx's uv names the pin, the server below it runs the release: read in the launcher chain.
+    const launched = (pid: number, version: string) =>
+      instance(pid, {
+        startTime: 20 + pid,
+        commandLine: '/home/u/.local/share/uv/tools/mcp-server-time/bin/python /home/u/.local/bin/mcp-server-time',
+        launcherChain: [{ pid: pid - 1, commandLine: `/home/u/.local/bin/uv tool uvx mcp-server-time@${version}` }],
+      });
+    const before = launched(5, '2026.8.18');
+    const now = launched(7, '2026.10.19');
+    assert.equal(runsAsEdited(now, pinned), true);
+    assert.equal(runsAsEdited(before, pinned), false);
+    // npx names it in its own title (`npm exec pkg@2.0.0`); a Python pin written with == counts the same.
+    const npx = instance(9, { commandLine: 'npm exec @modelcontextprotocol/server-memory@2026.8.31' });
+    assert.equal(
+      runsAsEdited(npx, {
+        kind: 'pinned',
+        package: '@modelcontextprotocol/server-memory',
+        ecosystem: 'npm',
+        version: '2026.8.31',
+      }),
+      true,
+    );
+    assert.equal(
+      runsAsEdited(instance(10, { commandLine: 'uvx mcp_server_time==2026.10.19' }), pinned),
+      true,
+      'a Python name is compared normalised',
+    );
+    // VS Code restarted the entry as it read it before the write: not done, and said as such.
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('t', { instances: [before] }), pinned), {
+      kind: 'oldEntry',
+      pids: [5],
+    });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('t', { instances: [before, now] }), pinned), {
+      kind: 'done',
+      newPids: [7],
+    });
   });
 
   it('confirmation names every pid and client', () => {

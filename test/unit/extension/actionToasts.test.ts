@@ -11,12 +11,16 @@ import { versionVerdict } from '../../../src/core/report/input';
 import type { InstanceVersions } from '../../../src/core/base/versionTypes';
 import {
   installFailedText,
+  pinLeft,
   pinLeftText,
+  pinQuestionDetail,
+  pinRestartText,
   stillOld,
   stillOldAction,
   stillOldTargets,
   stillOldText,
 } from '../../../src/extension/viewModel/installOutcome';
+import { entriesEdit, runningRewritten } from '../../../src/extension/viewModel/fileSiblings';
 import { actionResult } from '../../../src/extension/viewModel/actionResult';
 import { restartRiskConfirmation } from '../../../src/extension/viewModel/actionPlan';
 import { OwnActions } from '../../../src/extension/ownActions';
@@ -255,6 +259,60 @@ describe("extension: an install's result counts what still runs other code after
       '2 instances in Cursor run 1.2.0: Cursor must restart them.',
       '1 instance in Claude Desktop runs 1.2.0: Claude Desktop must restart it.',
     ]);
+  });
+
+  it("after a pin changed in VS Code's mcp.json: this window's instance is started again and said in one sentence, never left to VS Code", () => {
+    const plan = { runner: 'uvx', package: 'mcp-server-time', from: '2026.8.18', to: '2026.10.19' };
+    const mcpJson = source({
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'VS Code (workspace)',
+      file: '/ws/.vscode/mcp.json',
+      workspaceFolder: '/ws',
+    });
+    const vtime = server('vtime', {
+      source: mcpJson,
+      instances: [instance(31, { client: VSCODE_HERE, runningVersion: '2026.8.18' })],
+    });
+    const desktop = server('time', {
+      instances: [
+        instance(32, { client: CLAUDE, runningVersion: '2026.8.18' }),
+        // Already on the release now pinned (a roll back while its client still runs it): nothing to say.
+        instance(33, { client: CLAUDE, runningVersion: '2026.10.19' }),
+      ],
+    });
+    const ctx = { workspaceFolders: ['/ws'], product: 'vscode' as const, windowPids: [VSCODE_HERE.pid!] };
+    const here = runningRewritten(entriesEdit([vtime, desktop]), ctx);
+    assert.deepEqual(
+      here.map((h) => h.server.name),
+      ['vtime'],
+    );
+    assert.deepEqual(pinLeft([vtime, desktop], plan, here), [{ pid: 32, client: 'Claude Desktop', runs: '2026.8.18' }]);
+    // Nothing restarted here: VS Code's instance is left as another client's is.
+    assert.deepEqual(
+      pinLeft([vtime, desktop], plan, []).map((o) => o.pid),
+      [31, 32],
+    );
+    assert.equal(
+      pinRestartText(here[0], plan.to, { started: true, pids: [41] }),
+      'VS Code: started vtime again on 2026.10.19 (pid 31 → 41).',
+    );
+    assert.equal(
+      pinRestartText(here[0], plan.to, {
+        started: false,
+        seen: 'VS Code stopped it; it has not started it again yet and will when the server is next used',
+      }),
+      'VS Code: vtime could not be started again on 2026.10.19 (VS Code stopped it; it has not started it again yet and will when the server is next used); start it from MCP: List Servers.',
+    );
+    // The question says so before the write; without an entry VS Code runs here, it is as it was.
+    assert.equal(
+      pinQuestionDetail(plan, ['vtime']),
+      "uvx fetches mcp-server-time: its version changes from 2026.8.18 to 2026.10.19 in each entry that pins it. Running instances keep the old version until their client starts them again. This window's VS Code starts vtime again on 2026.10.19 right after the change.",
+    );
+    assert.equal(
+      pinQuestionDetail(plan, []),
+      'uvx fetches mcp-server-time: its version changes from 2026.8.18 to 2026.10.19 in each entry that pins it. Running instances keep the old version until their client starts them again.',
+    );
   });
 
   it('its button acts: Stop... where they can only be stopped, Restart... where one restarts (this window’s, a guard’s)', () => {

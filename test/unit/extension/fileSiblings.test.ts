@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { OwnerContext } from '../../../src/extension/viewModel/actionPlan';
 import {
   entriesEdit,
+  runningRewritten,
   runningSiblings,
   siblingOutcome,
   stoppedSiblings,
@@ -55,6 +56,31 @@ describe("extension view-model: an edited file's other servers, which VS Code st
       files: ['/ws/.vscode/mcp.json', claude.source.file],
       rewritten: [pynotes, claude],
     });
+  });
+
+  it("the rewritten entries VS Code ran here are its to start again (a pin's Upgrade); another client's or another window's are not", () => {
+    const claude = server('time', { instances: [instance(50, { client: CLAUDE })] });
+    const elsewhere = server('elsewhere', {
+      source: workspaceFile,
+      instances: [instance(40, { client: VSCODE_OTHER })],
+    });
+    const both = server('both', {
+      source: workspaceFile,
+      instances: [instance(60, { client: VSCODE_HERE }), instance(61, { client: VSCODE_OTHER })],
+    });
+    assert.deepEqual(
+      runningRewritten(entriesEdit([pynotes, claude, elsewhere, both]), ctx).map((s) => [
+        s.server.name,
+        s.serverId,
+        s.instances.map((i) => i.pid),
+      ]),
+      [
+        ['pynotes', 'mcp.config.ws0.pynotes', [11]],
+        ['both', 'mcp.config.ws0.both', [60]],
+      ],
+    );
+    // Add to Config rewrites none.
+    assert.deepEqual(runningRewritten({ files: [workspaceFile.file], rewritten: [] }, ctx), []);
   });
 
   it('a sibling is stopped once none of its instances (pid and start time) runs; one VS Code left running is not', () => {
