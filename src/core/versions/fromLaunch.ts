@@ -25,7 +25,7 @@ import {
   venvOf,
 } from './python';
 import { Installed } from '../base/versionTypes';
-import { fromProcess, projectBin, TS_RUNNERS } from './fromProcess';
+import { fromProcess, processScript, projectBin, TS_RUNNERS } from './fromProcess';
 import type { Resolution, ResolveOptions } from './resolution';
 
 /**
@@ -164,7 +164,8 @@ export async function fromLaunch(
     : undefined;
   if (yarn) return { installed: await yarnBin(ctx, yarn, launch) };
   // `poetry run x`, `pdm run python -m x`: what runs is in the project's environment, never the runner's own.
-  const projectRunner = parsed.launchers.find((l) => projectRunnerOf(l) !== undefined);
+  // `uv run` too: what it runs is in the project's `.venv`, never uv's own package (a pip-installed uv has one).
+  const projectRunner = parsed.launchers.find((l) => projectRunnerOf(l) !== undefined || l === 'uv');
   if (projectRunner) {
     const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
     const installed = await resolveInProjectEnv(ctx, projectRunner, parsed, cwd, async (argv) =>
@@ -200,7 +201,11 @@ export async function fromLaunch(
     const exe = shim?.file ?? found;
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
-    const own = interpreterArgv(target) ?? [];
+    // An instance run by a bare `python3` (as clients and terminals start it) still names its script: that
+    // file, absolute or in the process's own folder, is its code, not the entry's text read from a guessed folder.
+    // (A JavaScript runtime's own argv was read before; deno's `jsr:` and URLs are no files.)
+    const script = python && options.processArgv && processScript(ctx, options.processArgv, options.processCwd);
+    const own = script ? [script] : (interpreterArgv(target) ?? []);
     const fromArgs = own.length
       ? await fromProcess(ctx, [exe, ...own], cwd, pythonPathRoots(ctx, launch.env, cwd))
       : undefined;

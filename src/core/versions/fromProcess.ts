@@ -62,6 +62,14 @@ function packageNameInPath(file: string): string | undefined {
 }
 
 /**
+ * A relative script whose folder neither the entry nor the process says (Claude Code and Cursor name
+ * none; a process's cwd is read on Linux only): unknown, never a file taken as gone from a guessed folder.
+ */
+function folderNotKnown(script: string): Installed {
+  return { state: 'unknown', reason: `its script ${script} is relative to a folder not known here` };
+}
+
+/**
  * From a running main process's own argv: the script or module it was started with. Undefined
  * when its argv says nothing resolvable (a native binary, a REPL).
  */
@@ -88,7 +96,8 @@ export async function fromProcess(
     if (!script) return undefined;
     // deno also runs what no file holds (`jsr:@x/srv`, `https://...`): not a script that is gone, just not known here.
     if (prog === 'deno' && /^[a-z][a-z0-9+.-]+:/i.test(script)) return undefined;
-    const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+    const full = p.isAbsolute(script) ? script : cwd !== undefined ? p.resolve(cwd, script) : undefined;
+    if (full === undefined) return folderNotKnown(script);
     // yarn Plug'n'Play runs packages inside the zip archives of its cache: read there, not taken for gone.
     const archived = await archivedPackageOfScript(ctx, full, true);
     if (archived) return archived;
@@ -121,7 +130,8 @@ export async function fromProcess(
       );
     const script = run.script;
     if (script) {
-      const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+      const full = p.isAbsolute(script) ? script : cwd !== undefined ? p.resolve(cwd, script) : undefined;
+      if (full === undefined) return folderNotKnown(script);
       const venvScript = await resolveVenvScript(ctx, full, true);
       if (venvScript) return venvScript;
       // A console script linked from elsewhere (pipx's and uv's ~/.local/bin) is its venv's distribution's,

@@ -6,7 +6,7 @@ import type { ParsedLaunch } from '../launch/types';
 import { hasSeparator, programName, ResolveContext } from './lookup';
 
 /**
- * The environment `poetry run`, `pdm run` or `hatch run` runs a command in, for the project at or
+ * The environment `poetry run`, `pdm run`, `hatch run` or `uv run` runs a command in, for the project at or
  * above `folder`: its `.venv`, else (poetry) the environment named by the project folder's hash in
  * poetry's `virtualenvs` folder, the one `poetry env use` chose when several Pythons have one.
  * Undefined when none is found (not created yet, or kept where this does not look: hatch's data folder).
@@ -69,8 +69,10 @@ export async function resolveInProjectEnv(
   const own = interpreterArgv(target);
   const first = parsed.interpreter ?? (target.kind === 'program' ? target.program : undefined);
   if (first === undefined) return unknown(`cannot tell what \`${runner} run\` runs`);
-  const file = hasSeparator(first) ? p.resolve(folder, first) : bin(programName(first));
-  const argv = own ? [file, ...own] : [file];
+  // `uv run srv.py`: a `.py` file is run by the environment's python, not as a program.
+  const script = target.kind === 'program' && /\.pyw?$/i.test(first) ? [first, ...target.args] : undefined;
+  const file = script ? bin('python') : hasSeparator(first) ? p.resolve(folder, first) : bin(programName(first));
+  const argv = [file, ...(script ?? own ?? [])];
   return (
     (await resolveArgv(argv)) ?? unknown(`cannot tell which package ${file} in ${runner}'s environment ${env.venv} is`)
   );

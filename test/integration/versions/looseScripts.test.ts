@@ -8,7 +8,7 @@ import { isAlive, killAndWait, stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { pastJudgedStart } from '../../support/judgedStart';
 import { formatStatus } from '../../../src/cli/format/status';
-import { instanceOf, PYTHON, serverIn, snapshot, tempDir } from './support';
+import { instanceOf, PYTHON, run, serverIn, snapshot, tempDir } from './support';
 
 /** A stdio MCP server on the real SDK, in CommonJS, taking its tool's text from a file beside it. */
 const NODE_SERVER = `const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
@@ -302,6 +302,67 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
         assert.ok(
           v.changedFiles.some((f) => f.path === c.script),
           `${c.entry}: names ${c.script}: ${JSON.stringify(v)}`,
+        );
+    }
+  });
+
+  it('a relative script run by a bare python3 (an entry naming no folder, and by hand): judged by the file in its own folder, never taken as gone from the home folder', async () => {
+    const root = tempDir('lg-relative-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    const projectDir = path.join(root, 'project');
+    fs.mkdirSync(path.join(projectDir, '.cursor'), { recursive: true });
+    const script = path.join(projectDir, 'S.py');
+    fs.writeFileSync(script, PY_SERVER);
+    fs.writeFileSync(path.join(projectDir, 'helper.py'), PY_HELPER);
+    // Cursor's project entry, as users write it: no cwd, the script relative to the folder Cursor runs it in.
+    fs.writeFileSync(
+      path.join(projectDir, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { 'py-relative': { command: PYTHON, args: ['S.py'] } } }),
+    );
+    // An activated venv: \`python3\` found on PATH is its link, so the process's argv[0] stays the bare name
+    // (pyenv's shim would exec the interpreter by its full path).
+    const venvDir = path.join(root, 'venv');
+    await run(PYTHON, ['-m', 'venv', '--without-pip', venvDir]);
+    const PATH = `${path.join(venvDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`;
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { PATH });
+    // Started in the project as its client does, and by hand from the home folder with the script's full path.
+    const starts = [
+      { cwd: projectDir, args: ['S.py'] },
+      { cwd: home, args: [script] },
+    ];
+    const pids: number[] = [];
+    for (const s of starts) {
+      const child = await startReady(
+        PYTHON,
+        s.args,
+        { cwd: s.cwd, env: { PATH }, ready: /loose server ready/ },
+        started,
+      );
+      pids.push(child.pid!);
+    }
+    let latest = 0;
+    for (const pid of pids) {
+      const i = await instanceOf(take, 'py-relative', pid);
+      seen.push(i.pid);
+      latest = Math.max(latest, i.startTime ?? Date.now());
+      const v = verdictOf(i);
+      assert.equal(
+        v.installed.state === 'installed' && v.installed.location,
+        script,
+        `pid ${pid}: ${JSON.stringify(v)}`,
+      );
+      assert.equal(v.verdict.state, 'current', `pid ${pid}: ${JSON.stringify(v)}`);
+    }
+    await pastJudgedStart(latest);
+    edit(script);
+    for (const pid of pids) {
+      const v = verdictOf(await instanceOf(take, 'py-relative', pid)).verdict;
+      assert.equal(v.state, 'changed', `pid ${pid} after the script was edited: ${JSON.stringify(v)}`);
+      if (v.state === 'changed')
+        assert.ok(
+          v.changedFiles.some((f) => f.path === script),
+          JSON.stringify(v),
         );
     }
   });

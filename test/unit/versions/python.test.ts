@@ -108,6 +108,30 @@ describe('versions: Python resolution', () => {
     );
   });
 
+  it("resolves `uv run srv.py` and `uv run python srv.py` in the project's .venv, never as uv's own package", async () => {
+    const home = tempDir();
+    // uv installed with pip: a console script of the distribution `uv` in a venv on PATH.
+    venv(path.join(home, 'tools'), [{ name: 'uv', version: '0.13.9', scripts: ['uv'] }]);
+    write(path.join(home, 'tools', 'bin', 'uv'), '#!/x/bin/python\n');
+    const project = path.join(home, 'app');
+    write(path.join(project, 'pyproject.toml'), '[project]\nname = "app"\n');
+    const sp = venv(path.join(project, '.venv'), [{ name: 'mcp', version: '2.3.0' }]);
+    write(path.join(sp, 'mcp', 'server', '__init__.py'), '');
+    const script = write(path.join(project, 'srv.py'), 'from mcp.server import MCPServer\n');
+    const ctx = ctxFor(home, { PATH: path.join(home, 'tools', 'bin') });
+    for (const args of [
+      ['run', 'srv.py'],
+      ['run', 'python', 'srv.py'],
+    ]) {
+      const r = await resolveInstalled(ctx, { command: 'uv', args, cwd: project });
+      assert.equal(r.installed.state === 'installed' && r.installed.location, script, JSON.stringify(r.installed));
+      assert.equal(r.installed.state === 'installed' && r.installed.version, 'mcp 2.3.0');
+      // Claude Code names no folder: which project is not known, and uv's own version is no answer.
+      const unplaced = await resolveInstalled(ctx, { command: 'uv', args });
+      assert.equal(unplaced.installed.state, 'unknown', JSON.stringify(unplaced.installed));
+    }
+  });
+
   it('finds pipx and `uv tool install` console scripts through their bin symlinks', async () => {
     const home = tempDir();
     const pipxVenv = path.join(home, '.local', 'share', 'pipx', 'venvs', 'mempalace');

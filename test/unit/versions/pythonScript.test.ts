@@ -7,6 +7,7 @@ import { judge } from '../../../src/core/versions/judge';
 import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
 import { scriptRecordsReaders } from '../../../src/core/versions/recordsDigest';
 import { liveFs } from '../../../src/core/machine/liveFs';
+import { resolveInstalled, type Resolution } from '../../../src/core/versions/resolve';
 import { agedCtx, ctxFor, distInfo, removeDist, tempDir, venv, write } from './layouts';
 
 describe('versions: a Python script no package installs', () => {
@@ -112,6 +113,39 @@ describe('versions: a Python script no package installs', () => {
     write(path.join(root, 'app', 'store.py'), 'import json\nimport anyio\n');
     return { root, sp, script, py: path.join(root, 'venv', 'bin', 'python') };
   }
+
+  it('run by a bare `python3` from PATH: an instance by its own script (absolute, or in its own folder), a relative one with no folder known never taken as gone', async () => {
+    const p = project('lg-script-bare-');
+    sdk(p.sp, '2.3.0');
+    fs.symlinkSync('python', path.join(p.root, 'venv', 'bin', 'python3'));
+    // The home folder holds no srv.py: what was read there before said the server was no longer installed.
+    const ctx = ctxFor(path.join(p.root, 'home'), { PATH: path.join(p.root, 'venv', 'bin') });
+    const app = path.dirname(p.script);
+    const entry = { command: 'python3', args: ['srv.py'] };
+    const located = (r: Resolution) =>
+      r.installed.state === 'installed' ? r.installed.location : JSON.stringify(r.installed);
+    // Claude Code's and Cursor's entries name no folder: what runs depends on the client's, not known here.
+    const configured = await resolveInstalled(ctx, entry);
+    assert.equal(configured.installed.state, 'unknown', JSON.stringify(configured.installed));
+    assert.match(
+      configured.installed.state === 'unknown' ? configured.installed.reason : '',
+      /srv\.py is relative to a folder not known/,
+    );
+    // VS Code's `cwd`: that folder's script.
+    assert.equal(located(await resolveInstalled(ctx, { ...entry, cwd: app })), p.script);
+    // A process whose folder was read (Linux): its script there, from the client or a terminal alike.
+    const own = await resolveInstalled(ctx, entry, { processArgv: ['python3', 'srv.py'], processCwd: app });
+    assert.equal(located(own), p.script);
+    assert.equal(own.installed.state === 'installed' && own.installed.version, 'mcp 2.3.0');
+    // By hand with its absolute path, listed under the entry's relative launch: the file it names.
+    assert.equal(located(await resolveInstalled(ctx, entry, { processArgv: ['python3', p.script] })), p.script);
+    // Its folder not read (macOS, Windows, another user's process): not known, never gone.
+    const unread = await resolveInstalled(ctx, entry, { processArgv: ['python3', 'srv.py'] });
+    assert.equal(unread.installed.state, 'unknown', JSON.stringify(unread.installed));
+    // node's relative script likewise.
+    const node = await resolveInstalled(ctx, { command: 'node', args: ['server.js'] });
+    assert.equal(node.installed.state, 'unknown', JSON.stringify(node.installed));
+  });
 
   it('is judged by itself, its local modules and the closure of what it imports; named by the SDK it runs on', async () => {
     const p = project('lg-script-');
