@@ -96,11 +96,13 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
     // Wrap: a server VS Code runs in this window is restarted through VS Code right after the write.
     await contextMenuAction(page, 2, 'memory', /^Wrap .*Guard/);
     await answerDialog(page, 'Wrap');
+    const wrapAnswered = Date.now();
     const toast = notifications(page).filter({
       hasText:
         /memory now starts through the guard\. VS Code: restarted memory with its new entry \(pid \d+ \S+ \d+\)\./,
     });
     await toast.first().waitFor({ state: 'visible', timeout: 90000 });
+    console.log(`      Wrap's result ${((Date.now() - wrapAnswered) / 1000).toFixed(1)} s after the answer`);
     const guardedPid = Number(/pid \d+ \S+ (\d+)/.exec(await toast.first().innerText())![1]);
     assert.notEqual(guardedPid, restartedPid);
     assert.ok(
@@ -123,11 +125,13 @@ describeE2e("e2e: VS Code's own MCP servers", (h) => {
     // Unwrap: the guarded instance is restarted by VS Code too (not by its guard, which would keep the old entry).
     await contextMenuAction(page, 2, 'memory', /^Unwrap/);
     await answerDialog(page, 'Unwrap');
+    const unwrapAnswered = Date.now();
     const unwrapped = notifications(page).filter({
       hasText:
         /memory is unwrapped and runs without the guard now: VS Code restarted it with its new entry \(pid [\d, ]+ \S+ \d+\)\./,
     });
     await unwrapped.first().waitFor({ state: 'visible', timeout: 90000 });
+    console.log(`      Unwrap's result ${((Date.now() - unwrapAnswered) / 1000).toFixed(1)} s after the answer`);
     const plainPid = Number(/new entry \(pid [\d, ]+ \S+ (\d+)\)/.exec(await unwrapped.first().innerText())?.[1]);
     assert.ok(plainPid > 0 && plainPid !== guardedPid, await unwrapped.first().innerText());
     assert.ok(

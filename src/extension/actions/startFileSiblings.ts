@@ -4,14 +4,19 @@ import type { EditedLaunch } from '../viewModel/actionPlan';
 import {
   EditedFiles,
   RunningHere,
+  runningRewritten,
   runningSiblings,
   siblingOutcome,
+  siblingsSettled,
   StartedAgain,
   stoppedSiblings,
 } from '../viewModel/fileSiblings';
 import { restartThroughVsCode, VsCodeRestart } from './vscodeRestart';
 
-/** How long VS Code gets to read an edited file again and stop its servers (it took about a second). */
+/**
+ * How long VS Code gets to read an edited file again and stop its servers (it took about a second),
+ * where nothing shows sooner that it has (siblingsSettled).
+ */
 const STOP_WAIT_MS = 8_000;
 const POLL_MS = 1_000;
 
@@ -47,10 +52,10 @@ export function startedAgain(r: VsCodeRestart): StartedAgain {
 /**
  * After an edit of a file VS Code runs servers from (Wrap, Unwrap, Share, Unshare, Add to Config, a
  * pin): the file's other servers it ran in this window (fileSiblings.ts; `before`: every server as
- * seen right before the write), once VS Code has stopped them, started again through VS Code's own
- * restart, verified in the process table as Restart is. Asked before VS Code read the file, a
- * restart would be undone by its reading; one VS Code left running is left alone and not
- * mentioned. Returns a sentence for each it stopped.
+ * seen right before the write), those VS Code stopped (the entries the edit moved) started again
+ * through VS Code's own restart, verified in the process table as Restart is, once VS Code has
+ * evidently read the file (siblingsSettled): asked before, a restart would be undone by its reading.
+ * One VS Code left running is left alone and not mentioned. Returns a sentence for each it stopped.
  */
 export async function startFileSiblings(
   svc: Services,
@@ -59,14 +64,19 @@ export async function startFileSiblings(
 ): Promise<string[]> {
   const siblings = runningSiblings(before, edit, svc.window());
   if (siblings.length === 0) return [];
+  // The rewritten entries VS Code ran here show when it read the file: their old instances gone (the
+  // callers restart them first, so this is mostly known at the first look).
+  const witnesses = runningRewritten(edit, svc.window());
+  const now = (id: string) => svc.store.server(id);
   const until = Date.now() + STOP_WAIT_MS;
-  let stopped: RunningHere[];
+  let stopped: RunningHere[] | undefined;
   for (;;) {
     await svc.refresh.request('manual');
-    stopped = stoppedSiblings(siblings, (id) => svc.store.server(id));
-    if (stopped.length === siblings.length || Date.now() >= until) break;
+    stopped = siblingsSettled(siblings, witnesses, now);
+    if (stopped || Date.now() >= until) break;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  stopped ??= stoppedSiblings(siblings, now);
   const out: string[] = [];
   for (const sibling of stopped) {
     const { server, serverId, instances } = sibling;

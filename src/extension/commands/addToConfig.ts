@@ -112,7 +112,8 @@ export async function addToConfig(svc: Services, node?: TreeNode): Promise<void>
   if (p.kind !== 'agreed') return;
   const before = svc.store.snapshot?.servers ?? [];
   if (!(await applyEdit(svc, p.edit))) return;
-  // VS Code stops the file's other servers when it reads it again: started again, and said.
+  // The entry goes after every other one, so VS Code, reading the file again, stops none of them
+  // (fileSiblings.ts): startFileSiblings has nothing to wait for.
   const siblings = await startFileSiblings(svc, before, { files: [target.file], rewritten: [] });
   void vscode.window.showInformationMessage(
     [

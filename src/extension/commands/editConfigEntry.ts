@@ -212,7 +212,8 @@ export async function applyEdit(svc: Services, edit: AgreedEdit, log: EntryLog =
 
 /**
  * An edit written, with the servers the latest snapshot saw right before the write: VS Code stops
- * every server it runs from a file it re-reads, and nextStepsAfterEdit starts those it ran again.
+ * each server it runs from a file it re-reads whose entry changed or moved, and nextStepsAfterEdit
+ * starts those it ran again.
  */
 export interface WrittenEdit {
   before: readonly VmServer[];

@@ -479,7 +479,8 @@ async function changePins(
     }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
   // VS Code stops the rewritten entries it runs here when it reads their file again, and only VS Code
   // starts them again: at once, on the release now pinned (other clients' instances are their
-  // clients' to start, named by pinLeftText); then the file's other servers it stopped.
+  // clients' to start, named by pinLeftText); then the file's other servers it stopped, if any (an entry
+  // the rewrite moved), known once the rewritten entry's old instance is gone.
   const edit = entriesEdit(done.done);
   const here = runningRewritten(edit, svc.window());
   const pinnedLaunch = { kind: 'pinned', package: plan.package, ecosystem: plan.ecosystem, version: plan.to } as const;

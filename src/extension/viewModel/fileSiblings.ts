@@ -45,12 +45,17 @@ export function entriesEdit(rewritten: readonly VmServer[]): EditedFiles {
 }
 
 /**
- * When a file it runs servers from changes, VS Code reads the file's servers again and stops each
- * one it runs, not only the entries that changed, and starts none of them until it is next asked.
+ * When a file it runs servers from changes, VS Code reads the file's servers again and, in one pass,
+ * stops each one it runs whose definition changed, and starts none of them until it is next asked.
+ * A definition holds the entry's place in the file (line and column of its start and end), so an
+ * entry below a rewritten one that grew or shrank by a line is stopped too, one above it or on
+ * lines that did not move is left running. Add to Config appends its entry after every other one:
+ * no other entry moves, so VS Code stops none and there is no sibling to wait for.
  * The servers of the edited files that were not rewritten and that VS Code ran in this window
- * before the write (`before`: the snapshot then), so the edit can start them again.
+ * before the write (`before`: the snapshot then), so the edit can start again those it stopped.
  */
 export function runningSiblings(before: readonly VmServer[], edit: EditedFiles, ctx: OwnerContext): RunningHere[] {
+  if (edit.rewritten.length === 0) return [];
   const edited = new Set(edit.files);
   const written = new Set(edit.rewritten.map((s) => s.id));
   return before
@@ -71,6 +76,28 @@ export function stoppedSiblings(
     const running = new Set((now(s.server.id)?.instances ?? []).map(key));
     return !s.instances.some((i) => running.has(key(i)));
   });
+}
+
+/**
+ * The siblings VS Code stopped, once that can be known, else undefined (`witnesses`: the rewritten
+ * entries it ran here, runningRewritten). VS Code stops a file's changed servers in the same pass
+ * that stops its rewritten entries, so once every old instance of a file's rewritten entries is gone
+ * (stopped, or restarted by restartRewritten) its siblings are as VS Code leaves them: one still
+ * running was left alone. A file with no such witness says nothing of VS Code's reading but by its
+ * siblings stopping: known only once every one of them has.
+ */
+export function siblingsSettled(
+  siblings: readonly RunningHere[],
+  witnesses: readonly RunningHere[],
+  now: (id: string) => VmServer | undefined,
+): RunningHere[] | undefined {
+  const stopped = stoppedSiblings(siblings, now);
+  const file = (s: RunningHere) => s.server.source.file;
+  const gone = stoppedSiblings(witnesses, now);
+  const unread = new Set(witnesses.filter((w) => !gone.includes(w)).map(file));
+  const read = new Set(gone.map(file).filter((f) => !unread.has(f)));
+  const known = siblings.every((s) => read.has(file(s)) || stopped.includes(s));
+  return known ? stopped : undefined;
 }
 
 /** What came of starting again a server VS Code stopped: its new pids, or what the check saw. */

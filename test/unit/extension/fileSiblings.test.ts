@@ -5,6 +5,7 @@ import {
   runningRewritten,
   runningSiblings,
   siblingOutcome,
+  siblingsSettled,
   stoppedSiblings,
 } from '../../../src/extension/viewModel/fileSiblings';
 import { CLAUDE, instance, server, source, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
@@ -43,14 +44,10 @@ describe("extension view-model: an edited file's other servers, which VS Code st
     assert.deepEqual(runningSiblings([claude, long], entriesEdit([claude]), ctx), []);
   });
 
-  it("Add to Config rewrites no entry: every server of its file that VS Code ran here is a sibling; a pin's entries are rewritten as a wrap's", () => {
+  it("Add to Config appends its entry after every other: none moves, so VS Code stops none and none is waited for; a pin's entries are rewritten as a wrap's", () => {
     const claude = server('claude', { instances: [instance(50, { client: CLAUDE })] });
     const added = { files: ['/ws/.vscode/mcp.json'], rewritten: [] };
-    assert.deepEqual(
-      runningSiblings([pynotes, long, claude], added, ctx).map((s) => s.server.name),
-      ['pynotes', 'an-unusually-long-name'],
-    );
-    // Added to Claude Desktop's file: VS Code reads nothing again.
+    assert.deepEqual(runningSiblings([pynotes, long, claude], added, ctx), []);
     assert.deepEqual(runningSiblings([pynotes, long, claude], { files: [claude.source.file], rewritten: [] }, ctx), []);
     assert.deepEqual(entriesEdit([pynotes, claude]), {
       files: ['/ws/.vscode/mcp.json', claude.source.file],
@@ -97,6 +94,66 @@ describe("extension view-model: an edited file's other servers, which VS Code st
     assert.deepEqual(
       stoppedSiblings([sibling], () => ({ ...long, instances: [samePidLater] })),
       [sibling],
+    );
+  });
+
+  it("knows which siblings VS Code stopped once the rewritten entry's old instance is gone, at once, the stopped ones only", () => {
+    const notes = server('notes', { source: workspaceFile, instances: [instance(21, { client: VSCODE_HERE })] });
+    const edit = entriesEdit([pynotes]);
+    const siblings = runningSiblings([pynotes, long, notes], edit, ctx);
+    const witnesses = runningRewritten(edit, ctx);
+    const seen =
+      (...running: (typeof pynotes)[]) =>
+      (id: string) =>
+        running.find((s) => s.id === id);
+    // VS Code has not read the file yet: the rewritten entry's instance still runs, the siblings too.
+    assert.equal(siblingsSettled(siblings, witnesses, seen(pynotes, long, notes)), undefined);
+    // It read it (the rewritten entry restarted: a new pid): notes, below it, stopped; the other left running.
+    const restarted = { ...pynotes, instances: [instance(12, { client: VSCODE_HERE })] };
+    assert.deepEqual(
+      siblingsSettled(siblings, witnesses, seen(restarted, long))?.map((s) => s.server.name),
+      ['notes'],
+    );
+    // Neither sibling stopped: nothing to start again, known without waiting for a stop that does not come.
+    assert.deepEqual(siblingsSettled(siblings, witnesses, seen(restarted, long, notes)), []);
+  });
+
+  it('without a rewritten entry VS Code ran here, knows only once every sibling stopped', () => {
+    const idle = server('pynotes', { source: workspaceFile });
+    const edit = entriesEdit([idle]);
+    const siblings = runningSiblings([idle, long], edit, ctx);
+    assert.deepEqual(runningRewritten(edit, ctx), []);
+    assert.equal(
+      siblingsSettled(siblings, [], () => long),
+      undefined,
+    );
+    assert.deepEqual(
+      siblingsSettled(siblings, [], () => undefined),
+      siblings,
+    );
+    // Two files, one read (its witness gone), one not yet: not known until the other's sibling stops.
+    const other = source({
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'VS Code (workspace)',
+      file: '/ws2/.vscode/mcp.json',
+      workspaceFolder: '/ws2',
+    });
+    const wide = { ...ctx, workspaceFolders: ['/ws', '/ws2'] };
+    const there = server('there', { source: other, instances: [instance(70, { client: VSCODE_HERE })] });
+    const w2 = server('w2', { source: other, instances: [instance(71, { client: VSCODE_HERE })] });
+    const both = entriesEdit([pynotes, w2]);
+    const sibs = runningSiblings([pynotes, long, w2, there], both, wide);
+    const wits = runningRewritten(both, wide);
+    assert.equal(sibs.length, 2);
+    assert.equal(wits.length, 2);
+    assert.equal(
+      siblingsSettled(sibs, wits, (id) => [long, w2, there].find((s) => s.id === id)),
+      undefined,
+    );
+    assert.deepEqual(
+      siblingsSettled(sibs, wits, (id) => [long, there].find((s) => s.id === id)),
+      [],
     );
   });
 
