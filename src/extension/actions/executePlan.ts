@@ -10,7 +10,7 @@ import {
   stepVerb,
   verifyVsCodeStep,
 } from '../viewModel/actionPlan';
-import { ARROW } from '../viewModel/format';
+import { pidsMoved } from '../viewModel/format';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { t } from '../viewModel/l10n';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
@@ -136,10 +136,11 @@ async function vscodeStep(
         true,
         action === 'restart'
           ? t(
-              'VS Code restarted it (pid {0} {1} {2})',
-              step.instances.map((i) => i.pid).join(', '),
-              ARROW,
-              verdict.newPids.join(', '),
+              'VS Code restarted it (pid {0})',
+              pidsMoved(
+                step.instances.map((i) => i.pid),
+                verdict.newPids,
+              ),
             )
           : t('VS Code stopped it'),
       );

@@ -1,5 +1,5 @@
 import { restartedWithNewEntryText } from './editRestartWords';
-import { ARROW } from './format';
+import { pidsMoved } from './format';
 import { t } from './l10n';
 
 /**
@@ -49,11 +49,9 @@ export function unwrapOutcomeText(name: string, followUps: readonly EditFollowUp
     );
   return editOutcomeText(
     t(
-      '{0} is unwrapped and runs without the guard now: VS Code restarted it with its new entry (pid {1} {2} {3}).',
+      '{0} is unwrapped and runs without the guard now: VS Code restarted it with its new entry (pid {1}).',
       name,
-      own.from.join(', '),
-      ARROW,
-      own.to.join(', '),
+      pidsMoved(own.from, own.to),
     ),
     followUps.filter((f) => f !== own),
   );

@@ -1,4 +1,4 @@
-import { ARROW } from './format';
+import { pidsMoved } from './format';
 import { t } from './l10n';
 
 /**
@@ -7,5 +7,5 @@ import { t } from './l10n';
  * (one sentence, said once, as the other clients' next steps are: "VS Code: ...").
  */
 export function restartedWithNewEntryText(name: string, from: readonly number[], to: readonly number[]): string {
-  return t('VS Code: restarted {0} with its new entry (pid {1} {2} {3}).', name, from.join(', '), ARROW, to.join(', '));
+  return t('VS Code: restarted {0} with its new entry (pid {1}).', name, pidsMoved(from, to));
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { isThisWindow, OwnerContext } from './actionPlan';
-import { ARROW } from './format';
+import { pidsMoved } from './format';
 import { t } from './l10n';
 import { vscodeServerId } from './vscodeServerId';
 
@@ -111,12 +111,13 @@ export function siblingOutcome(sibling: RunningHere, outcome: StartedAgain): str
   const file = path.basename(sibling.server.source.file);
   return outcome.started
     ? t(
-        'VS Code stopped {0} when it read {1} again; it runs again (pid {2} {3} {4}).',
+        'VS Code stopped {0} when it read {1} again; it runs again (pid {2}).',
         sibling.server.name,
         file,
-        sibling.instances.map((i) => i.pid).join(', '),
-        ARROW,
-        outcome.pids.join(', '),
+        pidsMoved(
+          sibling.instances.map((i) => i.pid),
+          outcome.pids,
+        ),
       )
     : t(
         'VS Code stopped {0} when it read {1} again and did not start it again ({2}); start it from MCP: List Servers.',

@@ -13,6 +13,11 @@ export const shownLines = terminalSafeLines;
 /** The one arrow every text of the extension uses for "from -> to" (versions, pids). */
 export const ARROW = '→';
 
+/** A restart's pids as every result words them: those it ran as, then those it runs as (`4242 → 4317`). */
+export function pidsMoved(from: readonly number[], to: readonly number[]): string {
+  return `${from.join(', ')} ${ARROW} ${to.join(', ')}`;
+}
+
 /** Short human forms for instance rows: `up 3h`, `84 MB`. */
 
 export function formatUptime(startTime: number | undefined, now: number): string | undefined {

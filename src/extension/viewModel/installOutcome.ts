@@ -1,4 +1,4 @@
-import { ARROW, listWords, plural, shownText } from './format';
+import { listWords, pidsMoved, plural, shownText } from './format';
 import { isThisWindow, WindowContext } from './actionPlan';
 import { t } from './l10n';
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
@@ -146,12 +146,13 @@ export function pinRestartText(entry: RunningHere, version: string, outcome: Sta
   const name = entry.server.name;
   return outcome.started
     ? t(
-        'VS Code: started {0} again on {1} (pid {2} {3} {4}).',
+        'VS Code: started {0} again on {1} (pid {2}).',
         name,
         version,
-        entry.instances.map((i) => i.pid).join(', '),
-        ARROW,
-        outcome.pids.join(', '),
+        pidsMoved(
+          entry.instances.map((i) => i.pid),
+          outcome.pids,
+        ),
       )
     : t(
         'VS Code: {0} could not be started again on {1} ({2}); start it from MCP: List Servers.',
