@@ -19,6 +19,7 @@ import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, MappedAtSighting } from './mappedContent';
 import { isRuntimeFile, RuntimeSighting } from './runtime';
+import { digestsDiffer } from './packageDigest';
 
 /**
  * The evidence of one running instance and its judgement: what a snapshot (attach.ts) and a guard
@@ -299,7 +300,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     !installed.dev
       ? await readers
           .packageDigest?.(installed.location, installed.changedAt)
-          .then((now) => now !== undefined && now !== seenDigest)
+          .then((now) => now !== undefined && digestsDiffer(seenDigest, now))
       : undefined;
   const closureContent =
     start !== undefined && changedFiles.length

@@ -33,7 +33,7 @@ export function machineReaders(
   /** Installed files' SHA-256 as their RECORDs list them (installerRecord.ts), shared by the snapshot's processes. */
   installed?: RecordedContent['installed'],
   /** What hashes a package's files: the first-seen store's kept digests (keptFacts.ts) for a snapshot; else `machine.fs`. */
-  digestFs: Pick<Machine['fs'], 'readdirSync' | 'lstatSync' | 'digest'> = machine.fs,
+  digestFs: Pick<Machine['fs'], 'readdirSync' | 'lstatSync' | 'digest' | 'readTextSync'> = machine.fs,
 ): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).

@@ -14,6 +14,14 @@ const MAX_FILES = 2000;
 const MAX_BYTES = 64 * 1024 * 1024;
 /** Folders inside a package that are not its own code: other packages, caches, version control. */
 const NOT_OWN = /^(node_modules|__pycache__|\.git)$/;
+/**
+ * A RECORD's row of a launcher the installer wrote into the environment's bin folder (`../../../bin/x`,
+ * `../../Scripts/x.exe`): its bytes name that environment's interpreter, so the same release installed
+ * in two environments (a uv tool and uvx's cache, two venvs) lists other hashes there. Not the package's code.
+ */
+const LAUNCHER_ROW = /^(\.\.\/)+(bin|Scripts)\//;
+/** Marks a digest whose RECORDs were read without their launchers' rows: one taken whole (before) is not compared with it. */
+const WITHOUT_LAUNCHERS = 'rows:';
 
 /**
  * The digest of a package's own files (its folder, without the packages nested in it): every file's
@@ -23,7 +31,7 @@ const NOT_OWN = /^(node_modules|__pycache__|\.git)$/;
  * from a reinstall of the very same files. Undefined past the bounds or when a file cannot be read.
  */
 export async function packageDigest(
-  fs: Pick<MachineFs, 'readdirSync' | 'lstatSync' | 'digest'>,
+  fs: Pick<MachineFs, 'readdirSync' | 'lstatSync' | 'digest' | 'readTextSync'>,
   path: PathRules,
   dir: string,
 ): Promise<string | undefined> {
@@ -46,10 +54,24 @@ export async function packageDigest(
   };
   if (fs.lstatSync(dir)?.kind !== 'dir' || !(await walk(dir, ''))) return undefined;
   const hash = createHash('sha256');
+  let rows = '';
   for (const f of files) {
-    const d = await fs.digest(f.full);
+    // A RECORD (the package's own, a Python package's location being its .dist-info folder) is hashed
+    // without its launchers' rows, and the digest marked when it had any.
+    const lines = /(^|\.dist-info\/)RECORD$/.test(f.rel) ? fs.readTextSync(f.full)?.split('\n') : undefined;
+    const kept = lines?.filter((line) => !LAUNCHER_ROW.test(line));
+    if (kept && kept.length < lines!.length) rows = WITHOUT_LAUNCHERS;
+    const d = kept ? createHash('sha256').update(kept.join('\n')).digest('hex') : await fs.digest(f.full);
     if (d === undefined) return undefined;
     hash.update(`${f.rel}\0${d}\n`);
   }
-  return hash.digest('hex');
+  return rows + hash.digest('hex');
+}
+
+/**
+ * Whether a package's digest now differs from the one first seen. Not when they were taken
+ * differently (one with its RECORDs' launcher rows, by an earlier version of ours): that says nothing of its files.
+ */
+export function digestsDiffer(seen: string, now: string): boolean {
+  return seen !== now && seen.startsWith(WITHOUT_LAUNCHERS) === now.startsWith(WITHOUT_LAUNCHERS);
 }

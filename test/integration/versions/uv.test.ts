@@ -177,6 +177,26 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await stopChildren([server]);
   });
 
+  it("uvx mcp-server-time@OLD run from the uv tool, the tool moved to NEW, then another uvx of @OLD builds OLD's environment in the same cache: still current, never changed", async () => {
+    const { root, env, uv, uvx, uvEnv, take, inUvCache } = await setup('lg-uvxpin-rebuilt-');
+    await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
+    const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
+    const look = take(projectDir);
+    const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
+    const before = await instanceOf(look, 'time', server.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    await pastJudgedStart(before.startTime);
+    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
+    // Another client's entry of the same pin starts: uvx builds OLD's environment in uv's cache, after
+    // this instance started. Its RECORD differs from the tool's in its launcher's row alone.
+    const other = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
+    const after = await instanceOf(look, 'time', server.pid!);
+    const now = after.versions?.installed;
+    assert.match(now?.state === 'installed' ? now.how : '', inUvCache, JSON.stringify(after.versions));
+    assert.equal(after.versions?.verdict.state, 'current', JSON.stringify(after.versions));
+    await stopChildren([server, other]);
+  });
+
   it("uv tool install OLD: current; uv tool upgrade: stale naming both, and at a first look inferred from uv's cache; --reinstall of the same: current", async () => {
     const { root, env, uv, uvEnv, take, home } = await setup('lg-uvtool-');
     await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
