@@ -17,7 +17,9 @@ import { owningClient } from './clients';
 import { ProcessInfo, ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
 import { markSameData } from './sameData';
-import { assignVerdicts } from './verdicts';
+import { assignVerdicts, VerdictOptions } from './verdicts';
+import { runsScript } from './launchFolder';
+import { pathFor } from '../base/hostEnv';
 import { markSuperseded } from './generations';
 
 export interface InstanceOptions {
@@ -134,7 +136,12 @@ export async function attachInstances(
   nameAttachedClients([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform);
   // A share host is the running instance of its attached clients' entries only.
   const notAttached = keepAttachedClientsOnly(configs, byServer, options.locks ?? [], tree, options.platform);
-  judgeByIdentity(configs, byServer, options.singleWriter);
+  const path = pathFor(options);
+  const runs = (i: Instance) => {
+    const p = tree.get(i.pid);
+    return p && runsScript(path, p, options.facts);
+  };
+  judgeByIdentity(configs, byServer, options.singleWriter, runs);
   // Two processes on one data path, whichever entries started them.
   markSameData(configs, byServer);
 
@@ -258,6 +265,7 @@ function judgeByIdentity(
   configs: readonly ServerConfig[],
   byServer: ReadonlyMap<string, Instance[]>,
   singleWriterNames: readonly string[] | undefined,
+  runs: VerdictOptions['runs'],
 ): void {
   const byIdentity = new Map<string, { names: Set<string>; instances: Set<Instance> }>();
   for (const c of configs) {
@@ -270,7 +278,7 @@ function judgeByIdentity(
   }
   const singleWriter = new Set(singleWriterNames ?? []);
   for (const [identityKey, { names, instances }] of byIdentity)
-    assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
+    assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)), runs });
 }
 
 const UNTRUSTED_URL =

@@ -1,7 +1,11 @@
 import type { PathRules } from '../base/hostEnv';
 import type { ServerConfig } from '../base/model';
-import { interpreterOf } from './argv';
-import { isPathLike } from './pathAnswers';
+import type { ParsedLaunch } from '../launch/types';
+import { foundInFolder } from '../launch/inFolder';
+import { clientFolder } from '../sources/identity';
+import { parseLaunch } from '../launch/parse';
+import type { ProcessInfo } from '../pids/table';
+import type { LaunchFacts } from './launchFacts';
 
 /**
  * The folder a configured launch runs in: the entry's absolute `cwd`, moved by what its launchers do
@@ -21,11 +25,33 @@ export function configFolder(
 }
 
 /** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
-export function relativeScript(path: PathRules, cfg: ReturnType<typeof interpreterOf>): boolean {
-  const first = cfg.eff[0];
-  return (
-    first !== undefined &&
-    !path.isAbsolute(first) &&
-    (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module))
-  );
+export function relativeScript(path: PathRules, launch: ParsedLaunch): boolean {
+  const found = foundInFolder(path, launch);
+  return found !== undefined && 'script' in found;
+}
+
+/**
+ * The folder a relative script of an entry that names none is found in: the entry's own folder,
+ * where its client runs it (a workspace's, a Claude Code project's: clientFolder). It tells which
+ * file the entry runs, never that a process of that file elsewhere is not the entry's.
+ */
+export function scriptFolder(path: PathRules, config: ServerConfig, launch: ParsedLaunch): string | undefined {
+  return launch.cwd === undefined && relativeScript(path, launch) ? clientFolder(config.source) : undefined;
+}
+
+/**
+ * The file a process's script or program is, by its path: absolute, or relative in the folder it runs
+ * in (Linux gives a process's folder to its user). '' when it names none by a path (a runner's
+ * package, a bare program); undefined when its folder is not known.
+ */
+export function runsScript(path: PathRules, p: ProcessInfo, facts: LaunchFacts | undefined): string | undefined {
+  const launch = parseLaunch(p.argv);
+  const first = launch.effective[0];
+  const dir = launch.cwd === undefined ? facts?.cwd(p.pid) : path.isAbsolute(launch.cwd) ? launch.cwd : undefined;
+  const file = relativeScript(path, launch)
+    ? dir && path.resolve(dir, first)
+    : /^(script|program)$/.test(launch.target.kind) && path.isAbsolute(first)
+      ? first
+      : '';
+  return file && (facts?.realpath(file) ?? file);
 }

@@ -4,8 +4,9 @@ import { parseLaunch } from '../launch/parse';
 import type { RunnerHomes } from '../launch/runnerHomes';
 import { PROJECT_ENV_RUNNERS } from '../launch/projectEnv';
 import { interpreterOf } from './argv';
+import { foundInFolder } from '../launch/inFolder';
 import type { LaunchFacts } from './launchFacts';
-import { configFolder, relativeScript } from './launchFolder';
+import { configFolder, relativeScript, scriptFolder } from './launchFolder';
 import { Answer, sameFolder } from './pathAnswers';
 import { interpreterAnswer, programAnswer } from './programAnswers';
 import { binPackageAnswer, projectEnvAnswer, RunnerEnv, runnerAnswer } from './runnerAnswers';
@@ -67,7 +68,9 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   const cfgLaunch = parseLaunch(input.configArgv);
   const launchCwd = cfgLaunch.cwd;
   const cfgCwd = configFolder(path, config, launchCwd, input.home);
-  const configCwd = (): string | undefined => cfgCwd;
+  // A relative script is found in the folder the entry names, else in the one its client runs it in.
+  const scriptCwd = cfgCwd ?? scriptFolder(path, config, cfgLaunch);
+  const configCwd = (): string | undefined => scriptCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
   // `poetry run x`, `uv run python -m x`: a bare name is found in the project's environment, not on PATH.
@@ -122,7 +125,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
-  const relative = relativeScript(path, cfg);
+  const relative = relativeScript(path, cfgLaunch);
   // A launch that moves to a folder itself (`cd d &&`, `uv --directory d`) names it as part of what it runs.
   const dependsOnCwd =
     (input.runner && input.key.startsWith('npx:')) || cfg.module || relative || launchCwd !== undefined;
@@ -145,21 +148,23 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
 /**
  * Why an entry cannot tell its own processes from others, or undefined when it can: its launch
  * depends on the working directory (a relative script, or a `./` or `../` argument) and it sets no
- * absolute `cwd` (nor moves to one: `cd /srv/x && node app.js`), so `node app.js` in any folder fits
- * it. Such instances are listed, never acted on in bulk.
+ * absolute `cwd` (nor moves to one: `cd /srv/x && node app.js`), nor is a folder's own entry whose
+ * script is found in that folder, so `node app.js` in any folder fits it. Such instances are listed,
+ * never acted on in bulk.
  */
 export function cwdUndecided(
   input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home' | 'platform'>,
 ): string | undefined {
   const { config } = input;
   const path = pathFor(input);
-  if (input.runner || configFolder(path, config, parseLaunch(input.configArgv).cwd, input.home) !== undefined)
-    return undefined;
-  const cfg = interpreterOf(input.configArgv);
-  const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
-  if (!relativeScript(path, cfg) && relArg === undefined) return undefined;
-  const what = relativeScript(path, cfg)
-    ? `its script path '${cfg.eff[0]}' is relative`
-    : `its argument '${relArg}' is a relative path`;
+  const launch = parseLaunch(input.configArgv);
+  if (input.runner || configFolder(path, config, launch.cwd, input.home) !== undefined) return undefined;
+  const found = foundInFolder(path, launch);
+  // A relative script in the folder its client runs it in is told by its file (scriptFolder).
+  if (found === undefined || ('script' in found && scriptFolder(path, config, launch) !== undefined)) return undefined;
+  const what =
+    'script' in found
+      ? `its script path '${found.script}' is relative`
+      : `its argument '${found.arg}' is a relative path`;
   return `${entryNamed(config, input.home)} sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }

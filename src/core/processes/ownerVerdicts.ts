@@ -1,12 +1,10 @@
-import type { Diagnostic, Instance, InstanceClient, Scope, Verdict } from '../base/model';
+import type { Diagnostic, Instance, InstanceClient, Verdict } from '../base/model';
 import { cwdUndecided } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import type { MatchOptions } from './matchOptions';
 import type { ConfigLaunch } from './configLaunches';
 import { entryNamed } from './entryNamed';
-
-/** Scopes whose entries a client starts only when it is open on their folder. */
-const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
+import { FOLDER_SCOPES } from '../sources/identity';
 
 /**
  * A process that fits several entries alike (of its own client, which runs each entry as a process
@@ -69,13 +67,17 @@ function startedBy(client: InstanceClient): string {
 export function ambiguousOwner(owners: readonly ConfigLaunch[], home: string | undefined): Verdict | undefined {
   if (new Set(owners.map((c) => c.config.identityKey)).size < 2) return undefined;
   const names = owners.map((c) => entryNamed(c.config, home)).join(', ');
-  const sameLaunch = new Set(owners.map((c) => c.config.launchKey)).size === 1;
+  const one = (key: (c: ConfigLaunch) => unknown) => new Set(owners.map(key)).size === 1;
+  // One command and one env: the folders each runs it in are what differ (identityKey).
+  const why = !one((c) => c.config.launchKey)
+    ? 'its executable, interpreter and working directory do not tell'
+    : one((c) => JSON.stringify(c.config.envDigests ?? {}))
+      ? 'they run the same command in folders of their own, and its working directory does not tell'
+      : 'they run the same command with different env, and its environment does not tell';
   return {
     kind: 'unknown',
     question: 'owner',
-    reason: sameLaunch
-      ? `claimed by ${names}: they run the same command with different env, and its environment does not tell which entry started it, so it is never stopped in bulk`
-      : `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
+    reason: `claimed by ${names}: ${why} which entry started it, so it is never stopped in bulk`,
   };
 }
 

@@ -3,6 +3,8 @@ import type { Instance, InstanceRef, Verdict } from '../base/model';
 export interface VerdictOptions {
   /** Whether the server is declared single-writer: then instances from several clients are flagged "shared". */
   singleWriter: boolean;
+  /** The file an instance runs where its entry does not decide it (a relative script: runsScript); undefined: not known. */
+  runs?: (i: Instance) => string | undefined;
 }
 
 /** An instance as a verdict names it. */
@@ -42,7 +44,9 @@ function ownerUndecided(i: Instance): boolean {
  *   launches are not counted: they have no client. Copies under one agent host say so: one per
  *   agent session (the client's pid is the host's, so a host's sessions are one client).
  * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
- * Instances whose owner is undecided are judged among themselves only, and never counted as shared.
+ * Instances whose owner is undecided are judged among themselves only, by the file each runs (a
+ * relative script in its own folder; one whose folder is not known is no one's copy), and never
+ * counted as shared.
  * - shared: several clients each run their own; only flagged for single-writer servers.
  */
 export function assignVerdicts(identityKey: string, instances: readonly Instance[], options: VerdictOptions): void {
@@ -51,7 +55,13 @@ export function assignVerdicts(identityKey: string, instances: readonly Instance
   // Undecided copies are judged among themselves only: one is never kept in place of a proven copy,
   // nor a proven one flagged in its favour (kill-duplicates leaves undecided ones alone anyway).
   const byClient = duplicates(identityKey, decided);
-  duplicates(identityKey, counted.filter(ownerUndecided));
+  // Nor are two undecided ones copies unless they run one file: a relative script in two folders is two.
+  const undecided = new Map<unknown, Instance[]>();
+  for (const i of counted.filter(ownerUndecided)) {
+    const file = options.runs?.(i) ?? i;
+    undecided.set(file, [...(undecided.get(file) ?? []), i]);
+  }
+  for (const group of undecided.values()) duplicates(identityKey, group);
   if (byClient > 1) {
     const refs = decided.map(instanceRef);
     for (const i of decided) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });

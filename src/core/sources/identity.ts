@@ -1,4 +1,8 @@
 import { hash, randomBytes } from 'node:crypto';
+import type { PathRules } from '../base/hostEnv';
+import type { Scope, SourceRef } from '../base/model';
+import { foundInFolder } from '../launch/inFolder';
+import { parseLaunch } from '../launch/parse';
 
 /**
  * Server identity: what makes two entries the same server. A server is what runs (the launch:
@@ -42,13 +46,52 @@ export function envDigests(env: Readonly<Record<string, EnvValue>>): Record<stri
 }
 
 /**
- * The identity key of an entry: its launch key when it sets no env (so the common case reads as
- * before), else the launch key qualified by a digest of every env key and value it sets.
+ * The identity key of an entry: its launch key when it sets no env and its launch names its folder
+ * or needs none (so the common case reads as before), else the launch key qualified by a digest of
+ * the folder it depends on (entryFolder) and of every env key and value it sets.
  */
-export function identityKey(launchKey: string, digests: Readonly<Record<string, string>> | undefined): string {
+export function identityKey(
+  launchKey: string,
+  digests: Readonly<Record<string, string>> | undefined,
+  folder?: string,
+): string {
   const keys = Object.keys(digests ?? {}).sort();
-  if (keys.length === 0) return launchKey;
-  return `${launchKey}+env:${digest(keys.map((k) => `${k}\0${digests![k]}`).join('\0'))}`;
+  const launch = folder === undefined ? launchKey : `${launchKey}+in:${digest(folder)}`;
+  if (keys.length === 0) return launch;
+  return `${launch}+env:${digest(keys.map((k) => `${k}\0${digests![k]}`).join('\0'))}`;
+}
+
+/** Scopes whose entries a client starts only when it is open on their folder. */
+export const FOLDER_SCOPES: ReadonlySet<Scope> = new Set(['workspace', 'project', 'local']);
+
+/**
+ * The folder a client runs an entry in when the entry names none: a folder's own entry (a workspace
+ * file's, a Claude Code project's, whose folder is the project's key) runs there. Undefined for any
+ * other: a user entry runs wherever its client was started, an add-on's from a folder of its own.
+ */
+export function clientFolder(source: SourceRef): string | undefined {
+  return FOLDER_SCOPES.has(source.scope) && !source.addOn ? source.workspaceFolder : undefined;
+}
+
+/**
+ * The folder that decides what an entry's launch runs, where the launch names none (no absolute
+ * `cwd`, no `cd /d &&`) and finds something in it (a relative script, `./data`): the entry's own
+ * folder (clientFolder), else one nothing says, which no other entry is shown to share, so the
+ * entry's id stands for it (`python3 srv.py` in two user configs is two scripts as often as one).
+ * Undefined when the launch names its folder or needs none.
+ */
+export function entryFolder(
+  path: PathRules,
+  argv: readonly string[],
+  cwd: string | undefined,
+  source: SourceRef,
+  id: string,
+): string | undefined {
+  if (cwd !== undefined && path.isAbsolute(cwd)) return undefined;
+  const launch = parseLaunch(argv);
+  if (launch.cwd !== undefined && /^([\\/]|~|\$|[A-Za-z]:[\\/])/.test(launch.cwd)) return undefined;
+  if (foundInFolder(path, launch) === undefined) return undefined;
+  return clientFolder(source) ?? `\0entry\0${id}`;
 }
 
 /** How the env of two entries of one launch differs, by key only (never a value); undefined when it does not. */

@@ -5,7 +5,7 @@ import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact'
 import { ClientRules, RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
 import { kindOf } from './kind';
-import { envDigests, EnvValue, identityKey } from './identity';
+import { entryFolder, envDigests, EnvValue, identityKey } from './identity';
 
 export interface NormalizeContext {
   host: HostEnv;
@@ -282,7 +282,11 @@ function stdioServer(
       headerKeys: [],
       unresolved: [...r.unresolved],
       launchKey: stdioKey,
-      identityKey: identityKey(stdioKey, digests),
+      identityKey: identityKey(
+        stdioKey,
+        digests,
+        entryFolder(p, [launch.command, ...launch.args], launch.cwd, base.source, base.id),
+      ),
     },
     digests ? { envDigests: digests } : {},
   );

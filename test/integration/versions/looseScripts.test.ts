@@ -8,6 +8,7 @@ import { isAlive, killAndWait, stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { pastJudgedStart } from '../../support/judgedStart';
 import { formatStatus } from '../../../src/cli/format/status';
+import { killDuplicatesPlan } from '../../../src/core/actions/killDuplicates';
 import { instanceOf, PYTHON, run, serverIn, snapshot, tempDir } from './support';
 
 /** A stdio MCP server on the real SDK, in CommonJS, taking its tool's text from a file beside it. */
@@ -365,6 +366,76 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
           JSON.stringify(v),
         );
     }
+  });
+
+  it('`python3 S.py` configured in three places, each run in a folder of its own: three servers, each claimed by its entry alone, none a duplicate', async () => {
+    const root = tempDir('lg-three-folders-');
+    const home = path.join(root, 'home');
+    const [projectB, folderC, workspaceF] = ['B', 'C', 'F'].map((d) => path.join(root, d));
+    for (const dir of [projectB, folderC, workspaceF]) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'S.py'), PY_SERVER);
+      fs.writeFileSync(path.join(dir, 'helper.py'), PY_HELPER);
+    }
+    // Claude Code's user entry (no folder: Claude Code names none) and its project entry for B, and
+    // Cursor's project file in F, all as users write them: the script relative, no cwd.
+    const entry = { command: PYTHON, args: ['S.py'] };
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.claude.json'),
+      JSON.stringify({
+        mcpServers: { 'cc-user-rel': entry },
+        projects: { [projectB]: { mcpServers: { 'cc-project-rel': entry } } },
+      }),
+    );
+    fs.mkdirSync(path.join(workspaceF, '.cursor'));
+    fs.writeFileSync(
+      path.join(workspaceF, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { 'cursor-rel': entry } }),
+    );
+    const PATH = process.env.PATH ?? '';
+    const take = () => snapshot(home, workspaceF, path.join(root, 'lg'), { PATH });
+    const pids = new Map<string, number>();
+    // One parent starts all three, each in its folder: one client, as a client's sessions would be.
+    for (const [name, cwd] of [
+      ['B', projectB],
+      ['C', folderC],
+      ['F', workspaceF],
+    ] as const) {
+      const child = await startReady(PYTHON, ['S.py'], { cwd, env: { PATH }, ready: /loose server ready/ }, started);
+      pids.set(name, child.pid!);
+    }
+    const b = await instanceOf(take, 'cc-project-rel', pids.get('B')!);
+    const f = await instanceOf(take, 'cursor-rel', pids.get('F')!);
+    const c = await instanceOf(take, 'cc-user-rel', pids.get('C')!);
+    seen.push(b.pid, f.pid, c.pid);
+    const snap = await take();
+    const listed = (name: string) => serverIn(snap, name).instances.map((i) => i.pid);
+    assert.deepEqual(listed('cc-project-rel'), [pids.get('B')]);
+    assert.deepEqual(listed('cursor-rel'), [pids.get('F')]);
+    // C's script: no entry names C, so the user entry's (folder unknown) lists it, undecided; as it
+    // lists any other \`S.py\` this machine runs (the other tests'), never B's or F's.
+    assert.deepEqual(
+      listed('cc-user-rel').filter((pid) => [...pids.values()].includes(pid)),
+      [pids.get('C')],
+    );
+    const ours = snap.servers.flatMap((s) => s.instances).filter((i) => [...pids.values()].includes(i.pid));
+    for (const i of ours)
+      assert.ok(
+        !i.verdicts.some((v) => v.kind === 'duplicate'),
+        `pid ${i.pid} is taken for a copy: ${JSON.stringify(i.verdicts)}`,
+      );
+    const owner = c.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
+    assert.ok(owner, 'the user entry names no folder: whose process it is stays undecided');
+    const ids = new Set(['cc-user-rel', 'cc-project-rel', 'cursor-rel'].map((n) => serverIn(snap, n).id));
+    assert.ok(
+      !snap.launchGroups.some((g) => g.serverIds.filter((id) => ids.has(id)).length > 1),
+      `"Same server configured in several places": ${JSON.stringify(snap.launchGroups)}`,
+    );
+    assert.deepEqual(
+      killDuplicatesPlan(snap).items.filter((i) => [...pids.values()].includes(i.pid)),
+      [],
+    );
   });
 
   it('a script that loads plugins by computed names: ok only as far as can be read, then changed naming the plugin edited', async () => {
