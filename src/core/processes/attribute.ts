@@ -15,6 +15,8 @@ import { buildInstance } from './buildInstance';
 import type { Candidate } from './candidates';
 import { listedOnce, ambiguousOwner, ownedElsewhere, unproven, unprovableRun, undecidedByCwd } from './ownerVerdicts';
 import { byEnvironment } from './envProof';
+import { entryScript, runsScript } from './launchFolder';
+import { pathFor } from '../base/hostEnv';
 
 /** A candidate walked down to its main process and attributed to its client. */
 interface Launched {
@@ -35,16 +37,18 @@ interface Judged {
 }
 
 /**
- * A candidate root as an instance of the entries it is proven to be, or undefined when none is:
- * walked down to its main process, its entries narrowed by arguments and guard, by launch
- * identity, by environment, then by client and proof.
+ * A candidate root as an instance of the entries it is proven to be: walked down to its main
+ * process, its entries narrowed by arguments and guard, by launch identity, by environment, then by
+ * client and proof. 'other' when it runs an entry's very script or program, though its interpreter,
+ * folder or env proves it no entry's (listed as not configured, whatever its name); undefined when
+ * no entry fits it otherwise.
  */
 export function attribute(
   cand: Candidate,
   tree: ProcessTree,
   options: MatchOptions,
   notes: Diagnostic[],
-): { instance: Instance; owners: ConfigLaunch[] } | undefined {
+): { instance: Instance; owners: ConfigLaunch[] } | 'other' | undefined {
   const { main, chain } = descendToMain(cand.p, tree, options);
   const parent = tree.parent(cand.p);
   const launched: Launched = {
@@ -58,10 +62,10 @@ export function attribute(
   const keyed = keyedEntries(launched, options, notes);
   if (keyed.length === 0) return undefined;
   const judged = judgeIdentity(launched, keyed, options);
-  if (judged.length === 0) return undefined;
   const fitting = byEnvironment(judged, cand.p, options.env);
-  // Its environment says no entry of the command started it: another server (other data).
-  if (fitting.length === 0) return undefined;
+  // Its interpreter, folder or environment says no entry started it: another server. One that runs
+  // an entry's very file (another interpreter's `python srv.py`) is a configured server's code.
+  if (fitting.length === 0) return runsEntryFile(main, keyed, options) ? 'other' : undefined;
   return instanceOfOwners(launched, fitting, tree, options);
 }
 
@@ -98,6 +102,13 @@ function keyedEntries(launched: Launched, options: MatchOptions, notes: Diagnost
     if (note && !notes.some((n) => n.message === note.message)) notes.push(note);
     return false;
   });
+}
+
+/** Whether the process's script or program is the file one of these entries runs. */
+function runsEntryFile(main: ProcessInfo, keyed: readonly ConfigLaunch[], options: MatchOptions): boolean {
+  const path = pathFor(options);
+  const file = runsScript(path, main, options.facts);
+  return !!file && keyed.some((c) => entryScript(path, c.config, c.argv, options.home, options.facts) === file);
 }
 
 /** Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory). */

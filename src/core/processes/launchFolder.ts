@@ -46,12 +46,37 @@ export function scriptFolder(path: PathRules, config: ServerConfig, launch: Pars
  */
 export function runsScript(path: PathRules, p: ProcessInfo, facts: LaunchFacts | undefined): string | undefined {
   const launch = parseLaunch(p.argv);
-  const first = launch.effective[0];
+  const first = launch.effective[0] ?? '';
   const dir = launch.cwd === undefined ? facts?.cwd(p.pid) : path.isAbsolute(launch.cwd) ? launch.cwd : undefined;
   const file = relativeScript(path, launch)
     ? dir && path.resolve(dir, first)
     : /^(script|program)$/.test(launch.target.kind) && path.isAbsolute(first)
       ? first
       : '';
+  return file && (facts?.realpath(file) ?? file);
+}
+
+/**
+ * The file an entry's script or program is, by its path: absolute, or relative in the folder the
+ * entry names or runs in (configFolder, scriptFolder); undefined when its launch names none by a
+ * path, or its folder is not known.
+ */
+export function entryScript(
+  path: PathRules,
+  config: ServerConfig,
+  argv: readonly string[],
+  home: string | undefined,
+  facts: LaunchFacts | undefined,
+): string | undefined {
+  const launch = parseLaunch(argv);
+  const first = launch.effective[0] ?? '';
+  const dir = configFolder(path, config, launch.cwd, home) ?? scriptFolder(path, config, launch);
+  const file = !/^(script|program)$/.test(launch.target.kind)
+    ? undefined
+    : path.isAbsolute(first)
+      ? first
+      : relativeScript(path, launch) && dir !== undefined
+        ? path.resolve(dir, first)
+        : undefined;
   return file && (facts?.realpath(file) ?? file);
 }

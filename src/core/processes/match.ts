@@ -79,11 +79,13 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
   const candidates = findCandidates(tree, byKey, plugins, excluded, options);
   const byServer = new Map<string, Instance[]>();
   const roots = new Set<number>();
+  const others = new Set<number>();
   for (const cand of candidates.values()) {
     // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
     if (hasAncestorIn(cand.p, candidates, tree)) continue;
     const attributed = attribute(cand, tree, options, diagnostics);
-    if (!attributed) continue;
+    if (attributed === 'other') others.add(cand.p.pid);
+    if (!attributed || attributed === 'other') continue;
     for (const c of attributed.owners) {
       let list = byServer.get(c.config.id);
       if (!list) byServer.set(c.config.id, (list = []));
@@ -91,20 +93,26 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
     }
     roots.add(cand.p.pid);
   }
-  const notConfigured = notConfiguredInstances(tree, excluded, claimedUnder(roots, tree), options);
+  const notConfigured = notConfiguredInstances(tree, excluded, claimedUnder(roots, tree), options, others);
   return { byServer, notConfigured, diagnostics };
 }
 
-/** Not configured: MCP-looking processes outside every matched launch, topmost of each chain. */
+/**
+ * Not configured: MCP-looking processes outside every matched launch, and those that run an entry's
+ * command but are proven another server (`others`: whatever their name, a copy of a configured
+ * server no entry claims), topmost of each chain.
+ */
 function notConfiguredInstances(
   tree: ProcessTree,
   excluded: ReadonlySet<number>,
   isClaimed: (p: ProcessInfo) => boolean,
   options: MatchOptions,
+  others: ReadonlySet<number>,
 ): Instance[] {
   const loose = new Map<number, LaunchKey>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || isForeign(p, options.ownUid) || !looksLikeMcpServer(p.argv)) continue;
+    if (excluded.has(p.pid) || isForeign(p, options.ownUid)) continue;
+    if (!others.has(p.pid) && !looksLikeMcpServer(p.argv)) continue;
     if (isClaimed(p)) continue;
     loose.set(p.pid, launchKeyOf(p.argv, false) as LaunchKey);
   }

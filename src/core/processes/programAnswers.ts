@@ -13,6 +13,8 @@ import { ProcessInfo } from '../pids/table';
  * entry's command was found on).
  */
 
+const PYTHON_NAME = /^python[\d.]*$/;
+
 /** Whether the entry's interpreter is the process's: bare names by the PATH, a shim by what it execs, paths by their files. */
 export function interpreterAnswer(
   path: PathRules,
@@ -26,7 +28,11 @@ export function interpreterAnswer(
   facts: LaunchFacts | undefined,
 ): Answer {
   // Two bare names of different programs are different; of one program, the PATH decides which each is.
-  if (!isPathLike(cfgI) && !isPathLike(runI) && programName(cfgI) !== programName(runI)) return 'different';
+  // `python`, `python3` and `python3.12` may be one program by three names: their executables decide.
+  const a = programName(cfgI);
+  const b = programName(runI);
+  if (!isPathLike(cfgI) && !isPathLike(runI) && a !== b && !(PYTHON_NAME.test(a) && PYTHON_NAME.test(b)))
+    return 'different';
   const cfgPath = isPathLike(cfgI) ? absolute(path, cfgI, cfgCwd) : ownsPath ? facts?.which(cfgI) : undefined;
   // The process's interpreter: its path as spawned, else (a bare name) the executable the OS reports.
   const runPath = isPathLike(runI) ? absolute(path, runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;

@@ -438,6 +438,36 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
     );
   });
 
+  it('`python S.py` run by hand in the folder of a VS Code entry `python3 S.py`: one interpreter by two names, listed under the entry', async () => {
+    const root = tempDir('lg-python-names-');
+    const home = path.join(root, 'home');
+    const folderE = path.join(root, 'E');
+    fs.mkdirSync(folderE, { recursive: true });
+    fs.writeFileSync(path.join(folderE, 'S.py'), PY_SERVER);
+    fs.writeFileSync(path.join(folderE, 'helper.py'), PY_HELPER);
+    fs.mkdirSync(path.join(home, '.config', 'Code', 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'Code', 'User', 'mcp.json'),
+      JSON.stringify({ servers: { 'vscode-e': { command: PYTHON, args: ['S.py'], cwd: folderE } } }),
+    );
+    // An activated venv: its bin holds \`python\` and \`python3\`, links to one interpreter, and the
+    // process keeps the bare name it was started by.
+    const venvDir = path.join(root, 'venv');
+    await run(PYTHON, ['-m', 'venv', '--without-pip', venvDir]);
+    const PATH = `${path.join(venvDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`;
+    const take = () => snapshot(home, root, path.join(root, 'lg'), { PATH });
+    const child = await startReady(
+      'python',
+      ['S.py'],
+      { cwd: folderE, env: { PATH }, ready: /loose server ready/ },
+      started,
+    );
+    const found = await instanceOf(take, 'vscode-e', child.pid!);
+    seen.push(found.pid);
+    const snap = await take();
+    assert.ok(!snap.notConfigured.some((i) => i.pid === child.pid));
+  });
+
   it('a script that loads plugins by computed names: ok only as far as can be read, then changed naming the plugin edited', async () => {
     const root = tempDir('lg-computed-');
     const home = path.join(root, 'home');

@@ -127,6 +127,30 @@ describe('launch identity: one process, one entry', () => {
     assert.deepEqual(r, { onPath: [{ pid: 20, undecided: false }], inB: [{ pid: 21, undecided: false }] });
   });
 
+  it('`python`, `python3` and `python3.12` by bare name are one program when PATH finds one executable; `python` of another is not', async () => {
+    const cfg = [stdioConfig('srv', 'vscode', 'python3', ['/srv/server.py'])];
+    const run = (pid: number, python: string): ProcessInfo => ({
+      pid,
+      ppid: 10,
+      argv: [python, '/srv/server.py'],
+      startTime: 2000 + pid,
+    });
+    const f = (exe: string) =>
+      facts({
+        exe: { 20: exe, 21: exe },
+        path: { python3: '/usr/bin/python3' },
+        links: { '/usr/bin/python3': '/usr/bin/python3.12' },
+      });
+    assert.deepEqual(await listed(cfg, [run(20, 'python'), run(21, 'python3.12')], f('/usr/bin/python3.12')), {
+      srv: [
+        { pid: 20, undecided: false },
+        { pid: 21, undecided: false },
+      ],
+    });
+    // A `python` that is Python 2: another program, whatever script it names.
+    assert.deepEqual(await listed(cfg, [run(20, 'python')], f('/usr/bin/python2.7')), { srv: [] });
+  });
+
   it("python -m pkg of two venvs: the interpreter's own path decides, though both link to one python", async () => {
     const links = { '/a/.venv/bin/python': '/usr/bin/python3.12', '/b/.venv/bin/python': '/usr/bin/python3.12' };
     const r = await listed(

@@ -132,4 +132,33 @@ describe('snapshot: relative scripts of other folders are other servers', () => 
     );
     assert.deepEqual(killDuplicatesPlan(snap).items, []);
   });
+
+  it("`python srv.py` run by hand in E, the interpreter `python3` names: the VS Code entry's, never dropped", async () => {
+    const { snap } = await take(
+      [
+        ...table,
+        own({ pid: 300, ppid: 1, argv: ['bash'], startTime: START - 9000, tty: true }),
+        own({ pid: 301, ppid: 300, argv: ['python', 'srv.py'], startTime: START + 4000, tty: true }),
+      ],
+      { ...cwd, 301: 'E' },
+    );
+    assert.deepEqual(claimed(snap, 301), ['vscode-rel']);
+  });
+
+  it("a process of an entry's command that no entry is proven to run is listed as not configured", async () => {
+    const { snap } = await take(
+      [
+        ...table,
+        own({ pid: 300, ppid: 1, argv: ['bash'], startTime: START - 9000, tty: true }),
+        // E's script, run by another interpreter than any entry's (not on PATH).
+        own({ pid: 301, ppid: 300, argv: ['/opt/other/python3', 'srv.py'], startTime: START + 4000, tty: true }),
+      ],
+      { ...cwd, 301: 'E' },
+    );
+    assert.deepEqual(claimed(snap, 301), []);
+    assert.deepEqual(
+      snap.notConfigured.map((i) => i.pid),
+      [301],
+    );
+  });
 });
