@@ -22,6 +22,7 @@ import { PYTHON, run } from '../support/run';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
 import { uvBin } from '../support/toolCache';
+import { commandLines } from './support/processes';
 import { NEW, OLD, TIME, timeWheels } from '../integration/versions/pythonTools';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -41,17 +42,6 @@ function serverAndInstance(rows: readonly TreeRow[], name: string): { server?: T
     server: rows.find((r) => r.level === 2 && r.label === name),
     instance: instances.length === 1 ? instances[0] : undefined,
   };
-}
-
-/** A process's command line and its parent's (uv names the pin it runs: `uv tool uvx pkg@1.2.3`), '' once gone. */
-function launchLines(pid: number): string {
-  try {
-    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
-    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
-    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
-  } catch {
-    return '';
-  }
 }
 
 /** A toast's "(pid OLD → NEW)" after `words`: both pids. */
@@ -239,7 +229,7 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
     assert.ok(isAlive(vtimeNew), `pid ${vtimeNew} does not run`);
     assert.ok(await waitUntil(() => !isAlive(vtimeFirst), 30000), `the old instance (pid ${vtimeFirst}) still runs`);
     // uv names the release it runs: the new pin; the tree reads it on the new pid, current.
-    assert.match(launchLines(vtimeNew), new RegExp(`${esc(TIME)}@${esc(NEW)}`), launchLines(vtimeNew));
+    assert.match(commandLines(vtimeNew), new RegExp(`${esc(TIME)}@${esc(NEW)}`), commandLines(vtimeNew));
     // The file's other server runs after the edit, and the result says what became of it: started
     // again once VS Code stopped it as it read the file (its new pid), or, where VS Code left it
     // running, not named. VS Code stops a server whose entry changed or moved in the file; notes,
@@ -291,7 +281,7 @@ describeE2e('e2e: a pinned uvx entry that runs from a uv tool another entry inst
       backText,
       new RegExp(`VS Code: started vtime again on ${esc(OLD)} \\(pid ${vtimeNew} \\S+ \\d+\\)\\.`),
     );
-    assert.match(launchLines(pidsAfter(backText, 'started vtime again')[1]), new RegExp(`${esc(TIME)}@${esc(OLD)}`));
+    assert.match(commandLines(pidsAfter(backText, 'started vtime again')[1]), new RegExp(`${esc(TIME)}@${esc(OLD)}`));
     // Its next start runs the old pin again: what it runs, so no longer stale.
     await eventually(
       'time no longer stale, the badge counting clock alone',

@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import type { Page } from './support/playwright';
-import { processesMarked } from './support/processes';
+import { commandLines, processesMarked } from './support/processes';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
 import {
@@ -21,17 +20,6 @@ import {
   startFromTree,
   TreeRow,
 } from './support/workbench';
-
-/** A process's command line and its parent's, as the process table has them ('' once gone). */
-function commandLines(pid: number): string {
-  try {
-    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
-    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
-    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
-  } catch {
-    return '';
-  }
-}
 
 /** The pid of the one instance row (the workspace has one server). */
 function instancePid(rows: TreeRow[]): number | undefined {

@@ -11,6 +11,17 @@ import { waitUntil } from '../../support/poll';
  */
 export const MARKER_ENV = 'MCP_LIFEGUARD_E2E_SESSION';
 
+/** A process's command line and its parent's, as the process table has them (uv names the pin it runs: `uv tool uvx pkg@1.2.3`), '' once gone. */
+export function commandLines(pid: number): string {
+  try {
+    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
+    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
+    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
+  } catch {
+    return '';
+  }
+}
+
 export interface ProcInfo {
   pid: number;
   command: string;

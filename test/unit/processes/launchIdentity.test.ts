@@ -38,6 +38,14 @@ async function listed(configs: ReturnType<typeof stdioConfig>[], processes: Proc
   );
 }
 
+/** `/srv/server.py` run by the interpreter `python` names (one client's child). */
+const run = (pid: number, python: string): ProcessInfo => ({
+  pid,
+  ppid: 10,
+  argv: [python, '/srv/server.py'],
+  startTime: 2000 + pid,
+});
+
 describe('launch identity: one process, one entry', () => {
   it("a python3 that is pyenv's shim: a process of one of pyenv's versions is the entry's, and so is the system one after the shims; another python is not", async () => {
     const shim = '/home/u/.pyenv/shims/python3';
@@ -53,12 +61,6 @@ describe('launch identity: one process, one entry', () => {
       pathCandidates: () => [shim, '/usr/bin/python3'],
     };
     const cfg = [stdioConfig('srv', 'vscode', 'python3', ['/srv/server.py'])];
-    const run = (pid: number, python: string): ProcessInfo => ({
-      pid,
-      ppid: 10,
-      argv: [python, '/srv/server.py'],
-      startTime: 2000 + pid,
-    });
     assert.deepEqual(await listed(cfg, [run(20, '/home/u/.pyenv/versions/3.12.1/bin/python3')], f), {
       srv: [{ pid: 20, undecided: false }],
     });
@@ -129,12 +131,6 @@ describe('launch identity: one process, one entry', () => {
 
   it('`python`, `python3` and `python3.12` by bare name are one program when PATH finds one executable; `python` of another is not', async () => {
     const cfg = [stdioConfig('srv', 'vscode', 'python3', ['/srv/server.py'])];
-    const run = (pid: number, python: string): ProcessInfo => ({
-      pid,
-      ppid: 10,
-      argv: [python, '/srv/server.py'],
-      startTime: 2000 + pid,
-    });
     const f = (exe: string) =>
       facts({
         exe: { 20: exe, 21: exe },
