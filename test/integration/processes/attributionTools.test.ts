@@ -123,9 +123,12 @@ describe("attribution (integration): real tsx, nodemon, pipx and uv launches sta
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     started.push(child);
+    // A child nodemon has forked but not yet exec'd still carries nodemon's command line: waited past.
     const first = await until("nodemon's node child", async () => {
       const i = instanceFor(await take(home, projectDir), 'watched', child.pid!);
-      return i && i.pid !== child.pid ? i : undefined;
+      return i && i.pid !== child.pid && !/[\\/]\.bin[\\/]nodemon\b|nodemon[\\/]bin/.test(i.commandLine)
+        ? i
+        : undefined;
     });
     assert.ok(
       first.launcherChain.some((c) => c.pid === child.pid),
